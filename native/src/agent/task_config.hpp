@@ -1,0 +1,52 @@
+// TaskConfig: everything the task needs, read and validated from the agent's environment before
+// any network call (see agent/environment.hpp). Plain data; secrets are marked.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "net/url.hpp"
+
+namespace fkv::agent {
+
+// One entry of SecretsFilter: a secret name, optionally pinned to a version ("name/version").
+struct SecretRef {
+  std::string name;
+  std::string version;  // empty = latest
+  // The text as the user wrote it, trimmed: "name" or "name/version". Used as a variable name.
+  std::string text() const { return version.empty() ? name : name + "/" + version; }
+  bool operator==(const SecretRef&) const = default;
+};
+
+// '*' (all enabled, unexpired secrets, listed) or explicit names in the user's order.
+struct Selection {
+  bool all = true;
+  std::vector<SecretRef> names;  // empty when all
+};
+
+// The Azure Resource Manager service connection (workload identity federation).
+struct ServiceConnection {
+  std::string id;                // lower-case GUID, as the agent names ENDPOINT_* variables
+  std::string scheme;            // "WorkloadIdentityFederation"
+  std::string client_id;         // servicePrincipalId (GUID)
+  std::string tenant_id;         // GUID or domain, [A-Za-z0-9.-]
+  std::string environment;       // "AzureCloud", ...
+  net::Url authority;            // e.g. https://login.microsoftonline.com/ (target "/")
+  std::string vault_dns_suffix;  // e.g. "vault.azure.net"
+  std::string vault_resource;    // e.g. "https://vault.azure.net" (no trailing slash)
+};
+
+struct TaskConfig {
+  ServiceConnection connection;
+  std::string vault_name;         // validated: ^[0-9A-Za-z-]{3,24}$
+  Selection selection;
+  bool run_as_prejob = false;     // reported only; the launcher decides pre-job vs main
+  net::Url oidc_request_url;      // full URL incl. api-version and serviceConnectionId
+  std::string job_token;          // SECRET: System.AccessToken of the job
+  bool debug = false;             // System.Debug
+  unsigned concurrency = 16;      // parallel Key Vault GETs
+
+  net::Url vault_url() const;     // https://<vault_name>.<vault_dns_suffix>/
+};
+
+}  // namespace fkv::agent

@@ -1,0 +1,34 @@
+#include "net/http.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace fkv::net {
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() &&
+        std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return std::string_view(h.value);
+    }
+  }
+  return std::nullopt;
+}
+
+const char* to_string(TransportError::Kind kind) {
+  switch (kind) {
+    case TransportError::Kind::resolve_not_found: return "host not found";
+    case TransportError::Kind::resolve_failed: return "name resolution failed";
+    case TransportError::Kind::connect: return "connection failed";
+    case TransportError::Kind::tls: return "TLS failure";
+    case TransportError::Kind::timeout: return "timed out";
+    case TransportError::Kind::reset: return "connection reset";
+    case TransportError::Kind::protocol: return "protocol error";
+    case TransportError::Kind::refused: return "request refused by the client";
+  }
+  return "transport error";
+}
+
+}  // namespace fkv::net

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, idempotently and quietly:
+# Debian packages (one apt-get update, only when something is missing) and the Node packages of
+# every committed package-lock.json (npm ci, only when node_modules is older than the lockfile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build pkg-config make
+  libboost1.81-dev rapidjson-dev doctest-dev libssl-dev
+  openssl ca-certificates curl iproute2 util-linux unzip file binutils
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci for each committed lockfile whose node_modules is missing or stale.
+while IFS= read -r lock; do
+  dir=$(dirname "$lock")
+  stamp="$dir/node_modules/.fkv-installed"
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$stamp"
+  fi
+done < <(git ls-files '*package-lock.json' 2>/dev/null || find . -name package-lock.json -not -path '*/node_modules/*')
