@@ -1,0 +1,316 @@
+#include "agent/environment.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "agent/selection.hpp"
+
+namespace fkv::agent {
+namespace {
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+
+Error config_error(std::string subject, std::string message, std::string hint) {
+  Error e;
+  e.stage = Stage::config;
+  e.subject = std::move(subject);
+  e.message = std::move(message);
+  e.hint = std::move(hint);
+  return e;
+}
+
+// Environment access with trimming and "empty = absent".
+class Env {
+ public:
+  explicit Env(const EnvLookup& lookup) : lookup_(lookup) {}
+
+  std::optional<std::string> get(std::string_view name) const {
+    auto value = lookup_(name);
+    if (!value) return std::nullopt;
+    std::string t = trim(*value);
+    if (t.empty()) return std::nullopt;
+    return t;
+  }
+
+  // ENDPOINT_<kind>_<id><suffix>, trying the id in lower case, as given, and upper case.
+  std::optional<std::string> endpoint(std::string_view kind, std::string_view id, std::string_view suffix) const {
+    const std::array<std::string, 3> spellings{lower(id), std::string(id), upper(id)};
+    for (std::size_t i = 0; i < spellings.size(); ++i) {
+      if (std::find(spellings.begin(), spellings.begin() + static_cast<long>(i), spellings[i]) !=
+          spellings.begin() + static_cast<long>(i)) {
+        continue;
+      }
+      if (auto v = get("ENDPOINT_" + std::string(kind) + "_" + spellings[i] + std::string(suffix))) return v;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const EnvLookup& lookup_;
+};
+
+bool hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+std::optional<std::string> access_token_from_auth_json(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  auto params = doc.FindMember("parameters");
+  if (params == doc.MemberEnd() || !params->value.IsObject()) return std::nullopt;
+  for (auto it = params->value.MemberBegin(); it != params->value.MemberEnd(); ++it) {
+    if (iequals(std::string_view(it->name.GetString(), it->name.GetStringLength()), "AccessToken") &&
+        it->value.IsString() && it->value.GetStringLength() > 0) {
+      return std::string(it->value.GetString(), it->value.GetStringLength());
+    }
+  }
+  return std::nullopt;
+}
+
+std::string with_trailing_slash(std::string s) {
+  if (s.empty() || s.back() != '/') s += '/';
+  return s;
+}
+
+bool is_path_segment(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+Expected<net::Url> oidc_request_url(const Env& env, const std::string& connection_id) {
+  if (auto uri = env.get("SYSTEM_OIDCREQUESTURI")) {
+    const char sep = uri->find('?') == std::string::npos ? '?' : '&';
+    auto url = net::parse_https_url(*uri + sep + "api-version=7.1&serviceConnectionId=" + connection_id);
+    if (!url) {
+      return config_error("SYSTEM_OIDCREQUESTURI", "SYSTEM_OIDCREQUESTURI is not an https URL: '" + *uri + "'.",
+                          "This variable is set by Azure DevOps; run the task in an Azure Pipelines job.");
+    }
+    return *url;
+  }
+  auto collection = env.get("SYSTEM_COLLECTIONURI");
+  if (!collection) collection = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
+  const auto project = env.get("SYSTEM_TEAMPROJECTID");
+  const auto hub = env.get("SYSTEM_HOSTTYPE");
+  const auto plan = env.get("SYSTEM_PLANID");
+  const auto job = env.get("SYSTEM_JOBID");
+  if (!collection || !project || !hub || !plan || !job) {
+    return config_error("SYSTEM_OIDCREQUESTURI",
+                        "Cannot build the OIDC token request: SYSTEM_OIDCREQUESTURI is not set, and the fallback needs "
+                        "SYSTEM_COLLECTIONURI, SYSTEM_TEAMPROJECTID, SYSTEM_HOSTTYPE, SYSTEM_PLANID and SYSTEM_JOBID.",
+                        "These variables are set by Azure DevOps; run the task in an Azure Pipelines job.");
+  }
+  for (const auto* part : {&*project, &*hub, &*plan, &*job}) {
+    if (!is_path_segment(*part)) {
+      return config_error("SYSTEM_OIDCREQUESTURI",
+                          "Cannot build the OIDC token request: a SYSTEM_TEAMPROJECTID/HOSTTYPE/PLANID/JOBID value "
+                          "is not a plain path segment.",
+                          "These variables are set by Azure DevOps; run the task in an Azure Pipelines job.");
+    }
+  }
+  const std::string text = with_trailing_slash(*collection) + *project + "/_apis/distributedtask/hubs/" + *hub +
+                           "/plans/" + *plan + "/jobs/" + *job + "/oidctoken?serviceConnectionId=" + connection_id +
+                           "&api-version=7.1-preview.1";
+  auto url = net::parse_https_url(text);
+  if (!url) {
+    return config_error("SYSTEM_COLLECTIONURI", "SYSTEM_COLLECTIONURI is not an https URL: '" + *collection + "'.",
+                        "Workload identity federation needs an https Azure DevOps URL.");
+  }
+  return *url;
+}
+
+std::optional<std::string> default_authority(std::string_view environment) {
+  if (iequals(environment, "AzureCloud")) return "https://login.microsoftonline.com/";
+  if (iequals(environment, "AzureUSGovernment")) return "https://login.microsoftonline.us/";
+  if (iequals(environment, "AzureChinaCloud")) return "https://login.partner.microsoftonline.cn/";
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_guid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !hex(text[i])) return false;
+  }
+  return true;
+}
+
+bool is_tenant(std::string_view text) {
+  return !text.empty() && text.size() <= 253 && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  });
+}
+
+bool is_vault_name(std::string_view text) {
+  return text.size() >= 3 && text.size() <= 24 && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+
+Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
+  const Env env(lookup);
+  TaskConfig config;
+
+  // Service connection id.
+  auto id = env.get("INPUT_CONNECTEDSERVICENAME");
+  if (!id) id = env.get("INPUT_AZURESUBSCRIPTION");
+  if (!id) {
+    return config_error("ConnectedServiceName", "Input required: ConnectedServiceName (azureSubscription).",
+                        "Set the task input to an Azure Resource Manager service connection.");
+  }
+  if (!is_guid(*id)) {
+    return config_error("ConnectedServiceName",
+                        "Input ConnectedServiceName must be a service connection id (a GUID), got '" + *id + "'.",
+                        "Azure DevOps passes the id of the connection named in the pipeline; run the task in an "
+                        "Azure Pipelines job.");
+  }
+  const std::string raw_id = *id;
+  config.connection.id = lower(raw_id);
+
+  // Key vault name and filter.
+  auto vault = env.get("INPUT_KEYVAULTNAME");
+  if (!vault) {
+    return config_error("KeyVaultName", "Input required: KeyVaultName.", "Set KeyVaultName to the name of the vault.");
+  }
+  if (!is_vault_name(*vault)) {
+    return config_error("KeyVaultName",
+                        "Input KeyVaultName '" + *vault + "' is not a key vault name: 3-24 characters of 0-9, a-z, "
+                        "A-Z and '-'.",
+                        "Use the vault's name (e.g. 'my-vault'), not its URL.");
+  }
+  config.vault_name = *vault;
+
+  auto selection = parse_secrets_filter(env.get("INPUT_SECRETSFILTER").value_or("*"));
+  if (!selection) return selection.error();
+  config.selection = std::move(*selection);
+
+  if (auto prejob = env.get("INPUT_RUNASPREJOB")) config.run_as_prejob = iequals(*prejob, "true");
+  if (auto debug = env.get("SYSTEM_DEBUG")) config.debug = iequals(*debug, "true");
+
+  // Endpoint authorization.
+  ServiceConnection& c = config.connection;
+  auto scheme = env.endpoint("AUTH_SCHEME", raw_id, "");
+  if (!scheme) {
+    return config_error("ConnectedServiceName",
+                        "The service connection " + c.id + " was not given to the task (ENDPOINT_AUTH_SCHEME_" + c.id +
+                            " is not set).",
+                        "Reference the connection through the task's ConnectedServiceName input and make sure the "
+                        "pipeline is authorised to use it.");
+  }
+  if (*scheme != "WorkloadIdentityFederation") {
+    return config_error("ConnectedServiceName",
+                        "The service connection uses the authentication scheme '" + *scheme +
+                            "', which is not supported yet; only WorkloadIdentityFederation is.",
+                        "Use an Azure Resource Manager service connection with workload identity federation, or "
+                        "convert this one in the service connection's settings.");
+  }
+  c.scheme = *scheme;
+
+  auto client_id = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALID");
+  if (!client_id || !is_guid(*client_id)) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) "
+                        "must be an application (client) id GUID.",
+                        "Check the service connection's app registration in Azure DevOps.");
+  }
+  c.client_id = lower(*client_id);
+
+  auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
+  if (!tenant || !is_tenant(*tenant)) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant "
+                        "GUID or domain: letters, digits, '.' and '-'.",
+                        "Check the service connection's tenant in Azure DevOps.");
+  }
+  c.tenant_id = *tenant;
+
+  // Cloud.
+  c.environment = env.endpoint("DATA", raw_id, "_ENVIRONMENT").value_or("AzureCloud");
+  std::string authority_text;
+  if (auto authority = env.endpoint("DATA", raw_id, "_ACTIVEDIRECTORYAUTHORITY")) {
+    authority_text = *authority;
+  } else if (auto fallback = default_authority(c.environment)) {
+    authority_text = *fallback;
+  } else {
+    return config_error("ConnectedServiceName",
+                        "The service connection's environment '" + c.environment +
+                            "' has no known Microsoft Entra authority and the connection gives none "
+                            "(ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).",
+                        "Supported without an explicit authority: AzureCloud, AzureUSGovernment, AzureChinaCloud.");
+  }
+  auto authority = net::parse_https_url(with_trailing_slash(authority_text));
+  if (!authority) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's activeDirectoryAuthority '" + authority_text + "' is not an https URL.",
+                        "Check the service connection's environment data.");
+  }
+  c.authority = *authority;
+
+  std::string suffix = env.endpoint("DATA", raw_id, "_AZUREKEYVAULTDNSSUFFIX").value_or("vault.azure.net");
+  if (!suffix.empty() && suffix.front() == '.') suffix.erase(0, 1);
+  auto suffix_url = net::parse_https_url("https://" + suffix + "/");
+  if (!suffix_url || suffix_url->port != 443 || suffix.find(':') != std::string::npos ||
+      suffix.find_first_of("/?") != std::string::npos || suffix.find('.') == std::string::npos) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's AzureKeyVaultDnsSuffix '" + suffix +
+                            "' is not a DNS suffix such as vault.azure.net.",
+                        "Check the service connection's environment data.");
+  }
+  c.vault_dns_suffix = suffix_url->host;
+
+  std::string resource =
+      env.endpoint("DATA", raw_id, "_AZUREKEYVAULTSERVICEENDPOINTRESOURCEID").value_or("https://vault.azure.net");
+  while (!resource.empty() && resource.back() == '/') resource.pop_back();
+  auto resource_url = net::parse_https_url(resource);
+  if (!resource_url || resource_url->target != "/") {
+    return config_error("ConnectedServiceName",
+                        "The service connection's AzureKeyVaultServiceEndpointResourceId '" + resource +
+                            "' is not an https URL such as https://vault.azure.net.",
+                        "Check the service connection's environment data.");
+  }
+  c.vault_resource = resource;
+
+  // Job access token (secret: never in an Error).
+  std::optional<std::string> token = env.get("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");
+  if (!token) {
+    if (auto json = env.get("ENDPOINT_AUTH_SYSTEMVSSCONNECTION")) token = access_token_from_auth_json(*json);
+  }
+  if (!token) token = env.get("SYSTEM_ACCESSTOKEN");
+  if (!token) {
+    return config_error("System.AccessToken",
+                        "The job access token is missing (ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN, "
+                        "ENDPOINT_AUTH_SYSTEMVSSCONNECTION and SYSTEM_ACCESSTOKEN are all unset).",
+                        "Run the task through its launcher in an Azure Pipelines job, or map the token: "
+                        "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
+  }
+  config.job_token = std::move(*token);
+
+  auto oidc = oidc_request_url(env, c.id);
+  if (!oidc) return oidc.error();
+  config.oidc_request_url = std::move(*oidc);
+  return config;
+}
+
+}  // namespace fkv::agent

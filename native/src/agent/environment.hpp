@@ -1,0 +1,43 @@
+// Reading TaskConfig from the agent's environment. Pure: the environment is injected.
+//
+// Inputs (issue 3 "Inputs", agent-task-contract.md §1):
+//   INPUT_CONNECTEDSERVICENAME (else INPUT_AZURESUBSCRIPTION)  service connection GUID
+//   INPUT_KEYVAULTNAME, INPUT_SECRETSFILTER (default '*'), INPUT_RUNASPREJOB
+//   ENDPOINT_AUTH_SCHEME_<id>, ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID / _TENANTID,
+//   ENDPOINT_DATA_<id>_ENVIRONMENT / _ACTIVEDIRECTORYAUTHORITY / _AZUREKEYVAULTDNSSUFFIX /
+//   _AZUREKEYVAULTSERVICEENDPOINTRESOURCEID
+//   job token: ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN, else parameters.AccessToken of the
+//   JSON in ENDPOINT_AUTH_SYSTEMVSSCONNECTION, else SYSTEM_ACCESSTOKEN
+//   OIDC: SYSTEM_OIDCREQUESTURI, else SYSTEM_COLLECTIONURI (or SYSTEM_TEAMFOUNDATIONCOLLECTIONURI),
+//   SYSTEM_TEAMPROJECTID, SYSTEM_HOSTTYPE, SYSTEM_PLANID, SYSTEM_JOBID
+//   SYSTEM_DEBUG
+//
+// <id> spelling: the agent names ENDPOINT_* variables with Guid.ToString() (lower case), and task-lib looks
+// them up with the id as given; the generic name transform would upper-case. We try the lower-case id,
+// then the id exactly as given, then the upper-case id, so all three spellings work.
+//
+// Values are trimmed (the agent trims inputs unless DISABLE_INPUT_TRIMMING); an empty value counts as
+// absent. Everything is validated here, before any network call; the first problem is returned as one
+// config Error whose subject names the input and whose message states the rule. Errors never contain the
+// job token.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/task_config.hpp"
+#include "core/expected.hpp"
+
+namespace fkv::agent {
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+Expected<TaskConfig> read_task_config(const EnvLookup& env);
+
+bool is_guid(std::string_view text);         // 8-4-4-4-12 hexadecimal digits
+bool is_tenant(std::string_view text);       // [A-Za-z0-9.-]{1,253}
+bool is_vault_name(std::string_view text);   // ^[0-9A-Za-z-]{3,24}$
+
+}  // namespace fkv::agent

@@ -1,0 +1,214 @@
+#include "agent/environment.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace fkv::agent;
+
+namespace {
+
+const std::string kId = "2f3c4b5a-1111-4222-8333-944455556666";
+
+using Vars = std::map<std::string, std::string>;
+
+Vars base() {
+  return {
+      {"INPUT_CONNECTEDSERVICENAME", kId},
+      {"INPUT_KEYVAULTNAME", "my-vault"},
+      {"INPUT_SECRETSFILTER", "*"},
+      {"INPUT_RUNASPREJOB", "false"},
+      {"ENDPOINT_AUTH_SCHEME_" + kId, "WorkloadIdentityFederation"},
+      {"ENDPOINT_AUTH_PARAMETER_" + kId + "_SERVICEPRINCIPALID", "AAAAAAAA-bbbb-cccc-dddd-eeeeeeeeeeee"},
+      {"ENDPOINT_AUTH_PARAMETER_" + kId + "_TENANTID", "contoso.onmicrosoft.com"},
+      {"ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN", "job-token"},
+      {"SYSTEM_OIDCREQUESTURI",
+       "https://dev.azure.com/org/proj/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"},
+  };
+}
+
+EnvLookup lookup(const Vars& vars) {
+  return [vars](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+fkv::Expected<TaskConfig> read(const Vars& v) { return read_task_config(lookup(v)); }
+
+std::string message_of(const Vars& v) {
+  auto c = read(v);
+  REQUIRE_FALSE(c);
+  return c.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("a complete public-cloud environment") {
+  auto c = read(base());
+  REQUIRE(c);
+  CHECK(c->connection.id == kId);
+  CHECK(c->connection.scheme == "WorkloadIdentityFederation");
+  CHECK(c->connection.client_id == "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+  CHECK(c->connection.tenant_id == "contoso.onmicrosoft.com");
+  CHECK(c->connection.environment == "AzureCloud");
+  CHECK(c->connection.authority.str() == "https://login.microsoftonline.com/");
+  CHECK(c->connection.vault_dns_suffix == "vault.azure.net");
+  CHECK(c->connection.vault_resource == "https://vault.azure.net");
+  CHECK(c->vault_name == "my-vault");
+  CHECK(c->vault_url().str() == "https://my-vault.vault.azure.net/");
+  CHECK(c->selection.all);
+  CHECK_FALSE(c->run_as_prejob);
+  CHECK_FALSE(c->debug);
+  CHECK(c->job_token == "job-token");
+  CHECK(c->concurrency == 16);
+  CHECK(c->oidc_request_url.str() ==
+        "https://dev.azure.com/org/proj/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"
+        "?api-version=7.1&serviceConnectionId=" + kId);
+}
+
+TEST_CASE("INPUT_AZURESUBSCRIPTION fallback, upper-case id spelling, values trimmed") {
+  Vars v = base();
+  v.erase("INPUT_CONNECTEDSERVICENAME");
+  std::string upper_id = kId;
+  for (char& ch : upper_id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  v["INPUT_AZURESUBSCRIPTION"] = " " + upper_id + " ";
+  v.erase("ENDPOINT_AUTH_SCHEME_" + kId);
+  v["ENDPOINT_AUTH_SCHEME_" + upper_id] = "WorkloadIdentityFederation";
+  v["INPUT_SECRETSFILTER"] = " a , b/0123 ";
+  v["INPUT_RUNASPREJOB"] = "True";
+  v["SYSTEM_DEBUG"] = "TRUE";
+  auto c = read(v);
+  REQUIRE(c);
+  CHECK(c->connection.id == kId);
+  CHECK_FALSE(c->selection.all);
+  REQUIRE(c->selection.names.size() == 2);
+  CHECK(c->selection.names[1].text() == "b/0123");
+  CHECK(c->run_as_prejob);
+  CHECK(c->debug);
+}
+
+TEST_CASE("sovereign clouds: authority by environment, endpoint data wins") {
+  Vars v = base();
+  v["ENDPOINT_DATA_" + kId + "_ENVIRONMENT"] = "AzureUSGovernment";
+  v["ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTDNSSUFFIX"] = "vault.usgovcloudapi.net";
+  v["ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTSERVICEENDPOINTRESOURCEID"] = "https://vault.usgovcloudapi.net/";
+  auto c = read(v);
+  REQUIRE(c);
+  CHECK(c->connection.authority.str() == "https://login.microsoftonline.us/");
+  CHECK(c->vault_url().str() == "https://my-vault.vault.usgovcloudapi.net/");
+  CHECK(c->connection.vault_resource == "https://vault.usgovcloudapi.net");
+
+  v["ENDPOINT_DATA_" + kId + "_ENVIRONMENT"] = "AzureChinaCloud";
+  CHECK(read(v)->connection.authority.str() == "https://login.partner.microsoftonline.cn/");
+  v["ENDPOINT_DATA_" + kId + "_ACTIVEDIRECTORYAUTHORITY"] = "https://login.example.test";
+  CHECK(read(v)->connection.authority.str() == "https://login.example.test/");
+  v.erase("ENDPOINT_DATA_" + kId + "_ACTIVEDIRECTORYAUTHORITY");
+  v["ENDPOINT_DATA_" + kId + "_ENVIRONMENT"] = "AzureStack";
+  CHECK(message_of(v) ==
+        "The service connection's environment 'AzureStack' has no known Microsoft Entra authority and the connection "
+        "gives none (ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).");
+}
+
+TEST_CASE("job token sources in order") {
+  Vars v = base();
+  v.erase("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");
+  v["ENDPOINT_AUTH_SYSTEMVSSCONNECTION"] = R"({"parameters":{"AccessToken":"from-json"},"scheme":"OAuth"})";
+  v["SYSTEM_ACCESSTOKEN"] = "from-system";
+  CHECK(read(v)->job_token == "from-json");
+  v.erase("ENDPOINT_AUTH_SYSTEMVSSCONNECTION");
+  CHECK(read(v)->job_token == "from-system");
+  v.erase("SYSTEM_ACCESSTOKEN");
+  const auto c = read(v);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().subject == "System.AccessToken");
+}
+
+TEST_CASE("OIDC route fallback without SYSTEM_OIDCREQUESTURI") {
+  Vars v = base();
+  v.erase("SYSTEM_OIDCREQUESTURI");
+  v["SYSTEM_TEAMFOUNDATIONCOLLECTIONURI"] = "https://dev.azure.com/org";
+  v["SYSTEM_TEAMPROJECTID"] = "0f0e0d0c-0000-0000-0000-000000000001";
+  v["SYSTEM_HOSTTYPE"] = "build";
+  v["SYSTEM_PLANID"] = "plan-1";
+  v["SYSTEM_JOBID"] = "job-1";
+  auto c = read(v);
+  REQUIRE(c);
+  CHECK(c->oidc_request_url.str() ==
+        "https://dev.azure.com/org/0f0e0d0c-0000-0000-0000-000000000001/_apis/distributedtask/hubs/build/plans/plan-1/"
+        "jobs/job-1/oidctoken?serviceConnectionId=" + kId + "&api-version=7.1-preview.1");
+  v["SYSTEM_COLLECTIONURI"] = "https://dev.azure.com/other/";
+  CHECK(read(v)->oidc_request_url.host == "dev.azure.com");
+  CHECK(read(v)->oidc_request_url.target.rfind("/other/", 0) == 0);
+  v.erase("SYSTEM_JOBID");
+  CHECK(message_of(v).rfind("Cannot build the OIDC token request", 0) == 0);
+}
+
+TEST_CASE("validation errors name the input and the rule") {
+  struct Case {
+    std::string var;
+    std::optional<std::string> value;  // nullopt: remove
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"INPUT_CONNECTEDSERVICENAME", std::nullopt, "Input required: ConnectedServiceName (azureSubscription)."},
+      {"INPUT_CONNECTEDSERVICENAME", "my-connection",
+       "Input ConnectedServiceName must be a service connection id (a GUID), got 'my-connection'."},
+      {"INPUT_KEYVAULTNAME", std::nullopt, "Input required: KeyVaultName."},
+      {"INPUT_KEYVAULTNAME", "https://x.vault.azure.net",
+       "Input KeyVaultName 'https://x.vault.azure.net' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z and "
+       "'-'."},
+      {"INPUT_KEYVAULTNAME", "ab", "Input KeyVaultName 'ab' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z "
+                                   "and '-'."},
+      {"INPUT_SECRETSFILTER", "Api-*",
+       "SecretsFilter: 'Api-*' is not a secret name; use '*' for all secrets (patterns are not supported)."},
+      {"ENDPOINT_AUTH_SCHEME_" + kId, "ServicePrincipal",
+       "The service connection uses the authentication scheme 'ServicePrincipal', which is not supported yet; only "
+       "WorkloadIdentityFederation is."},
+      {"ENDPOINT_AUTH_SCHEME_" + kId, std::nullopt,
+       "The service connection " + kId + " was not given to the task (ENDPOINT_AUTH_SCHEME_" + kId + " is not set)."},
+      {"ENDPOINT_AUTH_PARAMETER_" + kId + "_SERVICEPRINCIPALID", "not-a-guid",
+       "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) must be an "
+       "application (client) id GUID."},
+      {"ENDPOINT_AUTH_PARAMETER_" + kId + "_TENANTID", "evil/tenant",
+       "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant GUID or domain: "
+       "letters, digits, '.' and '-'."},
+      {"ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTDNSSUFFIX", "evil.test/x",
+       "The service connection's AzureKeyVaultDnsSuffix 'evil.test/x' is not a DNS suffix such as vault.azure.net."},
+      {"ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTSERVICEENDPOINTRESOURCEID", "http://vault.azure.net",
+       "The service connection's AzureKeyVaultServiceEndpointResourceId 'http://vault.azure.net' is not an https URL "
+       "such as https://vault.azure.net."},
+      {"SYSTEM_OIDCREQUESTURI", "http://dev.azure.com/x",
+       "SYSTEM_OIDCREQUESTURI is not an https URL: 'http://dev.azure.com/x'."},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.var);
+    Vars v = base();
+    if (c.value) v[c.var] = *c.value;
+    else v.erase(c.var);
+    auto r = read(v);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == c.message);
+    CHECK(r.error().stage == fkv::Stage::config);
+    CHECK_FALSE(r.error().hint.empty());
+    CHECK(r.error().message.find("job-token") == std::string::npos);
+  }
+}
+
+TEST_CASE("DNS suffix with a leading dot is accepted") {
+  Vars v = base();
+  v["ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTDNSSUFFIX"] = ".Vault.Azure.Net";
+  CHECK(read(v)->vault_url().str() == "https://my-vault.vault.azure.net/");
+}
+
+TEST_CASE("validators") {
+  CHECK(is_guid("2f3c4b5a-1111-4222-8333-944455556666"));
+  CHECK_FALSE(is_guid("2f3c4b5a11114222833394445555666600000"));
+  CHECK_FALSE(is_guid("2f3c4b5a-1111-4222-8333-94445555666g"));
+  CHECK(is_tenant("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+  CHECK_FALSE(is_tenant("a b"));
+  CHECK(is_vault_name("kv-123"));
+  CHECK_FALSE(is_vault_name(std::string(25, 'a')));
+  CHECK_FALSE(is_vault_name("kv.evil.com"));
+}
