@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds the Marketplace package: dist/<publisher>.federated-keyvault-<version>.vsix.
+#
+#   scripts/package.sh [--publisher ID] [--binary PATH | --no-build] [--out DIR]
+#   scripts/package.sh --set-version X.Y.Z
+#
+# 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
+#    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
+# 2. The binary for this machine's platform (bin/<platform>-<arch>, as the launcher names it) is built
+#    with scripts/build.sh (or taken from --binary PATH), stripped, and copied into task/bin/<key>/.
+#    Binaries already in task/bin/<other key>/ (cross builds) are packaged too. --no-build packages
+#    task/bin as it is, after copying an existing build's binary if there is one.
+# 3. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix. --publisher replaces the
+#    manifest's placeholder publisher (required to publish; see README "Publishing").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+publisher="" binary="" build=1 out="dist" set_version=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --publisher) publisher=${2:?--publisher needs an id}; shift 2 ;;
+    --binary) binary=${2:?--binary needs a path}; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --out) out=${2:?--out needs a directory}; shift 2 ;;
+    --set-version) set_version=${2:?--set-version needs X.Y.Z}; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "package: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "package: $*" >&2; exit 1; }
+
+# ---- the version ----
+if [ -n "$set_version" ]; then
+  [[ "$set_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--set-version wants X.Y.Z (numbers), got '$set_version'"
+  node - "$set_version" <<'EOF'
+const fs = require('fs');
+const version = process.argv[2];
+const [major, minor, patch] = version.split('.');
+// Targeted replacements keep each file's layout.
+const edits = [
+  ['task/task.json', /"version":\s*\{[^}]*\}/, `"version": { "Major": ${major}, "Minor": ${minor}, "Patch": ${patch} }`],
+  ['vss-extension.json', /"version":\s*"[^"]*"/, `"version": "${version}"`],
+  ['CMakeLists.txt', /(project\(federated_keyvault VERSION )[0-9.]+/, (match, head) => head + version],
+];
+for (const [file, pattern, replacement] of edits) {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!pattern.test(text)) { console.error(`package: no version found in ${file}`); process.exit(1); }
+  fs.writeFileSync(file, text.replace(pattern, replacement));
+}
+EOF
+  echo "package: version set to $set_version in task/task.json, vss-extension.json and CMakeLists.txt"
+  exit 0
+fi
+
+version=$(node - <<'EOF'
+const fs = require('fs');
+const task = JSON.parse(fs.readFileSync('task/task.json', 'utf8')).version;
+const version = `${task.Major}.${task.Minor}.${task.Patch}`;
+const manifest = JSON.parse(fs.readFileSync('vss-extension.json', 'utf8')).version;
+const cmake = (fs.readFileSync('CMakeLists.txt', 'utf8').match(/project\(federated_keyvault VERSION ([0-9.]+)/) || [])[1];
+const problems = [];
+if (manifest !== version) problems.push(`vss-extension.json has ${manifest}`);
+if (cmake !== undefined && cmake !== version) problems.push(`CMakeLists.txt has ${cmake}`);
+if (problems.length) {
+  console.error(`package: versions disagree: task/task.json has ${version}, ${problems.join(', ')}. ` +
+    'Run scripts/package.sh --set-version X.Y.Z to set all of them.');
+  process.exit(1);
+}
+console.log(version);
+EOF
+) || exit 1
+
+if [ -z "$publisher" ]; then
+  publisher=$(node -p "require('./vss-extension.json').publisher")
+  echo "package: no --publisher given; using the manifest's placeholder '$publisher' (fine for local tests, not for publishing)"
+fi
+[[ "$publisher" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || die "'$publisher' is not a Marketplace publisher id (letters, digits, '-', '_')"
+extension_id=$(node -p "require('./vss-extension.json').id")
+
+tfx="$root/node_modules/.bin/tfx"
+[ -x "$tfx" ] || die "tfx-cli is not installed; run scripts/setup.sh (it runs npm ci for package-lock.json)"
+
+# ---- the binaries ----
+key=$(node -p "require('./task/launcher').hostPlatformKey()")
+exe=federated-keyvault
+case "$key" in win32-*) exe=federated-keyvault.exe ;; esac
+build_dir=${FKV_BUILD_DIR:-build}
+
+if [ -z "$binary" ]; then
+  if [ "$build" -eq 1 ]; then
+    echo "package: building with scripts/build.sh (build dir $build_dir)"
+    scripts/build.sh
+  fi
+  [ -f "$build_dir/native/$exe" ] && binary="$build_dir/native/$exe"
+fi
+
+if [ -n "$binary" ]; then
+  [ -f "$binary" ] || die "binary '$binary' does not exist"
+  mkdir -p "task/bin/$key"
+  target="task/bin/$key/$exe"
+  rm -f "$target"
+  if [ "$(head -c 4 "$binary" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+    strip --strip-all -o "$target" "$binary" || die "strip failed for $binary"
+  else
+    cp "$binary" "$target"   # not ELF (a Mach-O, a PE, or a test stand-in): packaged as is
+  fi
+  chmod 0755 "$target"
+  echo "package: $binary -> $target ($(wc -c <"$target") bytes)"
+elif [ "$build" -eq 1 ]; then
+  die "the build produced no $build_dir/native/$exe (does native/src/main.cpp build?)"
+fi
+
+supported=$(node -p "require('./task/launcher').SUPPORTED_PLATFORMS.join(' ')")
+found=()
+for dir in task/bin/*/; do
+  [ -d "$dir" ] || continue
+  platform=$(basename "$dir")
+  [[ " $supported " == *" $platform "* ]] || die "task/bin/$platform is not a platform the launcher knows ($supported)"
+  name=federated-keyvault; case "$platform" in win32-*) name=federated-keyvault.exe ;; esac
+  [ -f "$dir$name" ] || die "task/bin/$platform has no $name"
+  found+=("$platform")
+done
+[ ${#found[@]} -gt 0 ] || die "task/bin holds no binary; build one (drop --no-build) or pass --binary PATH"
+echo "package: binaries for ${found[*]}"
+
+# ---- the .vsix ----
+mkdir -p "$out"
+vsix="$out/$publisher.$extension_id-$version.vsix"
+rm -f "$vsix"
+"$tfx" extension create --root . --manifest-globs vss-extension.json --publisher "$publisher" \
+  --output-path "$vsix" --no-prompt --no-color >"$out/tfx.log" 2>&1 || { cat "$out/tfx.log" >&2; die "tfx extension create failed"; }
+if grep -qi 'warning' "$out/tfx.log"; then cat "$out/tfx.log" >&2; die "tfx printed warnings (see above); fix them before packaging"; fi
+[ -f "$vsix" ] || { cat "$out/tfx.log" >&2; die "tfx did not write $vsix"; }
+echo "package: wrote $vsix ($(wc -c <"$vsix") bytes)"
