@@ -1,0 +1,123 @@
+#include "net/retry.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+
+namespace fkv::net {
+namespace {
+
+using std::chrono::milliseconds;
+
+bool retryable_status(int status) {
+  switch (status) {
+    case 408: case 429: case 500: case 502: case 503: case 504: return true;
+    default: return false;
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A non-negative decimal integer of at most 12 digits (no sign, no fraction).
+std::optional<std::int64_t> parse_count(std::string_view s) {
+  s = trim(s);
+  if (s.empty() || s.size() > 12) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+std::optional<int> parse_fixed_digits(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int value = 0;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+bool is_retryable(const Outcome& outcome) {
+  if (const auto* response = std::get_if<Response>(&outcome)) return retryable_status(response->status);
+  switch (std::get<TransportError>(outcome).kind) {
+    case TransportError::Kind::connect:
+    case TransportError::Kind::reset:
+    case TransportError::Kind::timeout:
+    case TransportError::Kind::resolve_failed:
+      return true;
+    case TransportError::Kind::resolve_not_found:
+    case TransportError::Kind::tls:
+    case TransportError::Kind::protocol:
+    case TransportError::Kind::refused:
+      return false;
+  }
+  return false;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  text = trim(text);
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' ||
+      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text[25] != ' ' || text.substr(26) != "GMT") {
+    return std::nullopt;
+  }
+  static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto month_it = std::find(months.begin(), months.end(), text.substr(8, 3));
+  const auto day = parse_fixed_digits(text.substr(5, 2));
+  const auto year = parse_fixed_digits(text.substr(12, 4));
+  const auto hour = parse_fixed_digits(text.substr(17, 2));
+  const auto minute = parse_fixed_digits(text.substr(20, 2));
+  const auto second = parse_fixed_digits(text.substr(23, 2));
+  if (month_it == months.end() || !day || !year || !hour || !minute || !second) return std::nullopt;
+  if (*hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{*year},
+                                         std::chrono::month{static_cast<unsigned>(month_it - months.begin() + 1)},
+                                         std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days{date} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
+         std::chrono::seconds{*second};
+}
+
+std::optional<milliseconds> server_retry_delay(const Response& response, std::chrono::system_clock::time_point now) {
+  for (const char* name : {"retry-after-ms", "x-ms-retry-after-ms"}) {
+    if (auto value = response.header(name)) {
+      if (auto ms = parse_count(*value)) return milliseconds{*ms};
+    }
+  }
+  if (auto value = response.header("Retry-After")) {
+    if (auto seconds = parse_count(*value)) return milliseconds{*seconds * 1000};
+    if (auto when = parse_http_date(*value)) {
+      const auto delta = std::chrono::duration_cast<milliseconds>(*when - now);
+      return std::max(delta, milliseconds{0});
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<milliseconds> retry_delay(const RetryPolicy& policy, int attempt, const Outcome& outcome,
+                                        std::chrono::system_clock::time_point now, double jitter) {
+  if (attempt < 1 || attempt >= policy.max_attempts || !is_retryable(outcome)) return std::nullopt;
+  if (const auto* response = std::get_if<Response>(&outcome)) {
+    if (auto requested = server_retry_delay(*response, now)) return std::min(*requested, policy.max_server_delay);
+  }
+  jitter = std::clamp(jitter, 0.0, 1.0);
+  const double factor = 0.8 + 0.5 * jitter;  // [0.8, 1.3)
+  const double exponent = std::min(attempt - 1, 30);
+  const double delay = static_cast<double>(policy.base_delay.count()) * std::pow(2.0, exponent) * factor;
+  const double capped = std::min(delay, static_cast<double>(policy.max_backoff.count()));
+  return milliseconds{static_cast<std::int64_t>(std::llround(capped))};
+}
+
+}  // namespace fkv::net

@@ -1,0 +1,51 @@
+// Retry policy for the HTTP seam. Pure: every input (attempt number, outcome, clock, jitter) is a
+// parameter, so the decisions are table-tested without sockets or sleeping.
+//
+// What is retried:
+// - transport errors that may be transient: connect, reset, timeout, resolve_failed. Not
+//   resolve_not_found (the name does not exist), tls (verification will fail again), protocol
+//   or refused (our own decision).
+// - HTTP 408, 429, 500, 502, 503, 504. Never any other status (400, 401, 403, 404, ...).
+// All methods are retried, POST included: the only POSTs the task sends are the Azure DevOps OIDC
+// request and the Entra token request, which create nothing and may be repeated safely.
+//
+// How long to wait before attempt n+1 (after attempt n failed, n >= 1):
+// - the server's delay when it gave one: `retry-after-ms`, then `x-ms-retry-after-ms` (ms), then
+//   `Retry-After` (delta seconds, or an HTTP-date relative to `now`), capped at max_server_delay;
+// - otherwise exponential backoff base_delay * 2^(n-1), scaled by a jitter factor in [0.8, 1.3),
+//   capped at max_backoff.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "net/http.hpp"
+
+namespace fkv::net {
+
+struct RetryPolicy {
+  int max_attempts = 4;                                 // total, first attempt included
+  std::chrono::milliseconds base_delay{800};
+  std::chrono::milliseconds max_backoff{10'000};        // cap of one computed wait
+  std::chrono::milliseconds max_server_delay{60'000};   // cap of one server-requested wait
+};
+
+// True when the outcome is one of the transient failures listed above.
+bool is_retryable(const Outcome& outcome);
+
+// The delay the server asked for, if any (see above for header precedence). Unparseable values
+// are ignored. A date in the past gives zero. Not capped.
+std::optional<std::chrono::milliseconds> server_retry_delay(const Response& response,
+                                                            std::chrono::system_clock::time_point now);
+
+// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders to use.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+
+// How long to wait before the next attempt, or nullopt for "do not retry".
+// `attempt` is the number of the attempt that produced `outcome` (1 for the first).
+// `jitter` is a uniform random value in [0, 1), injected so tests are deterministic.
+std::optional<std::chrono::milliseconds> retry_delay(const RetryPolicy& policy, int attempt, const Outcome& outcome,
+                                                     std::chrono::system_clock::time_point now, double jitter);
+
+}  // namespace fkv::net

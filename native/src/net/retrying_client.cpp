@@ -1,0 +1,52 @@
+#include "net/retrying_client.hpp"
+
+#include <functional>
+#include <random>
+#include <thread>
+
+namespace fkv::net {
+namespace {
+
+std::string describe(const Outcome& outcome) {
+  if (const auto* response = std::get_if<Response>(&outcome)) return "HTTP " + std::to_string(response->status);
+  return to_string(std::get<TransportError>(outcome).kind);
+}
+
+double thread_jitter() {
+  thread_local std::minstd_rand generator(static_cast<std::minstd_rand::result_type>(
+      std::chrono::steady_clock::now().time_since_epoch().count() ^
+      static_cast<long long>(std::hash<std::thread::id>{}(std::this_thread::get_id()))));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+}  // namespace
+
+RetryHooks RetryHooks::real() {
+  RetryHooks hooks;
+  hooks.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+  hooks.now = [] { return std::chrono::system_clock::now(); };
+  hooks.jitter = thread_jitter;
+  return hooks;
+}
+
+RetryingClient::RetryingClient(HttpClient& inner, RetryPolicy policy, RetryHooks hooks)
+    : inner_(inner), policy_(policy), hooks_(std::move(hooks)) {
+  const RetryHooks defaults = RetryHooks::real();
+  if (!hooks_.sleep) hooks_.sleep = defaults.sleep;
+  if (!hooks_.now) hooks_.now = defaults.now;
+  if (!hooks_.jitter) hooks_.jitter = defaults.jitter;
+}
+
+Outcome RetryingClient::send(const Request& request) {
+  for (int attempt = 1;; ++attempt) {
+    Outcome outcome = inner_.send(request);
+    const auto delay = retry_delay(policy_, attempt, outcome, hooks_.now(), hooks_.jitter());
+    if (!delay) return outcome;
+    if (hooks_.on_retry) {
+      hooks_.on_retry(RetryEvent{request.method, request.url.authority(), attempt, describe(outcome), *delay});
+    }
+    hooks_.sleep(*delay);
+  }
+}
+
+}  // namespace fkv::net

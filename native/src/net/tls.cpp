@@ -1,0 +1,88 @@
+#include "net/tls.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <sys/stat.h>
+
+namespace fkv::net {
+namespace {
+
+bool path_exists(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+std::string last_openssl_error() {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown error";
+  char buffer[256];
+  ERR_error_string_n(code, buffer, sizeof buffer);
+  return buffer;
+}
+
+int count_trusted(ssl_ctx_st* context) {
+  X509_STORE* store = SSL_CTX_get_cert_store(context);
+  STACK_OF(X509_OBJECT)* objects = store ? X509_STORE_get0_objects(store) : nullptr;
+  return objects ? sk_X509_OBJECT_num(objects) : 0;
+}
+
+Error config_error(std::string message, std::string hint, std::string subject) {
+  Error error;
+  error.stage = Stage::config;
+  error.message = std::move(message);
+  error.hint = std::move(hint);
+  error.subject = std::move(subject);
+  return error;
+}
+
+}  // namespace
+
+void init_openssl() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+  OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+}
+
+std::string openssl_default_cert_file() { return X509_get_default_cert_file(); }
+
+Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& settings) {
+  const TrustPlan plan = plan_trust(settings, openssl_default_cert_file(), path_exists);
+  if (plan.default_verify_paths) {
+    // Succeeds even when the paths hold nothing; what was loaded is checked below.
+    SSL_CTX_set_default_verify_paths(context);
+    ERR_clear_error();
+  }
+  for (const auto& file : plan.probed_files) {
+    if (SSL_CTX_load_verify_file(context, file.c_str()) != 1) ERR_clear_error();
+  }
+  for (const auto& dir : plan.probed_dirs) {
+    if (SSL_CTX_load_verify_dir(context, dir.c_str()) != 1) ERR_clear_error();
+  }
+  for (const auto& file : plan.required_files) {
+    if (SSL_CTX_load_verify_file(context, file.c_str()) != 1) {
+      const std::string reason = last_openssl_error();
+      return config_error("The CA certificate file '" + file + "' could not be loaded (" + reason + ").",
+                          "Point AGENT_CAINFO (the agent's --sslcacert setting) at a readable PEM file of CA "
+                          "certificates.",
+                          file);
+    }
+  }
+  // Directories are looked up lazily (by hash) at verification time, so an empty store is only a
+  // problem when no directory is in use either.
+  const bool directories_in_use = !settings.environment.ssl_cert_dir.empty() || !plan.probed_dirs.empty() ||
+                                  path_exists(X509_get_default_cert_dir());
+  if (count_trusted(context) == 0 && !directories_in_use) {
+    return config_error("No trusted CA certificates were found: OpenSSL's default file '" +
+                            openssl_default_cert_file() + "' and the usual system bundles do not exist.",
+                        "Install the system's CA certificates package, or set SSL_CERT_FILE to a PEM bundle of "
+                        "CA certificates.",
+                        "");
+  }
+  return Unit{};
+}
+
+}  // namespace fkv::net

@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include "fake_http_client.hpp"
+#include "net/retrying_client.hpp"
+
+using namespace std::chrono_literals;
+using fkv::net::Outcome;
+using fkv::net::Response;
+using fkv::net::RetryEvent;
+using fkv::net::RetryingClient;
+using fkv::net::TransportError;
+using fkv::test::FakeHttpClient;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+struct Recorder {
+  std::vector<std::chrono::milliseconds> sleeps;
+  std::vector<RetryEvent> events;
+  Clock::time_point now = Clock::time_point{std::chrono::seconds{784111777}};  // Sun, 06 Nov 1994 08:49:37 GMT
+
+  fkv::net::RetryHooks hooks() {
+    fkv::net::RetryHooks hooks;
+    hooks.sleep = [this](std::chrono::milliseconds delay) {
+      sleeps.push_back(delay);
+      now += delay;
+    };
+    hooks.now = [this] { return now; };
+    hooks.jitter = [] { return 0.5; };
+    hooks.on_retry = [this](const RetryEvent& event) { events.push_back(event); };
+    return hooks;
+  }
+};
+
+fkv::net::Request get(const char* url) {
+  fkv::net::Request request;
+  request.url = *fkv::net::parse_https_url(url);
+  return request;
+}
+
+int status_of(const Outcome& outcome) { return std::get<Response>(outcome).status; }
+
+}  // namespace
+
+TEST_CASE("RetryingClient retries a 503 and returns the following success") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(503, "{}"), true)
+      .on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(200, "{\"ok\":1}"));
+  Recorder recorder;
+  RetryingClient client(fake, {}, recorder.hooks());
+
+  const Outcome outcome = client.send(get("https://v.vault.azure.net/secrets?api-version=7.5"));
+  CHECK(status_of(outcome) == 200);
+  CHECK(fake.requests().size() == 2);
+  REQUIRE(recorder.sleeps == std::vector<std::chrono::milliseconds>{840ms});
+  REQUIRE(recorder.events.size() == 1);
+  CHECK(recorder.events[0].method == "GET");
+  CHECK(recorder.events[0].host == "v.vault.azure.net");
+  CHECK(recorder.events[0].failed_attempt == 1);
+  CHECK(recorder.events[0].reason == "HTTP 503");
+  CHECK(recorder.events[0].delay == 840ms);
+}
+
+TEST_CASE("RetryingClient gives up after max_attempts and returns the last outcome") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(500, "{}"));
+  Recorder recorder;
+  RetryingClient client(fake, {}, recorder.hooks());
+
+  CHECK(status_of(client.send(get("https://v.vault.azure.net/x"))) == 500);
+  CHECK(fake.requests().size() == 4);
+  CHECK(recorder.sleeps == std::vector<std::chrono::milliseconds>{840ms, 1680ms, 3360ms});
+}
+
+TEST_CASE("RetryingClient does not retry a permanent failure") {
+  for (int code : {400, 401, 403, 404}) {
+    CAPTURE(code);
+    FakeHttpClient fake;
+    fake.on("POST", "https://login.microsoftonline.com/", FakeHttpClient::json(code, "{}"));
+    Recorder recorder;
+    RetryingClient client(fake, {}, recorder.hooks());
+    auto request = get("https://login.microsoftonline.com/t/oauth2/v2.0/token");
+    request.method = "POST";
+    CHECK(status_of(client.send(request)) == code);
+    CHECK(fake.requests().size() == 1);
+    CHECK(recorder.sleeps.empty());
+    CHECK(recorder.events.empty());
+  }
+}
+
+TEST_CASE("RetryingClient retries transport errors except permanent ones") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://a.example/", TransportError{TransportError::Kind::reset, "reset"}, true)
+      .on("GET", "https://a.example/", FakeHttpClient::json(200, "{}"));
+  fake.on("GET", "https://b.example/", TransportError{TransportError::Kind::tls, "verify failed"});
+  Recorder recorder;
+  RetryingClient client(fake, {}, recorder.hooks());
+
+  CHECK(status_of(client.send(get("https://a.example/"))) == 200);
+  REQUIRE(recorder.events.size() == 1);
+  CHECK(recorder.events[0].reason == "connection reset");
+
+  const Outcome tls = client.send(get("https://b.example/"));
+  REQUIRE(std::holds_alternative<TransportError>(tls));
+  CHECK(std::get<TransportError>(tls).kind == TransportError::Kind::tls);
+  CHECK(fake.requests().size() == 3);
+}
+
+TEST_CASE("RetryingClient honours Retry-After, as seconds and as a date against the injected clock") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(429, "{}", {{"Retry-After", "3"}}), true)
+      .on("GET", "https://v.vault.azure.net/",
+          FakeHttpClient::json(503, "{}", {{"Retry-After", "Sun, 06 Nov 1994 08:49:50 GMT"}}), true)
+      .on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(200, "{}"));
+  Recorder recorder;
+  RetryingClient client(fake, {}, recorder.hooks());
+
+  CHECK(status_of(client.send(get("https://v.vault.azure.net/s"))) == 200);
+  // 3 s, then until 08:49:50 from 08:49:40 (the clock advanced by the first sleep): 10 s.
+  CHECK(recorder.sleeps == std::vector<std::chrono::milliseconds>{3000ms, 10000ms});
+}
+
+TEST_CASE("RetryingClient retry events carry no query string or headers") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(503, "{}"), true)
+      .on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(200, "{}"));
+  Recorder recorder;
+  RetryingClient client(fake, {}, recorder.hooks());
+  auto request = get("https://v.vault.azure.net/secrets?$skiptoken=SECRETISH");
+  request.bearer = fkv::net::Bearer{"TOKEN-VALUE", "v.vault.azure.net"};
+  (void)client.send(request);
+  REQUIRE(recorder.events.size() == 1);
+  const auto& e = recorder.events[0];
+  for (const std::string& field : {e.method, e.host, e.reason}) {
+    CHECK(field.find("SECRETISH") == std::string::npos);
+    CHECK(field.find("TOKEN-VALUE") == std::string::npos);
+  }
+}
