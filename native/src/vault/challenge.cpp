@@ -1,0 +1,72 @@
+#include "vault/challenge.hpp"
+
+#include <cctype>
+
+#include "net/url.hpp"
+
+namespace fkv::vault {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string Challenge::token_scope() const {
+  if (!scope.empty()) return scope;
+  if (resource.empty()) return {};
+  std::string r = resource;
+  while (!r.empty() && r.back() == '/') r.pop_back();
+  return r + "/.default";
+}
+
+std::optional<Challenge> parse_challenge(std::string_view header) {
+  header = trim(header);
+  const auto space = header.find(' ');
+  if (space == std::string_view::npos || lower(header.substr(0, space)) != "bearer") return std::nullopt;
+  std::string_view rest = header.substr(space + 1);
+
+  Challenge c;
+  std::size_t pos = 0;
+  while (pos < rest.size()) {
+    const auto eq = rest.find('=', pos);
+    if (eq == std::string_view::npos) break;
+    std::string key = lower(trim(rest.substr(pos, eq - pos)));
+    std::size_t i = eq + 1;
+    while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
+    std::string value;
+    if (i < rest.size() && rest[i] == '"') {
+      const auto close = rest.find('"', i + 1);
+      if (close == std::string_view::npos) return std::nullopt;
+      value = std::string(rest.substr(i + 1, close - i - 1));
+      i = close + 1;
+      const auto comma = rest.find(',', i);
+      pos = comma == std::string_view::npos ? rest.size() : comma + 1;
+    } else {
+      const auto comma = rest.find(',', i);
+      value = std::string(trim(rest.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i)));
+      pos = comma == std::string_view::npos ? rest.size() : comma + 1;
+    }
+    if (key == "authorization" || key == "authorization_uri") c.authorization = value;
+    else if (key == "resource") c.resource = value;
+    else if (key == "scope") c.scope = value;
+  }
+  if (c.resource.empty() && c.scope.empty() && c.authorization.empty()) return std::nullopt;
+  return c;
+}
+
+bool challenge_scope_allowed(std::string_view token_scope, std::string_view vault_dns_suffix) {
+  auto url = net::parse_https_url(token_scope);
+  return url && url->port == 443 && net::host_within(url->host, vault_dns_suffix);
+}
+
+}  // namespace fkv::vault

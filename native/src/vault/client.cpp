@@ -1,0 +1,343 @@
+#include "vault/client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "agent/selection.hpp"
+#include "vault/challenge.hpp"
+#include "vault/kv_json.hpp"
+#include "vault/messages.hpp"
+
+namespace fkv::vault {
+namespace {
+
+constexpr std::string_view kApiVersion = "7.5";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The current vault token, and the at-most-once-per-scope refresh after a 401 challenge.
+class TokenState {
+ public:
+  TokenState(std::string token, const TokenSource& source) : token_(std::move(token)), source_(source) {}
+
+  struct Snapshot {
+    std::string token;
+    unsigned generation = 0;
+  };
+
+  Snapshot current() {
+    std::lock_guard lock(mutex_);
+    return {token_, generation_};
+  }
+
+  // After a 401 challenge for `scope` on a request sent with token generation `used`.
+  // Returns a token to retry with, nullopt to give up (this scope was already refreshed and still
+  // failed), or an Error when re-acquisition failed (fatal).
+  Expected<std::optional<Snapshot>> after_challenge(unsigned used, const std::string& scope) {
+    std::lock_guard lock(mutex_);
+    if (generation_ != used) return std::optional<Snapshot>(Snapshot{token_, generation_});
+    if (failure_) return *failure_;
+    if (!refreshed_scopes_.insert(scope).second) return std::optional<Snapshot>();
+    auto fresh = source_ ? source_(scope) : Expected<std::string>(Error{});
+    if (!fresh) {
+      failure_ = fresh.error();
+      return fresh.error();
+    }
+    token_ = std::move(*fresh);
+    ++generation_;
+    return std::optional<Snapshot>(Snapshot{token_, generation_});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string token_;
+  unsigned generation_ = 0;
+  std::set<std::string> refreshed_scopes_;
+  std::optional<Error> failure_;
+  const TokenSource& source_;
+};
+
+// Result of one authorised exchange.
+struct Reply {
+  std::optional<net::Response> response;
+  std::optional<Error> error;
+  bool fatal = false;
+};
+
+class Session {
+ public:
+  Session(net::HttpClient& http, const ClientOptions& options, TokenState& tokens)
+      : http_(http), options_(options), tokens_(tokens) {}
+
+  Reply get(const std::string& target, const Target& about) {
+    net::Request request;
+    request.method = "GET";
+    request.url = options_.vault_url;
+    request.url.target = target;
+    request.headers.push_back({"Accept", "application/json"});
+    request.timeout = options_.timeout;
+
+    auto snapshot = tokens_.current();
+    for (int attempt = 0;; ++attempt) {
+      request.bearer = net::Bearer{snapshot.token, options_.vault_url.host};
+      net::Outcome outcome = http_.send(request);
+      if (auto* transport = std::get_if<net::TransportError>(&outcome)) {
+        Reply r;
+        r.error = error_from_transport(about, *transport, options_.vault_url.host);
+        r.fatal = transport->kind == net::TransportError::Kind::resolve_not_found;
+        return r;
+      }
+      auto& response = std::get<net::Response>(outcome);
+      if (response.status != 401 || attempt > 0) return Reply{std::move(response), std::nullopt, false};
+
+      auto header = response.header("WWW-Authenticate");
+      auto challenge = header ? parse_challenge(*header) : std::nullopt;
+      const std::string scope = challenge ? challenge->token_scope() : std::string();
+      if (scope.empty()) return Reply{std::move(response), std::nullopt, false};
+      if (!challenge_scope_allowed(scope, options_.vault_dns_suffix)) {
+        Error e = error_from_response(about, response);
+        e.message = "Key Vault answered 401 for " +
+                    (about.secret.empty() ? std::string("the list of secrets") : "secret '" + about.secret + "'") +
+                    " with a challenge for the resource '" + scope + "', which is not within the vault's DNS suffix '" +
+                    options_.vault_dns_suffix + "'; the challenge was not followed.";
+        e.hint = "Check the service connection's cloud settings (AzureKeyVaultDnsSuffix, "
+                 "AzureKeyVaultServiceEndpointResourceId); a proxy may be rewriting responses.";
+        return Reply{std::nullopt, std::move(e), false};
+      }
+      auto next = tokens_.after_challenge(snapshot.generation, scope);
+      if (!next) return Reply{std::nullopt, next.error(), true};
+      if (!next->has_value()) return Reply{std::move(response), std::nullopt, false};
+      snapshot = **next;
+    }
+  }
+
+ private:
+  net::HttpClient& http_;
+  const ClientOptions& options_;
+  TokenState& tokens_;
+};
+
+struct Job {
+  std::size_t index;
+  agent::SecretRef ref;
+};
+
+// Producer/consumer state shared by the lister and the GET workers.
+class Pipeline {
+ public:
+  void push(agent::SecretRef ref) {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(Job{results_.size(), ref});
+    SecretOutcome outcome;
+    outcome.ref = std::move(ref);
+    results_.push_back(std::move(outcome));
+    cv_.notify_one();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  void fail(Error error) {
+    std::lock_guard lock(mutex_);
+    if (!fatal_) fatal_ = std::move(error);
+    closed_ = true;
+    jobs_.clear();
+    cv_.notify_all();
+  }
+  bool failed() {
+    std::lock_guard lock(mutex_);
+    return fatal_.has_value();
+  }
+  std::optional<Job> next() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !jobs_.empty() || closed_; });
+    if (jobs_.empty()) return std::nullopt;
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    return job;
+  }
+  void finish(std::size_t index, SecretOutcome outcome) {
+    std::lock_guard lock(mutex_);
+    results_[index] = std::move(outcome);
+  }
+  std::optional<Error> fatal() { return fatal_; }                // after join
+  std::vector<SecretOutcome> results() { return std::move(results_); }  // after join
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  std::vector<SecretOutcome> results_;
+  bool closed_ = false;
+  std::optional<Error> fatal_;
+};
+
+std::string secret_target(const agent::SecretRef& ref) {
+  std::string t = "/secrets/" + ref.name;
+  if (!ref.version.empty()) t += "/" + ref.version;
+  return t + "?api-version=" + std::string(kApiVersion);
+}
+
+void worker(Session& session, Pipeline& pipeline, const ClientOptions& options) {
+  while (auto job = pipeline.next()) {
+    SecretOutcome outcome;
+    outcome.ref = job->ref;
+    const Target about{Stage::vault_get, options.vault_name, job->ref.text()};
+    Reply reply = session.get(secret_target(job->ref), about);
+    if (reply.fatal) {
+      pipeline.fail(std::move(*reply.error));
+      return;
+    }
+    if (reply.error) {
+      outcome.error = std::move(reply.error);
+    } else if (reply.response->status != 200) {
+      outcome.error = error_from_response(about, *reply.response);
+    } else if (auto bundle = parse_secret_bundle(reply.response->body)) {
+      if (bundle->attributes.nbf && *bundle->attributes.nbf > options.now) outcome.not_before = bundle->attributes.nbf;
+      outcome.value = std::move(bundle->value);
+    } else {
+      Error e = bundle.error();
+      e.subject = about.secret;
+      e.message = "Secret '" + about.secret + "': " + e.message;
+      outcome.error = std::move(e);
+    }
+    pipeline.finish(job->index, std::move(outcome));
+  }
+}
+
+Error list_error(const ClientOptions& options, std::string message) {
+  Error e;
+  e.stage = Stage::vault_list;
+  e.subject = options.vault_name;
+  e.message = std::move(message);
+  e.hint = "This is not expected from Azure Key Vault; check for a proxy or TLS-inspecting device rewriting "
+           "responses.";
+  return e;
+}
+
+// Lists all secrets, pushing kept names as it goes. Returns an Error on any list failure.
+std::optional<Error> list_all(Session& session, Pipeline& pipeline, const ClientOptions& options, ListStats& stats) {
+  const Target about{Stage::vault_list, options.vault_name, ""};
+  std::string target = list_url(options.vault_url).target;
+  std::set<std::string> seen;
+  stats.listed = true;
+  while (true) {
+    if (pipeline.failed()) return std::nullopt;  // a worker hit a fatal error; it is reported instead
+    if (stats.pages >= options.max_pages) {
+      return list_error(options, "Listing secrets of vault '" + options.vault_name + "' did not end after " +
+                                     std::to_string(options.max_pages) + " pages.");
+    }
+    Reply reply = session.get(target, about);
+    ++stats.pages;
+    if (reply.error) return std::move(*reply.error);
+    if (reply.response->status != 200) return error_from_response(about, *reply.response);
+    auto page = parse_list_page(reply.response->body);
+    if (!page) {
+      Error e = page.error();
+      e.subject = options.vault_name;
+      return e;
+    }
+    for (const auto& item : page->items) {
+      const std::string name = secret_name_from_id(item.id);
+      if (!agent::is_secret_name(name) || !seen.insert(lower(name)).second) {
+        ++stats.invalid_names;
+        continue;
+      }
+      ++stats.found;
+      if (item.attributes.enabled == false) {
+        stats.disabled.push_back(name);
+      } else if (item.attributes.exp && *item.attributes.exp <= options.now) {
+        stats.expired.push_back(name);
+      } else {
+        pipeline.push(agent::SecretRef{name, ""});
+      }
+    }
+    if (!page->next_link) return std::nullopt;
+    auto next = net::parse_https_url(*page->next_link);
+    if (!next) {
+      return list_error(options, "Key Vault returned a nextLink that is not an https URL; listing stopped and the "
+                                 "token was not sent.");
+    }
+    if (next->host != options.vault_url.host || next->port != options.vault_url.port) {
+      return list_error(options, "Key Vault returned a nextLink for another host (" + next->authority() +
+                                     ") than the vault (" + options.vault_url.authority() +
+                                     "); listing stopped and the token was not sent there.");
+    }
+    target = with_api_version(next->target, kApiVersion);
+  }
+}
+
+}  // namespace
+
+net::Url list_url(const net::Url& vault_url) {
+  net::Url url = vault_url;
+  url.target = "/secrets?api-version=" + std::string(kApiVersion) + "&maxresults=25";
+  return url;
+}
+
+std::string with_api_version(std::string_view target, std::string_view version) {
+  const auto q = target.find('?');
+  std::string path(target.substr(0, q));
+  std::string out = path + "?api-version=" + std::string(version);
+  if (q == std::string_view::npos) return out;
+  std::string_view query = target.substr(q + 1);
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    const auto amp = query.find('&', pos);
+    std::string_view param = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    if (!param.empty() && lower(param.substr(0, param.find('='))) != "api-version") {
+      out += "&";
+      out += param;
+    }
+    if (amp == std::string_view::npos) break;
+    pos = amp + 1;
+  }
+  return out;
+}
+
+Expected<DownloadResult> download_secrets(net::HttpClient& http, const ClientOptions& options,
+                                          const agent::Selection& selection, const std::string& token,
+                                          const TokenSource& reacquire) {
+  TokenState tokens(token, reacquire);
+  Session session(http, options, tokens);
+  Pipeline pipeline;
+  DownloadResult result;
+
+  std::size_t workers = std::max(1u, options.concurrency);
+  if (!selection.all) workers = std::min(workers, std::max<std::size_t>(1, selection.names.size()));
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  struct Joiner {
+    Pipeline& p;
+    std::vector<std::thread>& t;
+    ~Joiner() {
+      p.close();
+      for (auto& th : t) if (th.joinable()) th.join();
+    }
+  } joiner{pipeline, threads};
+  for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([&] { worker(session, pipeline, options); });
+
+  if (selection.all) {
+    if (auto error = list_all(session, pipeline, options, result.list)) pipeline.fail(std::move(*error));
+  } else {
+    for (const auto& ref : selection.names) pipeline.push(ref);
+  }
+  pipeline.close();
+  for (auto& th : threads) th.join();
+
+  if (auto fatal = pipeline.fatal()) return std::move(*fatal);
+  result.secrets = pipeline.results();
+  return result;
+}
+
+}  // namespace fkv::vault

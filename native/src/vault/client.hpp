@@ -1,0 +1,78 @@
+// Key Vault secrets client over the HTTP seam (api-version 7.5).
+//
+// Contract:
+// - '*': GET <vault>/secrets?api-version=7.5&maxresults=25, then each nextLink (its api-version replaced by 7.5)
+//   only while it names the vault's own host and port; any other host stops the run with an Error and the token
+//   is never sent there. Empty pages and "value": null are tolerated. Items whose name (from the id) is not a
+//   valid secret name, duplicates, disabled items and expired items (exp <= now) are skipped and counted;
+//   a future nbf is not a reason to skip (reported in SecretOutcome::not_before for a warning).
+// - Explicit names: no list call; GET <vault>/secrets/<name>[/<version>]?api-version=7.5.
+// - GETs run on up to `concurrency` worker threads fed by a queue, so they start while later list pages are
+//   still being fetched. Results keep selection order ('*': list order).
+// - The bearer token is bound to the vault host (net::Bearer). A 401 with `WWW-Authenticate: Bearer …` is
+//   followed once per request, and only when the challenge's scope is an https URL within the vault DNS suffix
+//   (dot boundary); a new token for that scope comes from `reacquire` (called at most once per distinct scope
+//   per run, serialised; concurrent 401s reuse the refreshed token).
+// - Per-secret failures are recorded in SecretOutcome::error and do not stop the others. Fatal (the whole
+//   download fails, no secret is returned): any list failure, a vault host that does not exist, a failed token
+//   re-acquisition.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/task_config.hpp"
+#include "core/expected.hpp"
+#include "net/http.hpp"
+
+namespace fkv::vault {
+
+// Returns a new access token (SECRET) for `scope`, e.g. "https://vault.azure.net/.default".
+using TokenSource = std::function<Expected<std::string>(const std::string& scope)>;
+
+struct ClientOptions {
+  net::Url vault_url;            // https://<name>.<suffix>/
+  std::string vault_name;
+  std::string vault_dns_suffix;  // e.g. vault.azure.net
+  unsigned concurrency = 16;
+  std::int64_t now = 0;          // unix seconds, for exp / nbf
+  std::chrono::milliseconds timeout{30000};  // per request
+  std::size_t max_pages = 10000;             // bound on list pages (25 items each)
+};
+
+struct SecretOutcome {
+  agent::SecretRef ref;
+  std::optional<std::string> value;        // SECRET; set on success
+  std::optional<Error> error;              // set on failure
+  std::optional<std::int64_t> not_before;  // nbf still in the future
+};
+
+struct ListStats {
+  bool listed = false;                     // '*' mode
+  std::size_t pages = 0;
+  std::size_t found = 0;                   // items with a valid name
+  std::vector<std::string> disabled;       // skipped names
+  std::vector<std::string> expired;        // skipped names
+  std::size_t invalid_names = 0;           // items skipped because their id holds no valid secret name
+  std::size_t kept() const { return found - disabled.size() - expired.size(); }
+};
+
+struct DownloadResult {
+  ListStats list;
+  std::vector<SecretOutcome> secrets;
+};
+
+// The first list URL, for the log line "Downloading secrets using: <url>."
+net::Url list_url(const net::Url& vault_url);
+// `target` with its api-version query parameter set to `version` (added when missing).
+std::string with_api_version(std::string_view target, std::string_view version);
+
+Expected<DownloadResult> download_secrets(net::HttpClient& http, const ClientOptions& options,
+                                          const agent::Selection& selection, const std::string& token,
+                                          const TokenSource& reacquire);
+
+}  // namespace fkv::vault

@@ -1,0 +1,128 @@
+#include "vault/variable_policy.hpp"
+
+#include <doctest/doctest.h>
+
+#include "agent/commands.hpp"
+#include "agent_log.hpp"
+
+using namespace fkv::vault;
+using fkv::test::parse_agent_log;
+
+namespace {
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("one-line secret: setsecret first, then setvariable issecret=true, exactly") {
+  auto plan = plan_variables({{{"db-pass", ""}, "p%3B;]x"}});
+  CHECK(plan.lines == std::vector<std::string>{
+                          "##vso[task.setsecret]p%AZP253B%3B%5Dx",
+                          "##vso[task.setvariable variable=db-pass;issecret=true]p%AZP253B%3B%5Dx",
+                      });
+  CHECK(plan.secrets_set == 1);
+  auto log = parse_agent_log(joined(plan.lines));
+  CHECK(log.variables.at("db-pass").value == "p%3B;]x");
+  CHECK(log.variables.at("db-pass").secret);
+  CHECK(log.rejected.empty());
+}
+
+TEST_CASE("name/version sets both name and name/version") {
+  auto plan = plan_variables({{{"a", "0123"}, "v"}});
+  auto log = parse_agent_log(joined(plan.lines));
+  CHECK(log.variable_order == std::vector<std::string>{"a", "a/0123"});
+  CHECK(log.variables.at("a/0123").value == "v");
+  CHECK(plan.variables_set == 2);
+}
+
+TEST_CASE("multi-line text: every non-blank line masked, the knob set once before the first one") {
+  const std::string pem = "-----BEGIN KEY-----\r\nAAAA\n  \nBBBB\r-----END KEY-----\n";
+  auto plan = plan_variables({{{"one", ""}, "x"}, {{"pem", ""}, pem}, {{"pem2", ""}, "c\nd"}});
+  CHECK(plan.lines == std::vector<std::string>{
+                          "##vso[task.setsecret]x",
+                          "##vso[task.setvariable variable=one;issecret=true]x",
+                          "##vso[task.setvariable variable=SYSTEM_UNSAFEALLOWMULTILINESECRET;issecret=false]true",
+                          "##vso[task.setsecret]-----BEGIN KEY-----",
+                          "##vso[task.setsecret]AAAA",
+                          "##vso[task.setsecret]BBBB",
+                          "##vso[task.setsecret]-----END KEY-----",
+                          "##vso[task.setsecret]" + fkv::agent::escape(pem),
+                          "##vso[task.setvariable variable=pem;issecret=true]" + fkv::agent::escape(pem),
+                          "##vso[task.setsecret]c",
+                          "##vso[task.setsecret]d",
+                          "##vso[task.setsecret]c%0Ad",
+                          "##vso[task.setvariable variable=pem2;issecret=true]c%0Ad",
+                      });
+  auto log = parse_agent_log(joined(plan.lines));
+  CHECK(log.rejected.empty());
+  CHECK(log.variables.at("pem").value == pem);
+  CHECK(log.variables.at("pem2").value == "c\nd");
+}
+
+TEST_CASE("no multi-line secret: the knob is not set") {
+  auto plan = plan_variables({{{"a", ""}, "x"}, {{"b", ""}, R"({"k": 1})"}});
+  for (const auto& l : plan.lines) CHECK(l.find("SYSTEM_UNSAFEALLOWMULTILINESECRET") == std::string::npos);
+}
+
+TEST_CASE("multi-line JSON is compacted to one line, numbers keep their text") {
+  const std::string json = "{\n  \"user\": \"me\",\n  \"n\": 1.50,\n  \"big\": 12345678901234567890,\n  \"l\": [1, "
+                           "true, null, \"a\\nb\"]\n}\n";
+  auto plan = plan_variables({{{"cfg", ""}, json}});
+  const std::string compact = R"({"user":"me","n":1.50,"big":12345678901234567890,"l":[1,true,null,"a\nb"]})";
+  CHECK(plan.lines == std::vector<std::string>{
+                          "Value of secret cfg has been converted to single line.",
+                          "##vso[task.setsecret]" + fkv::agent::escape(compact),
+                          "##vso[task.setvariable variable=cfg;issecret=true]" + fkv::agent::escape(compact),
+                      });
+  CHECK(parse_agent_log(joined(plan.lines)).variables.at("cfg").value == compact);
+}
+
+TEST_CASE("compact_json") {
+  CHECK(compact_json("[\n1,\n2\n]") == "[1,2]");
+  CHECK(compact_json("{\"a\":\n{}}") == R"({"a":{}})");
+  CHECK(compact_json(" \n[ ] ") == "[]");
+  CHECK_FALSE(compact_json("\"string\"\n"));
+  CHECK_FALSE(compact_json("42\n"));
+  CHECK_FALSE(compact_json("{\"a\":1}\ntrailing"));
+  CHECK_FALSE(compact_json("{\"a\":\"\xff\"}\n"));
+  CHECK_FALSE(compact_json("{\"a\":\"x\ny\"}"));  // a raw newline inside a string is not JSON
+}
+
+TEST_CASE("empty value: the variable is set to empty and a warning names it") {
+  auto plan = plan_variables({{{"empty", ""}, ""}});
+  CHECK(plan.lines == std::vector<std::string>{
+                          "##vso[task.logissue type=warning]Secret 'empty' has an empty value, so its variable is set to an "
+                          "empty string.",
+                          "##vso[task.setvariable variable=empty;issecret=true]",
+                      });
+  auto log = parse_agent_log(joined(plan.lines));
+  REQUIRE(log.variables.count("empty"));
+  CHECK(log.variables.at("empty").value == "");
+  CHECK(log.warnings.size() == 1);
+}
+
+TEST_CASE("read-only names are not set and are failures") {
+  auto plan = plan_variables({{{"Path", ""}, "x"}, {{"ok", ""}, "y"}});
+  REQUIRE(plan.failures.size() == 1);
+  CHECK(plan.failures[0].stage == fkv::Stage::emit);
+  CHECK(plan.failures[0].subject == "Path");
+  CHECK(plan.failures[0].message == "Secret 'Path' was not set: 'Path' is a read-only pipeline variable name.");
+  auto log = parse_agent_log(joined(plan.lines));
+  CHECK(log.variable_order == std::vector<std::string>{"ok"});
+  CHECK(plan.secrets_set == 1);
+  for (const auto& l : plan.lines) CHECK(l.find("x") == std::string::npos);
+}
+
+TEST_CASE("read-only name rule") {
+  for (const char* n : {"PATH", "path", "system.accessToken", "SYSTEM_ACCESSTOKEN", "Agent.TempDirectory", "build.x",
+                        "release_y", "pipeline.workspace"}) {
+    CAPTURE(n);
+    CHECK(is_read_only_variable(n));
+  }
+  for (const char* n : {"PATHS", "system", "my-system", "systems-x", "agent-key", "build-number"}) {
+    CAPTURE(n);
+    CHECK_FALSE(is_read_only_variable(n));
+  }
+}
