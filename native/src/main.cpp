@@ -1,0 +1,216 @@
+// federated-keyvault: wiring only. Reads the agent's environment, gets a Key Vault token through workload
+// identity federation, downloads the selected secrets and writes ##vso commands to stdout.
+//
+// Contract with the launcher: stdout carries logging commands and plain log lines, one per line, each
+// flushed; stdin is never read (the agent closes it); exit code 0 = success, 1 = failure (the last line is
+// then `##vso[task.complete result=Failed]…`), 2 = bad command-line usage. Errors are printed only here.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "agent/commands.hpp"
+#include "agent/environment.hpp"
+#include "agent/outcome.hpp"
+#include "auth/federated_credential.hpp"
+#include "net/https_client.hpp"
+#include "net/retrying_client.hpp"
+#include "net/tls.hpp"
+#include "net/trust_store.hpp"
+#include "vault/client.hpp"
+#include "vault/variable_policy.hpp"
+
+namespace {
+
+using namespace fkv;
+
+// The single stdout writer: whole lines, flushed, one at a time (GET workers and token callbacks may
+// write concurrently).
+class Output {
+ public:
+  void line(std::string_view text) {
+    std::lock_guard lock(mutex_);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+  void lines(const std::vector<std::string>& all) {
+    for (const auto& l : all) line(l);
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+std::optional<std::string> process_env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (!value) return std::nullopt;
+  return std::string(value);
+}
+
+std::string utc_time(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+int finish(Output& out, const std::string& vault, const std::optional<Error>& fatal,
+           const std::vector<Error>& failures, std::size_t set) {
+  const auto conclusion = agent::conclude(vault, fatal, failures, set);
+  out.lines(conclusion.lines);
+  return conclusion.exit_code;
+}
+
+int run(Output& out) {
+  auto config = agent::read_task_config(process_env);
+  if (!config) return finish(out, "", config.error(), {}, 0);
+  const agent::TaskConfig& cfg = *config;
+  const std::string& vault_name = cfg.vault_name;
+
+  out.line(agent::info("Key vault name: " + vault_name + "."));
+  if (cfg.debug) {
+    out.line(agent::debug("Service connection " + cfg.connection.id + ", environment " + cfg.connection.environment +
+                          ", authority " + cfg.connection.authority.str() + ", vault " + cfg.vault_url().str() +
+                          ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + "."));
+  }
+
+  net::HttpsOptions https_options;
+  https_options.trust = net::TrustSettings{net::trust_environment_from_process(), {}};
+  https_options.max_connections_per_host = cfg.concurrency;
+  if (auto warning = net::skip_validation_warning(https_options.trust.environment)) {
+    out.line(agent::log_issue(agent::IssueType::warning, *warning));
+  }
+  auto https = net::HttpsClient::create(https_options);
+  if (!https) return finish(out, vault_name, https.error(), {}, 0);
+
+  net::RetryHooks hooks = net::RetryHooks::real();
+  if (cfg.debug) {
+    hooks.on_retry = [&out](const net::RetryEvent& e) {
+      out.line(agent::debug("Retrying " + e.method + " " + e.host + " after " + e.reason + " (attempt " +
+                            std::to_string(e.failed_attempt) + "), waiting " + std::to_string(e.delay.count()) +
+                            " ms."));
+    };
+  }
+  net::RetryingClient http(**https, net::RetryPolicy{}, hooks);
+
+  // Every token is registered with the agent's masker the moment it exists.
+  const auth::SecretSink register_secret = [&out](std::string_view secret) { out.line(agent::set_secret(secret)); };
+  auth::FederationParams federation;
+  federation.oidc_request_url = cfg.oidc_request_url;
+  federation.job_token = cfg.job_token;
+  federation.authority = cfg.connection.authority;
+  federation.tenant_id = cfg.connection.tenant_id;
+  federation.client_id = cfg.connection.client_id;
+  federation.scope = cfg.connection.vault_resource + "/.default";
+  auto token = auth::acquire_access_token(http, federation, register_secret);
+  if (!token) return finish(out, vault_name, token.error(), {}, 0);
+
+  // A 401 challenge (already checked against the vault DNS suffix) asks for a token with another scope.
+  const vault::TokenSource reacquire = [&](const std::string& scope) -> Expected<std::string> {
+    auth::FederationParams params = federation;
+    params.scope = scope;
+    auto fresh = auth::acquire_access_token(http, params, register_secret);
+    if (!fresh) return fresh.error();
+    return std::move(fresh->token);
+  };
+
+  vault::ClientOptions options;
+  options.vault_url = cfg.vault_url();
+  options.vault_name = vault_name;
+  options.vault_dns_suffix = cfg.connection.vault_dns_suffix;
+  options.concurrency = cfg.concurrency;
+  options.now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  if (cfg.selection.all) {
+    out.line(agent::info("Downloading secrets using: " + vault::list_url(options.vault_url).str() + "."));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto download = vault::download_secrets(http, options, cfg.selection, token->token, reacquire);
+  if (!download) return finish(out, vault_name, download.error(), {}, 0);
+
+  const vault::ListStats& list = download->list;
+  if (list.listed) {
+    if (list.found == 0) {
+      out.line(agent::info("No secrets found in: " + vault_name));
+    } else {
+      out.line(agent::info("Number of secrets found in " + vault_name + ": " + std::to_string(list.found)));
+      out.line(agent::info("Number of enabled and unexpired secrets found in " + vault_name + ": " +
+                           std::to_string(list.kept())));
+    }
+    if (!list.disabled.empty()) {
+      out.line(agent::info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " +
+                           join(list.disabled) + "."));
+    }
+    if (!list.expired.empty()) {
+      out.line(agent::info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " +
+                           join(list.expired) + "."));
+    }
+    if (list.invalid_names > 0) {
+      out.line(agent::log_issue(agent::IssueType::warning,
+                                "Skipped " + std::to_string(list.invalid_names) +
+                                    " list entries without a valid, unique secret name."));
+    }
+  }
+
+  std::vector<vault::DownloadedSecret> downloaded;
+  std::vector<Error> failures;
+  for (auto& s : download->secrets) {
+    if (s.error) {
+      failures.push_back(std::move(*s.error));
+      continue;
+    }
+    if (s.not_before) {
+      out.line(agent::log_issue(agent::IssueType::warning, "Secret '" + s.ref.text() + "' is not valid before " +
+                                                               utc_time(*s.not_before) + " (nbf); it is set anyway."));
+    }
+    downloaded.push_back(vault::DownloadedSecret{s.ref, std::move(*s.value)});
+  }
+  auto plan = vault::plan_variables(downloaded);
+  out.lines(plan.lines);
+  for (auto& f : plan.failures) failures.push_back(std::move(f));
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
+  out.line(agent::info("Downloaded " + std::to_string(plan.secrets_set) + " secrets in " + elapsed + " s."));
+  return finish(out, vault_name, std::nullopt, failures, plan.secrets_set);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket must surface as an error, not kill us
+  if (argc > 1) {
+    const std::string_view arg = argv[1];
+    if (argc == 2 && (arg == "--version" || arg == "-V")) {
+      std::printf("federated-keyvault %s\n", FKV_VERSION);
+      return 0;
+    }
+    std::fprintf(stderr, "usage: federated-keyvault [--version]\n"
+                         "Reads its inputs from the Azure Pipelines agent's environment; takes no arguments.\n");
+    return 2;
+  }
+  fkv::net::init_openssl();
+  Output out;
+  try {
+    return run(out);
+  } catch (const std::exception& e) {
+    fkv::Error error;
+    error.message = std::string("Internal error: ") + e.what();
+    error.hint = "Please report this, with the log, to the task's maintainers.";
+    return finish(out, "", error, {}, 0);
+  }
+}
