@@ -9,7 +9,11 @@
 //   correlation ids (x-vss-e2eid, x-msedge-ref, trace_id, correlation_id) and a cause + fix.
 //   For AADSTS700213/700211/7002138 the hint names the OIDC token's issuer, subject and audience
 //   (decoded without verification, for diagnostics only) that the federated credential must match.
-// - AADSTS700024 (assertion expired) is retried once with a freshly fetched OIDC token.
+// - AADSTS700024 (assertion expired) is retried once with a freshly fetched OIDC token. No other
+//   Entra 4xx is retried here. Transient failures (transport errors, 408/429/5xx) are retried by the
+//   HttpClient given, which should be a net::RetryingClient wrapping the net::HttpsClient.
+// - Building blocks (request builders, response readers, message texts) live in auth/oidc.hpp,
+//   auth/entra.hpp, auth/messages.hpp and auth/jwt_claims.hpp.
 #pragma once
 
 #include <chrono>
@@ -25,9 +29,10 @@ namespace fkv::auth {
 
 struct FederationParams {
   net::Url oidc_request_url;   // full URL including api-version and serviceConnectionId
+                               // (auth::oidc_request_url(SYSTEM_OIDCREQUESTURI, connection id) builds it)
   std::string job_token;       // SECRET: the job's System.AccessToken
-  net::Url authority;          // e.g. https://login.microsoftonline.com/
-  std::string tenant_id;
+  net::Url authority;          // e.g. https://login.microsoftonline.com/ (a missing trailing '/' is added)
+  std::string tenant_id;       // validated again here: [A-Za-z0-9.-]+, else a Stage::config Error
   std::string client_id;
   std::string scope;           // e.g. "https://vault.azure.net/.default"
 };

@@ -1,0 +1,74 @@
+#include "auth/federated_credential.hpp"
+
+#include <initializer_list>
+
+#include "auth/entra.hpp"
+#include "auth/jwt_claims.hpp"
+#include "auth/messages.hpp"
+#include "auth/oidc.hpp"
+
+namespace fkv::auth {
+namespace {
+
+void replace_all(std::string& text, std::string_view secret) {
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+    text.replace(pos, secret.size(), "***");
+  }
+}
+
+// Last line of defence for the Error contract: no field may hold a token, whatever a service echoed.
+Error redacted(Error error, std::initializer_list<std::string_view> secrets) {
+  for (std::string_view secret : secrets) {
+    if (secret.empty()) continue;
+    replace_all(error.message, secret);
+    replace_all(error.hint, secret);
+    replace_all(error.subject, secret);
+    replace_all(error.service_code, secret);
+    for (auto& [name, value] : error.correlation) {
+      replace_all(name, secret);
+      replace_all(value, secret);
+    }
+  }
+  return error;
+}
+
+}  // namespace
+
+Expected<AccessToken> acquire_access_token(net::HttpClient& http, const FederationParams& params,
+                                           const SecretSink& register_secret) {
+  auto token_url = entra_token_url(params.authority, params.tenant_id);
+  if (!token_url) return token_url.error();
+
+  ExchangeContext context;
+  context.client_id = params.client_id;
+  context.tenant_id = params.tenant_id;
+  context.authority_host = params.authority.host;
+  context.scope = params.scope;
+
+  // Attempt 2 happens only after AADSTS700024 (assertion outside its time range), with a fresh token.
+  for (int attempt = 1;; ++attempt) {
+    const auto oidc_outcome = http.send(oidc_request(params.oidc_request_url, params.job_token));
+    auto oidc_token = read_oidc_response(params.oidc_request_url, oidc_outcome);
+    if (!oidc_token) return redacted(oidc_token.error(), {params.job_token});
+    register_secret(*oidc_token);
+
+    context.claims = decode_jwt_claims(*oidc_token);
+    context.retried_with_fresh_token = attempt > 1;
+    const auto entra_outcome = http.send(entra_request(*token_url, params.client_id, params.scope, *oidc_token));
+    auto result = read_entra_response(*token_url, entra_outcome);
+
+    if (auto* token = std::get_if<EntraToken>(&result)) {
+      register_secret(token->access_token);
+      return AccessToken{std::move(token->access_token), token->expires_in};
+    }
+    if (auto* error = std::get_if<Error>(&result)) return redacted(std::move(*error), {params.job_token, *oidc_token});
+
+    auto& rejection = std::get<EntraRejection>(result);
+    if (rejection.info.code == "AADSTS700024" && attempt == 1) continue;
+    Error error = entra_failure_error(rejection.info, context);
+    error.correlation = std::move(rejection.correlation);
+    return redacted(std::move(error), {params.job_token, *oidc_token});
+  }
+}
+
+}  // namespace fkv::auth

@@ -1,0 +1,164 @@
+#include "auth/oidc.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "auth/messages.hpp"
+#include "net/transport_error.hpp"
+#include "net/url.hpp"
+
+namespace fkv::auth {
+namespace {
+
+bool contains_ignore_case(std::string_view text, std::string_view needle) {
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         }) != text.end();
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i] == '+' ? ' ' : text[i]);
+    }
+  }
+  return out;
+}
+
+// The Azure DevOps error body's "message" (non-2xx responses only), sanitised; "" if none.
+std::string service_message(const net::Response& response) {
+  rapidjson::Document document;
+  document.Parse(response.body.data(), response.body.size());
+  if (document.HasParseError() || !document.IsObject()) return {};
+  const auto it = document.FindMember("message");
+  if (it == document.MemberEnd() || !it->value.IsString()) return {};
+  return sanitize_service_text(std::string_view(it->value.GetString(), it->value.GetStringLength()));
+}
+
+bool looks_like_html(const net::Response& response) {
+  if (auto type = response.header("Content-Type"); type && contains_ignore_case(*type, "html")) return true;
+  const auto first = response.body.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && response.body[first] == '<';
+}
+
+void add_correlation(Error& error, const net::Response& response) {
+  for (const char* name : {"x-vss-e2eid", "x-msedge-ref"}) {
+    if (auto value = response.header(name)) error.correlation.emplace_back(name, sanitize_service_text(*value, 200));
+  }
+}
+
+}  // namespace
+
+std::string sanitize_service_text(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  for (char c : text) {
+    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    const char ch = control ? ' ' : c;
+    if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(ch);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > max_chars) {
+    std::size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
+}
+
+std::string service_connection_id(const net::Url& oidc_request_url) {
+  const std::string& target = oidc_request_url.target;
+  const auto query = target.find('?');
+  if (query == std::string::npos) return {};
+  std::string_view rest = std::string_view(target).substr(query + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == "serviceConnectionId") {
+      return percent_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id) {
+  net::Url url = base;
+  url.target += url.target.find('?') == std::string::npos ? '?' : '&';
+  url.target += "api-version=7.1&serviceConnectionId=" + net::url_encode(service_connection_id);
+  return url;
+}
+
+net::Request oidc_request(const net::Url& oidc_request_url, std::string_view job_token) {
+  net::Request request;
+  request.method = "POST";
+  request.url = oidc_request_url;
+  request.headers = {{"Content-Type", "application/json"},
+                     {"Accept", "application/json"},
+                     {"X-TFS-FedAuthRedirect", "Suppress"}};
+  request.bearer = net::Bearer{std::string(job_token), oidc_request_url.host};
+  request.timeout = kOidcTimeout;
+  return request;
+}
+
+Expected<std::string> read_oidc_response(const net::Url& url, const net::Outcome& outcome) {
+  if (const auto* failure = std::get_if<net::TransportError>(&outcome)) {
+    return net::transport_error(Stage::oidc, "The OIDC token request to Azure DevOps (" + url.host + ")", url,
+                                *failure);
+  }
+  const auto& response = std::get<net::Response>(outcome);
+  OidcFailureInfo info;
+  info.status = response.status;
+  info.host = url.host;
+  info.connection_id = service_connection_id(url);
+
+  if (response.status >= 200 && response.status < 300) {
+    // Never show or keep any part of a 2xx body: it may hold the token.
+    rapidjson::Document document;
+    if (!looks_like_html(response)) document.Parse(response.body.data(), response.body.size());
+    if (looks_like_html(response) || document.HasParseError() || !document.IsObject()) {
+      info.kind = OidcFailure::not_json;
+    } else if (const auto it = document.FindMember("oidcToken");
+               response.status == 200 && it != document.MemberEnd() && it->value.IsString() &&
+               it->value.GetStringLength() > 0) {
+      return std::string(it->value.GetString(), it->value.GetStringLength());
+    } else {
+      info.kind = OidcFailure::no_token_in_response;
+    }
+  } else if (response.status >= 300 && response.status < 400) {
+    info.kind = OidcFailure::redirected;
+  } else {
+    info.service_message = service_message(response);
+    if (response.status == 401) {
+      info.kind = OidcFailure::unauthorized;
+    } else if (response.status == 403) {
+      info.kind = OidcFailure::forbidden;
+    } else if (response.status == 404 ||
+               (response.status == 400 && contains_ignore_case(info.service_message, "No service connection found"))) {
+      info.kind = OidcFailure::connection_not_found;
+    } else {
+      info.kind = OidcFailure::other_status;
+    }
+  }
+  Error error = oidc_failure_error(info);
+  add_correlation(error, response);
+  return error;
+}
+
+}  // namespace fkv::auth
