@@ -9,13 +9,23 @@ packages=(
   g++ cmake ninja-build pkg-config make
   libboost1.81-dev rapidjson-dev doctest-dev libssl-dev
   openssl ca-certificates curl iproute2 util-linux unzip file binutils
+  # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine
+  g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix wine64 dpkg-dev
 )
+# arm64 OpenSSL comes from Debian's multiarch package: the architecture must be known to dpkg.
+arm64_added=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd dpkg --add-architecture arm64
+  arm64_added=1
+fi
+packages+=(libssl-dev:arm64)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ $arm64_added = 1 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
