@@ -1,0 +1,120 @@
+#include "app.hpp"
+
+#include "util.hpp"
+
+#include <chrono>
+
+namespace fake {
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) if (iequals(k, name)) return v;
+  return {};
+}
+
+namespace {
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+enum class HostKind { DevOps, Login, Vault, Foreign, Other };
+
+HttpResponse fault_response(Services& s, const Fault& f, HostKind kind) {
+  HttpResponse r;
+  if (kind == HostKind::Login) {
+    r = entra_error_by_code(s, f.entra_error ? f.entra_error : (f.status == 429 ? 50196 : 90033), f.status);
+  } else if (kind == HostKind::DevOps) {
+    r = devops_error(f.status, f.status == 429 ? "RequestBlockedException" : "VssServiceException",
+                     "Microsoft.VisualStudio.Services.WebApi.VssServiceException, Microsoft.VisualStudio.Services.WebApi",
+                     "Injected fault: HTTP " + std::to_string(f.status) + ".");
+  } else if (f.status == 429) {
+    r = keyvault_error(429, "Throttled",
+                       "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached");
+  } else if (f.status >= 500) {
+    r = keyvault_error(f.status, f.status == 503 ? "ServiceUnavailable" : "InternalServerError",
+                       "The service encountered an internal error. Injected fault.");
+  } else {
+    r = keyvault_error(f.status, "Fault", "Injected fault: HTTP " + std::to_string(f.status) + ".");
+  }
+  r.status = f.status;
+  if (f.retry_after) r.set("Retry-After", *f.retry_after);
+  if (f.retry_after_date_in) r.set("Retry-After", http_date(s.now() + *f.retry_after_date_in));
+  if (f.retry_after_ms) r.set("retry-after-ms", std::to_string(*f.retry_after_ms));
+  return r;
+}
+}  // namespace
+
+App::App(Scenario scenario, std::function<std::int64_t()> now_ms)
+    : scenario_(std::move(scenario)),
+      key_(std::make_unique<Rs256Key>()),
+      services_{scenario_, *key_, tokens_, rates_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
+
+std::string App::classify_token(const HttpRequest& req) const {
+  if (!req.has_header("authorization")) return "none";
+  std::string auth = req.header("authorization");
+  if (!starts_with_icase(auth, "Bearer ")) return "unknown";
+  std::string token = auth.substr(7);
+  if (token == scenario_.job_token) return "job";
+  if (tokens_.is_oidc(token)) return "oidc";
+  if (auto a = tokens_.find_access(token)) return "access:" + a->short_id;
+  return "unknown";
+}
+
+HttpResponse App::handle(const HttpRequest& req) {
+  HostKind kind = HostKind::Other;
+  const Vault* vault = nullptr;
+  if (req.host == "dev.azure.com") kind = HostKind::DevOps;
+  else if (req.host == "login.microsoftonline.com") kind = HostKind::Login;
+  else if ((vault = scenario_.find_vault_by_host(req.host))) kind = HostKind::Vault;
+  else if (scenario_.is_foreign_host(req.host)) kind = HostKind::Foreign;
+
+  const std::string token_class = classify_token(req);
+  int delay = scenario_.latency_ms;
+  const std::string path = split_target(req.target).path;
+  for (std::size_t i = 0; i < scenario_.faults.size(); ++i) {
+    const Fault& f = scenario_.faults[i];
+    if (!glob_match(f.host, req.host) || !glob_match(f.method, req.method) || !glob_match(f.path, path)) continue;
+    if (!f.fires_on(fault_counters_.next(i))) continue;
+    delay += f.delay_ms;
+    if (f.reset || f.status) {
+      HttpResponse r;
+      if (f.reset) r.reset = true;
+      else r = fault_response(services_, f, kind);
+      r.delay_ms = delay;
+      r.log.token = token_class;
+      r.log.fault = "faults[" + std::to_string(i) + "]";
+      return r;
+    }
+  }
+
+  HttpResponse r;
+  switch (kind) {
+    case HostKind::DevOps: r = handle_devops(services_, req); break;
+    case HostKind::Login: r = handle_entra(services_, req); break;
+    case HostKind::Vault: r = handle_keyvault(services_, *vault, req); break;
+    case HostKind::Foreign: r = handle_foreign(services_, req); break;
+    case HostKind::Other:
+      r.status = 404;
+      r.set("Content-Type", "text/plain");
+      r.body = "fake-azure does not serve host '" + req.host + "'\n";
+      break;
+  }
+  r.delay_ms += delay;
+  r.log.token = token_class;
+  return r;
+}
+
+std::string format_log_line(const LogEntry& e) {
+  char times[160];
+  std::snprintf(times, sizeof times, "\"start_ms\":%.3f,\"end_ms\":%.3f,\"epoch_ms\":%lld", e.start_ms, e.end_ms,
+                static_cast<long long>(e.epoch_ms));
+  std::string line = "{\"seq\":" + std::to_string(e.seq) + ",\"conn\":" + std::to_string(e.connection) + ",\"method\":\"" +
+                     json_escape(e.method) + "\",\"host\":\"" + json_escape(e.host) + "\",\"target\":\"" +
+                     json_escape(e.target) + "\",\"token\":\"" + json_escape(e.info.token) + "\",\"status\":" +
+                     std::to_string(e.status) + "," + times;
+  if (!e.info.assertion.empty()) line += ",\"assertion\":\"" + json_escape(e.info.assertion) + "\"";
+  if (!e.info.issued.empty()) line += ",\"issued\":\"" + json_escape(e.info.issued) + "\"";
+  if (!e.info.fault.empty()) line += ",\"fault\":\"" + json_escape(e.info.fault) + "\"";
+  return line + "}";
+}
+
+}  // namespace fake
