@@ -4,6 +4,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -188,7 +189,21 @@ std::string secret_target(const agent::SecretRef& ref) {
   return t + "?api-version=" + std::string(kApiVersion);
 }
 
+void fetch_all(Session& session, Pipeline& pipeline, const ClientOptions& options);
+
+// A worker thread must not let an exception escape (std::terminate); it becomes a fatal Error.
 void worker(Session& session, Pipeline& pipeline, const ClientOptions& options) {
+  try {
+    fetch_all(session, pipeline, options);
+  } catch (const std::exception& ex) {
+    Error e;
+    e.stage = Stage::vault_get;
+    e.message = std::string("Internal error while downloading secrets: ") + ex.what();
+    pipeline.fail(std::move(e));
+  }
+}
+
+void fetch_all(Session& session, Pipeline& pipeline, const ClientOptions& options) {
   while (auto job = pipeline.next()) {
     SecretOutcome outcome;
     outcome.ref = job->ref;

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "agent/commands.hpp"
 #include "agent_log.hpp"
 
@@ -124,5 +127,31 @@ TEST_CASE("read-only name rule") {
   for (const char* n : {"PATHS", "system", "my-system", "systems-x", "agent-key", "build-number"}) {
     CAPTURE(n);
     CHECK_FALSE(is_read_only_variable(n));
+  }
+}
+
+TEST_CASE("property: random values reach the agent exactly, as secrets, and are masked; nothing is rejected") {
+  std::mt19937 rng(777);
+  const std::string alphabet = "ab%;]\r\n{}[]\":,0 #vso";
+  for (int round = 0; round < 300; ++round) {
+    std::vector<DownloadedSecret> secrets;
+    const int n = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      std::string value;
+      const int len = static_cast<int>(rng() % 20);
+      for (int k = 0; k < len; ++k) value += alphabet[rng() % alphabet.size()];
+      secrets.push_back({{"s" + std::to_string(i), ""}, value});
+    }
+    auto plan = plan_variables(secrets);
+    auto log = parse_agent_log(joined(plan.lines));
+    CHECK(log.rejected.empty());
+    CHECK(log.plain.size() <= secrets.size());  // only "converted to single line" notes
+    for (const auto& s : secrets) {
+      const auto& v = log.variables.at(s.ref.name);
+      CHECK(v.secret);
+      const auto compact = s.value.find_first_of("\r\n") != std::string::npos ? compact_json(s.value) : std::nullopt;
+      CHECK(v.value == compact.value_or(s.value));
+      if (!v.value.empty()) CHECK(std::find(log.masked.begin(), log.masked.end(), v.value) != log.masked.end());
+    }
   }
 }
