@@ -5,7 +5,7 @@ namespace fkv::agent {
 std::string describe(const Error& e) {
   std::string text = e.message;
   if (!e.hint.empty()) text += (text.empty() ? "" : " ") + e.hint;
-  std::string details;
+  std::string details = to_string(e.stage);
   auto add = [&](const std::string& item) { details += (details.empty() ? "" : ", ") + item; };
   if (e.http_status != 0) add("HTTP " + std::to_string(e.http_status));
   if (!e.service_code.empty()) add(e.service_code);

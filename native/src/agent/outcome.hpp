@@ -1,7 +1,7 @@
 // The task's result and the user-facing text of Errors. Pure.
 //
-// - describe(e): "<message> <hint> (HTTP <status>, <service code>, <name>: <value>, ...)"; the parenthesis
-//   lists only what is known. Errors hold no secrets (core/error.hpp), so this is safe to print.
+// - describe(e): "<message> <hint> (<stage>, HTTP <status>, <service code>, <name>: <value>, ...)"; the
+//   parenthesis lists the stage and then only what is known. Errors hold no secrets (core/error.hpp), so this is safe to print.
 // - conclude(): no failure -> `##vso[task.complete result=Succeeded]<summary>`, exit 0.
 //   A fatal error (config, auth, list, vault not found) -> one error issue + complete Failed with its
 //   message, exit 1. Per-secret failures (the good secrets were already set) -> one error issue per failed

@@ -16,10 +16,10 @@ TEST_CASE("describe lists status, code and correlation") {
   e.message = "Denied.";
   e.hint = "Fix it.";
   e.correlation = {{"x-ms-request-id", "r-1"}};
-  CHECK(describe(e) == "Denied. Fix it. (HTTP 403, ForbiddenByRbac, x-ms-request-id: r-1)");
+  CHECK(describe(e) == "Denied. Fix it. (vault-get, HTTP 403, ForbiddenByRbac, x-ms-request-id: r-1)");
   Error plain;
   plain.message = "Only this.";
-  CHECK(describe(plain) == "Only this.");
+  CHECK(describe(plain) == "Only this. (config)");
 }
 
 TEST_CASE("success") {
@@ -37,7 +37,7 @@ TEST_CASE("fatal error: one error issue, then Failed") {
   auto c = conclude("kv", e, {}, 0);
   CHECK(c.exit_code == 1);
   auto log = fkv::test::parse_agent_log(c.lines[0] + "\n" + c.lines[1] + "\n");
-  CHECK(log.errors == std::vector<std::string>{e.message + " Check."});
+  CHECK(log.errors == std::vector<std::string>{e.message + " Check. (config)"});
   CHECK(log.result == "Failed");
   CHECK(log.result_message == e.message);
 }
@@ -52,8 +52,8 @@ TEST_CASE("per-secret failures: one error line each, summary names them") {
   CHECK(c.exit_code == 1);
   CHECK(c.result == TaskResult::Failed);
   CHECK(c.lines == std::vector<std::string>{
-                       "##vso[task.logissue type=error]A failed.",
-                       "##vso[task.logissue type=error]B failed.",
+                       "##vso[task.logissue type=error]A failed. (config)",
+                       "##vso[task.logissue type=error]B failed. (config)",
                        "##vso[task.complete result=Failed]2 of 5 secrets from vault 'kv' could not be set: a, b/v1.",
                    });
 }

@@ -90,7 +90,7 @@ TEST_CASE("404, 400, 401, 429, 5xx") {
         "VaultRequestTypeLimitReached\"");
   CHECK(fkv::agent::describe(throttled) ==
         throttled.message + " " + throttled.hint +
-            " (HTTP 429, Throttled, x-ms-request-id: 0e57042c-b600-47ba-bfac-27238ec41a3a)");
+            " (vault-get, HTTP 429, Throttled, x-ms-request-id: 0e57042c-b600-47ba-bfac-27238ec41a3a)");
 
   auto server = error_from_response(kList, Response{503, {}, "<html>busy</html>"});
   CHECK(server.message == "Key Vault answered HTTP 503 for the list of secrets in vault 'myvault'.");
