@@ -1,0 +1,117 @@
+'use strict';
+// The task as the agent runs it, with the real binary, against the Azure fake: a copy of task/ with the
+// built binary in bin/<platform>/ (no exec bit, as a .vsix delivers it), started as `node <task>/main.js`
+// or `prejob.js` inside the namespace runner (tests/e2e/ns-run) with the agent environment for the
+// scenario's service connection. Main step with RunAsPreJob=false and pre-job step with RunAsPreJob=true
+// set the scenario's variables; the other two combinations are Skipped; nothing leaks.
+// Needs FKV_BINARY (the built federated-keyvault), the fake (FKV_FAKE_BIN or the build's) and the
+// scenario; exits 77 (skipped) when one is missing.
+
+const assert = require('node:assert/strict');
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const h = require('./harness');
+const { parseAgentLog, findLeaks } = require('../support/agent-log');
+
+const SCENARIO = path.join(h.ROOT, 'tests', 'fake-azure', 'scenarios', 'basic.json');
+const NS_RUN = path.join(h.ROOT, 'tests', 'e2e', 'ns-run');
+const binary = process.env.FKV_BINARY;
+const fake = process.env.FKV_FAKE_BIN;
+
+for (const [what, file] of [['FKV_BINARY (the built binary)', binary], ['FKV_FAKE_BIN (the Azure fake)', fake],
+  ['the scenario', SCENARIO], ['the namespace runner', NS_RUN]]) {
+  if (!file || !fs.existsSync(file)) {
+    console.log(`SKIP: ${what} is not available${file ? ` at ${file}` : ''}`);
+    process.exit(77);
+  }
+}
+
+const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8'));
+const connection = scenario.connections[0];
+const vault = scenario.vaults[0];
+const HOST = h.launcher.hostPlatformKey();
+const PLAN_ID = '5b1d9d3e-8f0a-4c6e-9b2d-7e4f1a0c3b21';
+const JOB_ID = '0d6c2f7a-3e91-4b58-a1c4-92e8b7f5d630';
+
+function scenarioEnv(runAsPreJob) {
+  const id = connection.id;
+  return h.agentEnv({
+    INPUT_CONNECTEDSERVICENAME: id,
+    INPUT_KEYVAULTNAME: vault.name,
+    INPUT_SECRETSFILTER: '*',
+    INPUT_RUNASPREJOB: runAsPreJob,
+    [`ENDPOINT_AUTH_SCHEME_${h.CONNECTION_ID}`]: undefined,
+    [`ENDPOINT_AUTH_PARAMETER_${h.CONNECTION_ID}_SERVICEPRINCIPALID`]: undefined,
+    [`ENDPOINT_AUTH_PARAMETER_${h.CONNECTION_ID}_TENANTID`]: undefined,
+    [`ENDPOINT_URL_${id}`]: 'https://management.azure.com/',
+    [`ENDPOINT_AUTH_SCHEME_${id}`]: 'WorkloadIdentityFederation',
+    [`ENDPOINT_AUTH_PARAMETER_${id}_SERVICEPRINCIPALID`]: connection.clientId,
+    [`ENDPOINT_AUTH_PARAMETER_${id}_TENANTID`]: connection.tenant,
+    [`ENDPOINT_DATA_${id}_ENVIRONMENT`]: 'AzureCloud',
+    ENDPOINT_URL_SYSTEMVSSCONNECTION: `https://dev.azure.com/${scenario.organization.name}/`,
+    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: scenario.jobToken,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: scenario.jobToken }, scheme: 'OAuth' }),
+    SYSTEM_COLLECTIONURI: `https://dev.azure.com/${scenario.organization.name}/`,
+    SYSTEM_TEAMFOUNDATIONCOLLECTIONURI: `https://dev.azure.com/${scenario.organization.name}/`,
+    SYSTEM_TEAMPROJECTID: scenario.project.id,
+    SYSTEM_TEAMPROJECT: scenario.project.name,
+    SYSTEM_PLANID: PLAN_ID,
+    SYSTEM_JOBID: JOB_ID,
+    SYSTEM_OIDCREQUESTURI: `https://dev.azure.com/${scenario.organization.name}/${scenario.project.id}/_apis/distributedtask/hubs/build/plans/${PLAN_ID}/jobs/${JOB_ID}/oidctoken`,
+  });
+}
+
+// What AzureKeyVault@2 parity makes of the scenario's vault in '*' mode: enabled secrets under their
+// names; the multi-line knob when a value spans lines (values here are not JSON).
+function expectedVariables() {
+  const table = {};
+  let multiLine = false;
+  for (const secret of vault.secrets) {
+    assert.equal(secret.exp, undefined, 'this test models enabled/disabled only');
+    if (secret.enabled === false) continue;
+    table[secret.name] = secret.value;
+    if (/[\r\n]/.test(secret.value)) multiLine = true;
+  }
+  if (multiLine) table.SYSTEM_UNSAFEALLOWMULTILINESECRET = 'true';
+  return table;
+}
+
+function runInNamespace(taskDir, target, env) {
+  const workdir = h.tempDir('ns');
+  const result = childProcess.spawnSync(NS_RUN,
+    ['--scenario', SCENARIO, '--workdir', workdir, '--fake', fake, '--', h.TASK_NODE, path.join(taskDir, target)],
+    { cwd: h.tempDir('cwd'), env, encoding: 'utf8', input: '', timeout: 120000, killSignal: 'SIGKILL' });
+  if (result.error) throw result.error;
+  return result;
+}
+
+const taskDir = h.makeTask({ [HOST]: fs.readFileSync(binary) });
+
+for (const [target, runAsPreJob] of [['main.js', 'false'], ['prejob.js', 'true']]) {
+  test(`${target} with RunAsPreJob=${runAsPreJob} sets the vault's secrets as secret variables`, () => {
+    const out = runInNamespace(taskDir, target, scenarioEnv(runAsPreJob));
+    const log = parseAgentLog(out.stdout);
+    const context = `stdout:\n${out.stdout}\nstderr:\n${out.stderr}`;
+    assert.equal(out.status, 0, context);
+    assert.deepEqual(log.failures, [], context);
+    assert.deepEqual(log.variableTable(), expectedVariables(), context);
+    for (const secret of vault.secrets.filter((s) => s.enabled !== false)) {
+      assert.equal(log.variable(secret.name).secret, true, `${secret.name} is secret`);
+    }
+    assert.equal(log.outcome(out.status), 'Succeeded', context);
+    const values = vault.secrets.map((s) => s.value).concat([scenario.jobToken]);
+    assert.deepEqual(findLeaks(out.stdout + out.stderr, values), [], context);
+    assert.ok(!out.stdout.includes('never-served'), 'a disabled secret is not fetched');
+  });
+}
+
+for (const [target, runAsPreJob] of [['prejob.js', 'false'], ['main.js', 'true']]) {
+  test(`${target} with RunAsPreJob=${runAsPreJob} is Skipped`, () => {
+    const out = runInNamespace(taskDir, target, scenarioEnv(runAsPreJob));
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.stdout, `##vso[task.complete result=Skipped;]Skipped according to the task's configuration. RunAsPreJob: ${runAsPreJob}\n`);
+  });
+}
