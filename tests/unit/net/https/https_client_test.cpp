@@ -1,0 +1,316 @@
+// HttpsClient end to end against an in-process TLS server on 127.0.0.1. CTest runs this binary in
+// a private network namespace (see tests/unit/CMakeLists.txt), so its traffic never leaves loopback.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "net/https_client.hpp"
+#include "net/tls.hpp"
+#include "test_tls_server.hpp"
+
+using namespace std::chrono_literals;
+using fkv::net::HttpsClient;
+using fkv::net::HttpsOptions;
+using fkv::net::Request;
+using fkv::net::Response;
+using fkv::net::TransportError;
+using fkv::test::ServerReply;
+using fkv::test::ServerRequest;
+using fkv::test::TestTlsServer;
+using Kind = TransportError::Kind;
+
+namespace {
+
+std::unique_ptr<HttpsClient> client_for(const TestTlsServer& server, HttpsOptions options = {}) {
+  fkv::net::init_openssl();
+  options.trust.extra_ca_files.push_back(server.ca_file());
+  options.resolve_overrides["fake.test"] = "127.0.0.1";
+  options.resolve_overrides["other.test"] = "127.0.0.1";
+  auto client = HttpsClient::create(std::move(options));
+  REQUIRE(client);
+  return std::move(*client);
+}
+
+Request request(const TestTlsServer& server, const std::string& host, const std::string& target,
+                std::string method = "GET") {
+  Request r;
+  r.method = std::move(method);
+  r.url = *fkv::net::parse_https_url("https://" + host + ":" + std::to_string(server.port()) + target);
+  r.timeout = 5s;
+  return r;
+}
+
+ServerReply ok(std::string body = "{}") {
+  ServerReply reply;
+  reply.headers = {{"Content-Type", "application/json"}, {"x-ms-request-id", "r-1"}};
+  reply.body = std::move(body);
+  return reply;
+}
+
+Response response_of(const fkv::net::Outcome& outcome) {
+  if (const auto* error = std::get_if<TransportError>(&outcome)) {
+    FAIL_CHECK("transport error: " << error->detail);
+    return Response{};
+  }
+  return std::get<Response>(outcome);
+}
+
+TransportError error_of(const fkv::net::Outcome& outcome) {
+  if (!std::holds_alternative<TransportError>(outcome)) {
+    FAIL_CHECK("expected a transport error, got HTTP " << std::get<Response>(outcome).status);
+    return TransportError{};
+  }
+  return std::get<TransportError>(outcome);
+}
+
+}  // namespace
+
+TEST_CASE("HttpsClient: POST with a bearer token; headers the client adds; response headers and body") {
+  TestTlsServer server([](const ServerRequest&) { return ok(R"({"oidcToken":"x"})"); });
+  auto client = client_for(server);
+  auto r = request(server, "fake.test", "/org/_apis/oidctoken?api-version=7.1", "POST");
+  r.headers = {{"Content-Type", "application/json"}, {"X-TFS-FedAuthRedirect", "Suppress"}};
+  r.bearer = fkv::net::Bearer{"JOB-TOKEN", "fake.test"};
+
+  const Response response = response_of(client->send(r));
+  CHECK(response.status == 200);
+  CHECK(response.body == R"({"oidcToken":"x"})");
+  CHECK(response.header("X-MS-Request-Id") == "r-1");
+
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& seen = requests[0];
+  CHECK(seen.method == "POST");
+  CHECK(seen.target == "/org/_apis/oidctoken?api-version=7.1");
+  CHECK(seen.headers.at("host") == "fake.test:" + std::to_string(server.port()));
+  CHECK(seen.headers.at("user-agent") == "federated-keyvault/" FKV_VERSION);
+  CHECK(seen.headers.at("authorization") == "Bearer JOB-TOKEN");
+  CHECK(seen.headers.at("content-length") == "0");
+  CHECK(seen.headers.at("content-type") == "application/json");
+  CHECK(seen.headers.at("x-tfs-fedauthredirect") == "Suppress");
+  CHECK(seen.body.empty());
+}
+
+TEST_CASE("HttpsClient: GET without body sends no Content-Length; a form body is sent as is") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  (void)response_of(client->send(request(server, "fake.test", "/secrets?api-version=7.5")));
+  auto post = request(server, "fake.test", "/t/oauth2/v2.0/token", "POST");
+  post.body = "grant_type=client_credentials&client_id=abc";
+  (void)response_of(client->send(post));
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].headers.count("content-length") == 0);
+  CHECK(requests[0].headers.count("authorization") == 0);
+  CHECK(requests[1].headers.at("content-length") == "43");
+  CHECK(requests[1].body == "grant_type=client_credentials&client_id=abc");
+}
+
+TEST_CASE("HttpsClient: keep-alive reuses one connection for sequential requests") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  for (int i = 0; i < 5; ++i) CHECK(response_of(client->send(request(server, "fake.test", "/x"))).status == 200);
+  CHECK(server.connections() == 1);
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 5);
+  CHECK(requests[4].index_on_connection == 5);
+}
+
+TEST_CASE("HttpsClient: Connection: close from the server means a new connection next time") {
+  TestTlsServer server([](const ServerRequest&) {
+    auto reply = ok();
+    reply.close_after = true;
+    return reply;
+  });
+  auto client = client_for(server);
+  for (int i = 0; i < 3; ++i) CHECK(response_of(client->send(request(server, "fake.test", "/x"))).status == 200);
+  CHECK(server.connections() == 3);
+}
+
+TEST_CASE("HttpsClient: a reused connection that dies before answering is retried once on a fresh one") {
+  TestTlsServer server([](const ServerRequest& r) {
+    if (r.index_on_connection == 2) {
+      ServerReply reply;
+      reply.action = ServerReply::Action::close_without_response;
+      return reply;
+    }
+    return ok();
+  });
+  auto client = client_for(server);
+  CHECK(response_of(client->send(request(server, "fake.test", "/1"))).status == 200);
+  CHECK(response_of(client->send(request(server, "fake.test", "/2"))).status == 200);
+  CHECK(server.connections() == 2);
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 3);  // /1, /2 (dropped), /2 again on connection 2
+  CHECK(requests[2].target == "/2");
+  CHECK(requests[2].connection == 2);
+}
+
+TEST_CASE("HttpsClient: a fresh connection that dies before answering is not retried") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.action = ServerReply::Action::close_without_response;
+    return reply;
+  });
+  auto client = client_for(server);
+  const auto error = error_of(client->send(request(server, "fake.test", "/x", "POST")));
+  CHECK(error.kind == Kind::reset);
+  CHECK(server.requests().size() == 1);
+}
+
+TEST_CASE("HttpsClient: redirects are returned, not followed") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.status = 302;
+    reply.headers = {{"Location", "https://other.test/_signin"}};
+    return reply;
+  });
+  auto client = client_for(server);
+  const Response response = response_of(client->send(request(server, "fake.test", "/x")));
+  CHECK(response.status == 302);
+  CHECK(response.header("location") == "https://other.test/_signin");
+  CHECK(server.requests().size() == 1);
+}
+
+TEST_CASE("HttpsClient: a bearer token for another host is refused without connecting") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  auto r = request(server, "fake.test", "/x");
+  r.bearer = fkv::net::Bearer{"TOKEN-VALUE", "other.test"};
+  const auto error = error_of(client->send(r));
+  CHECK(error.kind == Kind::refused);
+  CHECK(error.detail.find("TOKEN-VALUE") == std::string::npos);
+  CHECK(server.connections() == 0);
+}
+
+TEST_CASE("HttpsClient: requests that would inject or override headers are refused") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  const std::vector<fkv::net::Header> bad[] = {
+      {{"Authorization", "Bearer x"}}, {{"Host", "evil"}}, {{"Content-Length", "5"}},
+      {{"X-A", "v\r\nAuthorization: Bearer x"}}, {{"X:B", "v"}}, {{"", "v"}},
+  };
+  for (const auto& headers : bad) {
+    auto r = request(server, "fake.test", "/x");
+    r.headers = headers;
+    CHECK(error_of(client->send(r)).kind == Kind::refused);
+  }
+  auto r = request(server, "fake.test", "/x");
+  r.bearer = fkv::net::Bearer{"a\r\nb", "fake.test"};
+  CHECK(error_of(client->send(r)).kind == Kind::refused);
+  CHECK(server.connections() == 0);
+}
+
+TEST_CASE("HttpsClient: a server that does not answer hits the request's timeout") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.action = ServerReply::Action::hang;
+    reply.hang_for = 5s;
+    return reply;
+  });
+  auto client = client_for(server);
+  auto r = request(server, "fake.test", "/x");
+  r.timeout = 400ms;
+  const auto start = std::chrono::steady_clock::now();
+  const auto error = error_of(client->send(r));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(error.kind == Kind::timeout);
+  CHECK(elapsed >= 350ms);
+  CHECK(elapsed < 3s);
+}
+
+TEST_CASE("HttpsClient: TLS verification fails without the test CA, and for a name not in the certificate") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  {
+    fkv::net::init_openssl();
+    HttpsOptions options;
+    options.resolve_overrides["fake.test"] = "127.0.0.1";
+    auto client = HttpsClient::create(options);
+    REQUIRE(client);
+    const auto error = error_of((*client)->send(request(server, "fake.test", "/x")));
+    CHECK(error.kind == Kind::tls);
+    CHECK(error.detail.find("unable to get local issuer certificate") != std::string::npos);
+    CHECK(error.detail.find("AGENT_CAINFO") != std::string::npos);
+  }
+  {
+    auto client = client_for(server);
+    const auto error = error_of(client->send(request(server, "other.test", "/x")));
+    CHECK(error.kind == Kind::tls);
+    CHECK(error.detail == "TLS certificate verification for other.test:" + std::to_string(server.port()) +
+                              " failed: hostname mismatch");
+  }
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE("HttpsClient: an IP address URL is verified against the certificate's IP SAN") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  CHECK(response_of(client->send(request(server, "127.0.0.1", "/x"))).status == 200);
+}
+
+TEST_CASE("HttpsClient: the response body size is capped") {
+  TestTlsServer server([](const ServerRequest&) { return ok(std::string(2000, 'x')); });
+  HttpsOptions options;
+  options.max_response_body = 1000;
+  auto client = client_for(server, options);
+  const auto error = error_of(client->send(request(server, "fake.test", "/x")));
+  CHECK(error.kind == Kind::protocol);
+  CHECK(error.detail.find("larger than 1000 bytes") != std::string::npos);
+  CHECK(error.detail.find("xxxx") == std::string::npos);
+}
+
+TEST_CASE("HttpsClient: connection refused") {
+  unsigned short closed_port = 0;
+  {
+    TestTlsServer server([](const ServerRequest&) { return ok(); });
+    closed_port = server.port();
+  }
+  fkv::net::init_openssl();
+  auto client = HttpsClient::create({});
+  REQUIRE(client);
+  Request r;
+  r.url = *fkv::net::parse_https_url("https://127.0.0.1:" + std::to_string(closed_port) + "/x");
+  r.timeout = 3s;
+  CHECK(error_of((*client)->send(r)).kind == Kind::connect);
+}
+
+TEST_CASE("HttpsClient: AGENT_CAINFO pointing at a missing file is a config error") {
+  fkv::net::init_openssl();
+  HttpsOptions options;
+  options.trust.environment.agent_cainfo = "/nonexistent/ca.pem";
+  auto client = HttpsClient::create(options);
+  REQUIRE_FALSE(client);
+  CHECK(client.error().stage == fkv::Stage::config);
+  CHECK(client.error().message.rfind("The CA certificate file '/nonexistent/ca.pem' could not be loaded", 0) == 0);
+}
+
+TEST_CASE("HttpsClient: many threads share a bounded pool") {
+  std::atomic<int> in_flight{0};
+  std::atomic<int> max_in_flight{0};
+  TestTlsServer server([&](const ServerRequest&) {
+    const int now = ++in_flight;
+    int seen = max_in_flight.load();
+    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {}
+    std::this_thread::sleep_for(5ms);
+    --in_flight;
+    return ok();
+  });
+  HttpsOptions options;
+  options.max_connections_per_host = 3;
+  auto client = client_for(server, options);
+  std::atomic<int> successes{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        auto outcome = client->send(request(server, "fake.test", "/t" + std::to_string(t)));
+        if (std::holds_alternative<Response>(outcome) && std::get<Response>(outcome).status == 200) ++successes;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(successes == 60);
+  CHECK(server.connections() <= 3);
+  CHECK(max_in_flight <= 3);
+}
