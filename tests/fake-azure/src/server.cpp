@@ -101,10 +101,11 @@ awaitable<void> session(tcp::socket socket, Shared& sh) {
     res.keep_alive(req.keep_alive());
     res.body() = std::move(response.body);
     res.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
+    // Logged before the write: once a client has the response, its log line is on disk.
     entry.status = response.status;
     entry.end_ms = sh.ms_since_start();
     if (sh.log) sh.log->write(format_log_line(entry));
+    auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
     if (wec || !res.keep_alive()) break;
   }
   if (!closed_abruptly) {
