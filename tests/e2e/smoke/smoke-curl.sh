@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # e2e/smoke-curl: the whole WIF -> Entra -> Key Vault flow by hand with curl against the fake,
 # inside tests/e2e/ns-run. Proves the namespace, DNS, TLS trust and the three services fit together.
+# Phase "basic" (scenarios/basic.json) walks the happy path and the main errors; phase "faults"
+# (scenarios/faults.json) checks injected faults through the real server: 5xx, AADSTS700024, delay,
+# TCP reset, 429 with Retry-After, a foreign nextLink host.
 #   tests/e2e/smoke/smoke-curl.sh FAKE_BINARY
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-scenario="$root/tests/fake-azure/scenarios/basic.json"
 
 if [ -z "${FKV_NS_WORKDIR:-}" ]; then
   fake=${1:?usage: smoke-curl.sh FAKE_BINARY}
-  exec "$root/tests/e2e/ns-run" --fake "$fake" --scenario "$scenario" -- "$0" inside
+  "$root/tests/e2e/ns-run" --fake "$fake" --scenario "$root/tests/fake-azure/scenarios/basic.json" -- "$0" basic
+  "$root/tests/e2e/ns-run" --fake "$fake" --scenario "$root/tests/fake-azure/scenarios/faults.json" -- "$0" faults
+  exit 0
 fi
+phase=${1:?phase}
 
 # ---- inside the namespace ----
 failures=0
@@ -29,6 +34,49 @@ org=fkv-org project=3f2c1b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b conn=aaaaaaaa-0000-4000
 tenant=11111111-2222-4333-8444-555555555555 client=cccccccc-0000-4000-8000-000000000001
 oidc_url="https://dev.azure.com/$org/$project/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"
 
+
+if [ "$phase" = faults ]; then
+  job=fkv-job-token-faults
+  post_oidc() { c -o "$out/oidc.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $job" -H "X-TFS-FedAuthRedirect: Suppress" \
+    "$oidc_url?api-version=7.1&serviceConnectionId=$conn"; }
+  exchange() { c -o "$out/token.json" -w '%{http_code}' "https://login.microsoftonline.com/$tenant/oauth2/v2.0/token" \
+    --data-urlencode grant_type=client_credentials \
+    --data-urlencode client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \
+    --data-urlencode "client_id=$client" --data-urlencode scope=https://vault.azure.net/.default \
+    --data-urlencode "client_assertion=$(json_field "$out/oidc.json" oidcToken)"; }
+  check "OIDC: injected 500 first" 500 "$(post_oidc)"
+  check "OIDC: then 200" 200 "$(post_oidc)"
+  check "exchange: injected AADSTS700024 first" 401 "$(exchange)"
+  check "exchange: AADSTS code" '[700024]' "$(json_field "$out/token.json" error_codes)"
+  check "exchange: then 200" 200 "$(exchange)"
+  auth="Authorization: Bearer $(json_field "$out/token.json" access_token)"
+  vault=https://fkv-faults.vault.azure.net
+  t0=$(date +%s%N)
+  check "delayed get" 200 "$(c -o /dev/null -w '%{http_code}' -H "$auth" "$vault/secrets/slow/?api-version=7.5")"
+  check "delay of at least 300 ms" yes "$( [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 300 ] && echo yes || echo no)"
+  set +e
+  curl -sS --max-time 5 -o /dev/null -H "$auth" "$vault/secrets/reset-me/?api-version=7.5" 2>/dev/null
+  rc=$?
+  set -e
+  check "reset: curl sees the connection die (exit 56 or 52)" yes "$( [ "$rc" = 56 ] || [ "$rc" = 52 ] && echo yes || echo "no ($rc)")"
+  check "429 once" 429 "$(c -o /dev/null -D "$out/429.h" -w '%{http_code}' -H "$auth" "$vault/secrets/throttled-once/?api-version=7.5")"
+  check "Retry-After seconds" "Retry-After: 1" "$(grep -i '^retry-after:' "$out/429.h" | tr -d '\r')"
+  check "then 200" 200 "$(c -o /dev/null -w '%{http_code}' -H "$auth" "$vault/secrets/throttled-once/?api-version=7.5")"
+  c -o /dev/null -D "$out/429d.h" -H "$auth" "$vault/secrets/throttled-dated/?api-version=7.5"
+  check "Retry-After as HTTP date" yes "$(grep -qiE '^retry-after: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT' "$out/429d.h" && echo yes || echo no)"
+  check "503 always" 503 "$(c -o /dev/null -w '%{http_code}' -H "$auth" "$vault/secrets/unavailable/?api-version=7.5")"
+  c -o /dev/null -D "$out/leaky.h" https://fkv-leaky.vault.azure.net/secrets?api-version=7.5
+  check "challenge names the foreign authority" yes "$(grep -qi 'authorization="https://evil.example.com/' "$out/leaky.h" && echo yes || echo no)"
+  c -o "$out/leaky.json" -H "$auth" "https://fkv-leaky.vault.azure.net/secrets?api-version=7.5"
+  next=$(json_field "$out/leaky.json" nextLink)
+  check "nextLink points at the foreign host" "https://evil.example.com:443/secrets" "${next%%\?*}"
+  c -o /dev/null "$next"   # followed WITHOUT the token, as a correct client would
+  log=$FKV_NS_WORKDIR/requests.jsonl
+  check "foreign host reached without a token" '"host":"evil.example.com","target":' "$(grep -o '"host":"evil.example.com","target":' "$log" | head -1)"
+  check "no credential at the foreign host" 0 "$(grep '"host":"evil.example.com"' "$log" | grep -vc '"token":"none"' || true)"
+  check "reset logged with status 0" 1 "$(grep '/secrets/reset-me/' "$log" | grep -c '"status":0')"
+  check "faults named in the log" 6 "$(grep -c '"fault":"faults\[' "$log")"
+else
 # 1. Azure DevOps OIDC token with the job token (the SDKs' request).
 status=$(c -o "$out/oidc.json" -w '%{http_code}' -X POST -H "Authorization: Bearer fkv-job-token-basic" \
   -H "Content-Type: application/json" -H "X-TFS-FedAuthRedirect: Suppress" -H "Content-Length: 0" \
@@ -90,6 +138,8 @@ check "job token only at dev.azure.com" 0 "$(grep '"token":"job"' "$log" | grep 
 check "access token only at the vault" 0 "$(grep '"token":"access:' "$log" | grep -vc '"host":"fkv-basic.vault.azure.net"' || true)"
 check "token endpoint saw the OIDC assertion" 1 "$(grep -c '"assertion":"oidc"' "$log")"
 if grep -q "$token\|$oidc\|fkv-job-token-basic" "$log"; then check "no token text in the log" clean leaked; fi
+
+fi
 
 [ "$failures" -eq 0 ] || { echo "smoke-curl: $failures check(s) failed"; exit 1; }
 echo "smoke-curl: all checks passed"
