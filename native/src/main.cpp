@@ -7,7 +7,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <exception>
 #include <mutex>
 #include <string>
@@ -22,7 +21,7 @@
 #include "net/tls.hpp"
 #include "net/trust_store.hpp"
 #include "vault/client.hpp"
-#include "vault/variable_policy.hpp"
+#include "vault/report.hpp"
 
 namespace {
 
@@ -50,21 +49,6 @@ std::optional<std::string> process_env(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
   if (!value) return std::nullopt;
   return std::string(value);
-}
-
-std::string utc_time(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 int finish(Output& out, const std::string& vault, const std::optional<Error>& fatal,
@@ -141,52 +125,14 @@ int run(Output& out) {
   auto download = vault::download_secrets(http, options, cfg.selection, token->token, reacquire);
   if (!download) return finish(out, vault_name, download.error(), {}, 0);
 
-  const vault::ListStats& list = download->list;
-  if (list.listed) {
-    if (list.found == 0) {
-      out.line(agent::info("No secrets found in: " + vault_name));
-    } else {
-      out.line(agent::info("Number of secrets found in " + vault_name + ": " + std::to_string(list.found)));
-      out.line(agent::info("Number of enabled and unexpired secrets found in " + vault_name + ": " +
-                           std::to_string(list.kept())));
-    }
-    if (!list.disabled.empty()) {
-      out.line(agent::info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " +
-                           join(list.disabled) + "."));
-    }
-    if (!list.expired.empty()) {
-      out.line(agent::info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " +
-                           join(list.expired) + "."));
-    }
-    if (list.invalid_names > 0) {
-      out.line(agent::log_issue(agent::IssueType::warning,
-                                "Skipped " + std::to_string(list.invalid_names) +
-                                    " list entries without a valid, unique secret name."));
-    }
-  }
-
-  std::vector<vault::DownloadedSecret> downloaded;
-  std::vector<Error> failures;
-  for (auto& s : download->secrets) {
-    if (s.error) {
-      failures.push_back(std::move(*s.error));
-      continue;
-    }
-    if (s.not_before) {
-      out.line(agent::log_issue(agent::IssueType::warning, "Secret '" + s.ref.text() + "' is not valid before " +
-                                                               utc_time(*s.not_before) + " (nbf); it is set anyway."));
-    }
-    downloaded.push_back(vault::DownloadedSecret{s.ref, std::move(*s.value)});
-  }
-  auto plan = vault::plan_variables(downloaded);
-  out.lines(plan.lines);
-  for (auto& f : plan.failures) failures.push_back(std::move(f));
+  auto report = vault::report_download(vault_name, std::move(*download));
+  out.lines(report.lines);
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
-  out.line(agent::info("Downloaded " + std::to_string(plan.secrets_set) + " secrets in " + elapsed + " s."));
-  return finish(out, vault_name, std::nullopt, failures, plan.secrets_set);
+  out.line(agent::info("Downloaded " + std::to_string(report.secrets_set) + " secrets in " + elapsed + " s."));
+  return finish(out, vault_name, std::nullopt, report.failures, report.secrets_set);
 }
 
 }  // namespace
