@@ -7,7 +7,8 @@
 # 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
 #    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
 # 2. The binary for this machine's platform (bin/<platform>-<arch>, as the launcher names it) is built
-#    with scripts/build.sh (or taken from --binary PATH), stripped, and copied into task/bin/<key>/.
+#    with scripts/build.sh in build-package/ (FKV_PACKAGE_BUILD_DIR; tests off), or taken from
+#    --binary PATH, then stripped and copied into task/bin/<key>/.
 #    Binaries already in task/bin/<other key>/ (cross builds) are packaged too. --no-build packages
 #    task/bin as it is, after copying an existing build's binary if there is one.
 # 3. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix. --publisher replaces the
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --set-version) set_version=${2:?--set-version needs X.Y.Z}; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "package: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -86,12 +87,13 @@ tfx="$root/node_modules/.bin/tfx"
 key=$(node -p "require('./task/launcher').hostPlatformKey()")
 exe=federated-keyvault
 case "$key" in win32-*) exe=federated-keyvault.exe ;; esac
-build_dir=${FKV_BUILD_DIR:-build}
+# A build of the product alone (no tests), in its own directory so the test build's cache is untouched.
+build_dir=${FKV_PACKAGE_BUILD_DIR:-build-package}
 
 if [ -z "$binary" ]; then
   if [ "$build" -eq 1 ]; then
-    echo "package: building with scripts/build.sh (build dir $build_dir)"
-    scripts/build.sh
+    echo "package: building with scripts/build.sh (build dir $build_dir, tests off)"
+    FKV_BUILD_DIR="$build_dir" scripts/build.sh -DFKV_BUILD_TESTS=OFF
   fi
   [ -f "$build_dir/native/$exe" ] && binary="$build_dir/native/$exe"
 fi
