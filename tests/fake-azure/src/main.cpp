@@ -7,7 +7,10 @@
 #include "scenario.hpp"
 #include "server.hpp"
 
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <fstream>
 #include <iostream>
@@ -22,6 +25,8 @@ void write_file(const std::string& path, const std::string& content) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Never outlive the caller: if ns-run is killed (e.g. by a CTest timeout), its child dies and we get SIGTERM.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
   fake::Options options;
   try {
     options = fake::parse_cli(std::vector<std::string>(argv + 1, argv + argc));

@@ -150,8 +150,7 @@ int run_server(const ServerOptions& options, App& app, const TlsMaterial& tls, R
   tls_context.use_certificate_chain(net::buffer(tls.leaf_cert_pem));
   tls_context.use_private_key(net::buffer(tls.leaf_key_pem), ssl::context::pem);
 
-  Shared shared{app, log, tls_context};
-  shared.served_names = app.scenario().served_names();
+  Shared shared{app, log, tls_context, std::chrono::steady_clock::now(), {1}, {1}, app.scenario().served_names()};
 
   tcp::endpoint endpoint(net::ip::make_address(options.bind), static_cast<unsigned short>(options.port));
   tcp::acceptor acceptor(ioc);
