@@ -109,9 +109,9 @@ class Session {
         e.message = "Key Vault answered 401 for " +
                     (about.secret.empty() ? std::string("the list of secrets") : "secret '" + about.secret + "'") +
                     " with a challenge for the resource '" + scope + "', which is not within the vault's DNS suffix '" +
-                    options_.vault_dns_suffix + "'; the challenge was not followed.";
+                    options_.vault_dns_suffix + "', so the challenge was not followed.";
         e.hint = "Check the service connection's cloud settings (AzureKeyVaultDnsSuffix, "
-                 "AzureKeyVaultServiceEndpointResourceId); a proxy may be rewriting responses.";
+                 "AzureKeyVaultServiceEndpointResourceId), or a proxy may be rewriting responses.";
         return Reply{std::nullopt, std::move(e), false};
       }
       auto next = tokens_.after_challenge(snapshot.generation, scope);
@@ -235,7 +235,7 @@ Error list_error(const ClientOptions& options, std::string message) {
   e.stage = Stage::vault_list;
   e.subject = options.vault_name;
   e.message = std::move(message);
-  e.hint = "This is not expected from Azure Key Vault; check for a proxy or TLS-inspecting device rewriting "
+  e.hint = "This is not expected from Azure Key Vault: check for a proxy or TLS-inspecting device rewriting "
            "responses.";
   return e;
 }
@@ -280,13 +280,13 @@ std::optional<Error> list_all(Session& session, Pipeline& pipeline, const Client
     if (!page->next_link) return std::nullopt;
     auto next = net::parse_https_url(*page->next_link);
     if (!next) {
-      return list_error(options, "Key Vault returned a nextLink that is not an https URL; listing stopped and the "
+      return list_error(options, "Key Vault returned a nextLink that is not an https URL, so listing stopped and the "
                                  "token was not sent.");
     }
     if (next->host != options.vault_url.host || next->port != options.vault_url.port) {
       return list_error(options, "Key Vault returned a nextLink for another host (" + next->authority() +
                                      ") than the vault (" + options.vault_url.authority() +
-                                     "); listing stopped and the token was not sent there.");
+                                     "), so listing stopped and the token was not sent there.");
     }
     target = with_api_version(next->target, kApiVersion);
   }

@@ -38,7 +38,7 @@ Error parse_error(Stage stage, std::string what) {
   Error e;
   e.stage = stage;
   e.message = "Key Vault returned " + what + ".";
-  e.hint = "This is not expected from Azure Key Vault; check for a proxy or TLS-inspecting device rewriting "
+  e.hint = "This is not expected from Azure Key Vault: check for a proxy or TLS-inspecting device rewriting "
            "responses.";
   return e;
 }

@@ -67,12 +67,12 @@ Error error_from_response(const Target& t, const net::Response& r) {
         e.hint = "Check KeyVaultName and the service connection's cloud.";
       } else {
         e.message = "Secret '" + t.secret + "' was not found" + in_vault + ".";
-        e.hint = "Check the name and version in SecretsFilter; a recently deleted secret must be recovered first.";
+        e.hint = "Check the name and version in SecretsFilter: a recently deleted secret must be recovered first.";
       }
       break;
     case 400:
       e.message = "Key Vault rejected the request for " + what(t) + in_vault + " as invalid.";
-      e.hint = "Secret names are 1-127 characters of 0-9, a-z, A-Z and '-'; versions are 32 hexadecimal "
+      e.hint = "Secret names are 1-127 characters of 0-9, a-z, A-Z and '-', and versions are 32 hexadecimal "
                "characters.";
       break;
     case 401:
@@ -83,11 +83,11 @@ Error error_from_response(const Target& t, const net::Response& r) {
     case 429:
       e.message = "Key Vault kept throttling the requests for " + what(t) + in_vault + " (HTTP 429), also after "
                   "retries.";
-      e.hint = "The vault is over its request limits; re-run later, or spread the pipelines that read this vault.";
+      e.hint = "The vault is over its request limits: re-run later, or spread the pipelines that read this vault.";
       break;
     default:
       e.message = "Key Vault answered HTTP " + std::to_string(r.status) + " for " + what(t) + in_vault + ".";
-      e.hint = "Re-run the job; if it keeps failing, check the Azure status page.";
+      e.hint = "Re-run the job, and if it keeps failing, check the Azure status page.";
   }
   if (kv && !kv->message.empty()) e.message += " Key Vault says: \"" + first_line(kv->message) + "\"";
   add_header(e, r, "x-ms-request-id");
@@ -109,7 +109,7 @@ Error error_from_transport(const Target& t, const net::TransportError& err, std:
   e.message = "Could not reach vault '" + t.vault_name + "' (" + h + ") for " + what(t) + ": " +
               net::to_string(err.kind) + (err.detail.empty() ? "" : " (" + first_line(err.detail) + ")") + ".";
   if (err.kind == Kind::tls) {
-    e.hint = "The TLS certificate of " + h + " could not be verified; if a proxy inspects TLS, give the agent its "
+    e.hint = "The TLS certificate of " + h + " could not be verified: if a proxy inspects TLS, give the agent its "
              "CA certificate (agent option --sslcacert / AGENT_CAINFO).";
   } else {
     e.hint = "Check the agent's network access to " + h + " on port 443 (DNS, proxy, firewall).";

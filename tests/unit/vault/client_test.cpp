@@ -124,7 +124,7 @@ TEST_CASE("'*': a nextLink to another host stops the run; nothing is sent there"
     for (const auto& u : urls(http)) CHECK(u.rfind(kVault + "/", 0) == 0);
     if (link.rfind("http:", 0) == 0) {
       CHECK(result.error().message ==
-            "Key Vault returned a nextLink that is not an https URL; listing stopped and the token was not sent.");
+            "Key Vault returned a nextLink that is not an https URL, so listing stopped and the token was not sent.");
     }
   }
   FakeHttpClient http;
@@ -132,7 +132,7 @@ TEST_CASE("'*': a nextLink to another host stops the run; nothing is sent there"
   auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
   REQUIRE_FALSE(result);
   CHECK(result.error().message == "Key Vault returned a nextLink for another host (evil.example.com) than the vault "
-                                  "(kv1.vault.azure.net); listing stopped and the token was not sent there.");
+                                  "(kv1.vault.azure.net), so listing stopped and the token was not sent there.");
 }
 
 TEST_CASE("'*': a list failure fails at once, with the Key Vault message") {
@@ -252,7 +252,7 @@ TEST_CASE("401 challenge for a foreign resource is not followed") {
     CHECK(http.requests().size() == 1);
     REQUIRE(result->secrets[0].error);
     CHECK(result->secrets[0].error->http_status == 401);
-    CHECK(result->secrets[0].error->message.find("which is not within the vault's DNS suffix 'vault.azure.net'; the "
+    CHECK(result->secrets[0].error->message.find("which is not within the vault's DNS suffix 'vault.azure.net', so the "
                                                  "challenge was not followed.") != std::string::npos);
   }
 }

@@ -71,7 +71,7 @@ TEST_CASE("404, 400, 401, 429, 5xx") {
   CHECK(nf.message.rfind("Secret 'mysecret' was not found in vault 'myvault'. Key Vault says: \"A secret with (name/id) "
                          "secret1680785531243 was not found in this key vault.",
                          0) == 0);
-  CHECK(nf.hint == "Check the name and version in SecretsFilter; a recently deleted secret must be recovered first.");
+  CHECK(nf.hint == "Check the name and version in SecretsFilter: a recently deleted secret must be recovered first.");
 
   auto bad = error_from_response(kGet, Response{400, {}, R"({"error":{"code":"BadParameter","message":"bad"}})"});
   CHECK(bad.message == "Key Vault rejected the request for secret 'mysecret' in vault 'myvault' as invalid. Key Vault "
