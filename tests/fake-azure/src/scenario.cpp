@@ -59,6 +59,16 @@ const Value* object(const Value& obj, const char* key, const std::string& path) 
 void require_object(const Value& v, const std::string& path) {
   if (!v.IsObject()) bad(path, "must be an object");
 }
+// A misspelt knob must not be silently ignored.
+void known_keys(const Value& v, const std::string& path, std::initializer_list<std::string_view> keys) {
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string_view name(it->name.GetString(), it->name.GetStringLength());
+    if (std::find(keys.begin(), keys.end(), name) != keys.end()) continue;
+    std::string list;
+    for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+    bad(path.empty() ? std::string(name) : path + "." + std::string(name), "unknown key (known: " + list + ")");
+  }
+}
 std::vector<std::string> strings(const Value& obj, const char* key, const std::string& path) {
   std::vector<std::string> out;
   if (const Value* a = arr(obj, key, path)) {
@@ -97,6 +107,12 @@ std::string default_version(const std::string& vault, const std::string& name, s
 SecretVersion parse_version(const Value& v, const std::string& path, const std::string& vault, const std::string& name,
                             std::size_t index) {
   require_object(v, path);
+  if (index == 0)
+    known_keys(v, path, {"name", "forbidden", "previousVersions", "version", "value", "valueBase64", "valueRepeat", "enabled",
+                         "exp", "nbf", "created", "updated", "contentType", "tags", "managed"});
+  else
+    known_keys(v, path, {"version", "value", "valueBase64", "valueRepeat", "enabled", "exp", "nbf", "created", "updated",
+                         "contentType", "tags", "managed"});
   SecretVersion out;
   out.version = to_lower(str(v, "version", path, default_version(vault, name, index)));
   if (out.version.size() != 32 || out.version.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -229,12 +245,16 @@ Scenario parse_scenario(std::string_view json) {
     bad("(file)", std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
                       rapidjson::GetParseError_En(doc.GetParseError()));
   require_object(doc, "(root)");
+  known_keys(doc, "", {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs",
+                       "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults"});
   Scenario s;
   if (const Value* o = object(doc, "organization", "")) {
+    known_keys(*o, "organization", {"name", "id"});
     s.org_name = str(*o, "name", "organization", s.org_name);
     s.org_id = str(*o, "id", "organization", s.org_id);
   }
   if (const Value* p = object(doc, "project", "")) {
+    known_keys(*p, "project", {"name", "id"});
     s.project_name = str(*p, "name", "project", s.project_name);
     s.project_id = str(*p, "id", "project", s.project_id);
   }
@@ -248,6 +268,7 @@ Scenario parse_scenario(std::string_view json) {
     for (rapidjson::SizeType i = 0; i < a->Size(); ++i) {
       std::string path = "tenants[" + std::to_string(i) + "]";
       require_object((*a)[i], path);
+      known_keys((*a)[i], path, {"id", "domains"});
       Tenant t{to_lower(str((*a)[i], "id", path)), strings((*a)[i], "domains", path)};
       if (!is_guid(t.id)) bad(path + ".id", "must be a GUID");
       s.tenants.push_back(t);
@@ -268,6 +289,7 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "connections[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
+      known_keys(v, path, {"id", "name", "issuerFormat", "tenant", "clientId", "oidcTokenLifetimeSeconds"});
       Connection c;
       c.id = to_lower(str(v, "id", path));
       c.name = str(v, "name", path);
@@ -288,6 +310,7 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "apps[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
+      known_keys(v, path, {"clientId", "tenant", "federatedCredentials"});
       AppRegistration app;
       app.client_id = to_lower(str(v, "clientId", path));
       if (app.client_id.empty()) bad(path + ".clientId", "is required");
@@ -297,6 +320,7 @@ Scenario parse_scenario(std::string_view json) {
           std::string fpath = path + ".federatedCredentials[" + std::to_string(k) + "]";
           const Value& f = (*fics)[k];
           require_object(f, fpath);
+          known_keys(f, fpath, {"connection", "issuer", "subject", "audience"});
           FederatedCredential fic;
           std::string conn_id = str(f, "connection", fpath);
           if (!conn_id.empty()) {
@@ -321,6 +345,9 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "vaults[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
+      known_keys(v, path, {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden",
+                           "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource", "throttle", "secrets",
+                           "generate"});
       Vault vault;
       vault.name = to_lower(str(v, "name", path));
       if (!is_valid_vault_name(vault.name)) bad(path + ".name", "'" + vault.name + "' is not a valid vault name");
@@ -341,6 +368,7 @@ Scenario parse_scenario(std::string_view json) {
       vault.challenge_authority = str(v, "challengeAuthority", path);
       vault.challenge_resource = str(v, "challengeResource", path);
       if (const Value* t = object(v, "throttle", path)) {
+        known_keys(*t, path + ".throttle", {"limit", "windowSeconds", "retryAfter"});
         vault.throttle.limit = int(num(*t, "limit", path + ".throttle", 4000));
         vault.throttle.window_seconds = int(num(*t, "windowSeconds", path + ".throttle", 10));
         auto ra = t->FindMember("retryAfter");
@@ -354,6 +382,7 @@ Scenario parse_scenario(std::string_view json) {
           vault.secrets.push_back(parse_secret((*secrets)[k], path + ".secrets[" + std::to_string(k) + "]", vault.name));
       if (const Value* g = object(v, "generate", path)) {
         std::string gpath = path + ".generate";
+        known_keys(*g, gpath, {"count", "namePrefix", "valuePrefix"});
         auto count = num(*g, "count", gpath, 0);
         if (count < 0 || count > 100000) bad(gpath + ".count", "must be 0..100000");
         std::string prefix = str(*g, "namePrefix", gpath, "gen-");
@@ -383,6 +412,8 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "faults[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
+      known_keys(v, path, {"host", "method", "path", "nth", "times", "status", "retryAfter", "retryAfterDateIn", "retryAfterMs",
+                           "reset", "delayMs", "entraError"});
       Fault f;
       f.host = str(v, "host", path, "*");
       f.method = str(v, "method", path, "*");

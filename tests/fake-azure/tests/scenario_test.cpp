@@ -84,6 +84,11 @@ TEST_CASE("scenario: errors name the JSON path and the problem") {
                     doctest::Contains("unknown connection 'nope'"));
   CHECK_THROWS_WITH(parse_scenario(t + R"("connections":[{"id":"c","name":"n","issuerFormat":"x"}]})"),
                     doctest::Contains("issuerFormat"));
+  CHECK_THROWS_WITH(parse_scenario(t + R"("vaults":[{"name":"v1x","pagesize":3}]})"),
+                    doctest::Contains("vaults[0].pagesize: unknown key (known: name, tenant, pageSize,"));
+  CHECK_THROWS_WITH(parse_scenario(t + R"("vaults":[{"name":"v1x","secrets":[{"name":"a","previousVersions":[{"name":"x"}]}]}]})"),
+                    doctest::Contains("previousVersions[0].name: unknown key"));
+  CHECK_THROWS_WITH(parse_scenario(R"({"jobtoken":"x"})"), doctest::Contains("jobtoken: unknown key"));
 }
 
 TEST_CASE("scenario: fault occurrence selection") {
