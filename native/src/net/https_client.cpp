@@ -157,12 +157,8 @@ Kind classify_io_error(const beast::error_code& ec) {
 std::string tls_failure_detail(Connection& connection, const beast::error_code& ec, const std::string& where) {
   const long verify = SSL_get_verify_result(connection.stream.native_handle());
   if (verify != X509_V_OK) {
-    std::string detail = "TLS certificate verification for " + where + " failed: " +
-                         X509_verify_cert_error_string(verify);
-    if (verify != X509_V_ERR_HOSTNAME_MISMATCH) {
-      detail += " (if a TLS-inspecting proxy is in the way, give the agent its CA certificate: AGENT_CAINFO)";
-    }
-    return detail;
+    // The fix (AGENT_CAINFO for a TLS-inspecting proxy) is the caller's hint, not part of the detail.
+    return "TLS certificate verification for " + where + " failed: " + X509_verify_cert_error_string(verify);
   }
   return "TLS handshake with " + where + " failed: " + ec.message();
 }
