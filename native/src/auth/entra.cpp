@@ -13,14 +13,14 @@ namespace fkv::auth {
 namespace {
 
 std::string string_member(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
+  auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsString()) return {};
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 // expires_in as a JSON number or a numeric string (the v1 endpoint sends strings); 1..2^31-1.
 std::optional<std::chrono::seconds> expires_in(const rapidjson::Value& object) {
-  const auto it = object.FindMember("expires_in");
+  auto it = object.FindMember("expires_in");
   if (it == object.MemberEnd()) return std::nullopt;
   long long value = -1;
   if (it->value.IsInt64()) {
@@ -134,7 +134,8 @@ EntraResult read_entra_response(const net::Url& token_url, const net::Outcome& o
   rejection.info.status = response.status;
   if (is_object) {
     std::vector<long long> codes;
-    if (const auto it = document.FindMember("error_codes"); it != document.MemberEnd() && it->value.IsArray()) {
+    const rapidjson::Value& root = document;  // const iterators: unambiguous comparisons in C++20
+    if (auto it = root.FindMember("error_codes"); it != root.MemberEnd() && it->value.IsArray()) {
       for (const auto& code : it->value.GetArray()) {
         if (code.IsInt64()) codes.push_back(code.GetInt64());
       }

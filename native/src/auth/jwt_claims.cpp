@@ -15,7 +15,7 @@ int base64url_value(char c) {
 }
 
 std::optional<std::int64_t> integer_claim(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
+  auto it = object.FindMember(name);
   if (it == object.MemberEnd()) return std::nullopt;
   if (it->value.IsInt64()) return it->value.GetInt64();
   if (it->value.IsDouble()) return static_cast<std::int64_t>(it->value.GetDouble());
@@ -23,7 +23,7 @@ std::optional<std::int64_t> integer_claim(const rapidjson::Value& object, const 
 }
 
 std::string string_claim(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
+  auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsString()) return {};
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
@@ -66,7 +66,8 @@ std::optional<JwtClaims> decode_jwt_claims(std::string_view jwt) {
   JwtClaims claims;
   claims.iss = string_claim(document, "iss");
   claims.sub = string_claim(document, "sub");
-  if (const auto aud = document.FindMember("aud"); aud != document.MemberEnd()) {
+  const rapidjson::Value& root = document;  // const iterators: unambiguous comparisons in C++20
+  if (auto aud = root.FindMember("aud"); aud != root.MemberEnd()) {
     if (aud->value.IsString()) {
       claims.aud.emplace_back(aud->value.GetString(), aud->value.GetStringLength());
     } else if (aud->value.IsArray()) {

@@ -43,8 +43,9 @@ std::string service_message(const net::Response& response) {
   rapidjson::Document document;
   document.Parse(response.body.data(), response.body.size());
   if (document.HasParseError() || !document.IsObject()) return {};
-  const auto it = document.FindMember("message");
-  if (it == document.MemberEnd() || !it->value.IsString()) return {};
+  const rapidjson::Value& root = document;  // const iterators: unambiguous comparisons in C++20
+  auto it = root.FindMember("message");
+  if (it == root.MemberEnd() || !it->value.IsString()) return {};
   return sanitize_service_text(std::string_view(it->value.GetString(), it->value.GetStringLength()));
 }
 
@@ -134,8 +135,9 @@ Expected<std::string> read_oidc_response(const net::Url& url, const net::Outcome
     if (!looks_like_html(response)) document.Parse(response.body.data(), response.body.size());
     if (looks_like_html(response) || document.HasParseError() || !document.IsObject()) {
       info.kind = OidcFailure::not_json;
-    } else if (const auto it = document.FindMember("oidcToken");
-               response.status == 200 && it != document.MemberEnd() && it->value.IsString() &&
+    } else if (auto it = static_cast<const rapidjson::Value&>(document).FindMember("oidcToken");
+               response.status == 200 && it != static_cast<const rapidjson::Value&>(document).MemberEnd() &&
+               it->value.IsString() &&
                it->value.GetStringLength() > 0) {
       return std::string(it->value.GetString(), it->value.GetStringLength());
     } else {
