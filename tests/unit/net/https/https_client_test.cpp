@@ -1,12 +1,15 @@
 // HttpsClient end to end against an in-process TLS server on 127.0.0.1. CTest runs this binary in
-// a private network namespace (see tests/unit/CMakeLists.txt), so its traffic never leaves loopback.
+// a private network + mount namespace (see tests/unit/CMakeLists.txt), so its traffic never leaves
+// loopback, and /etc/resolv.conf there names the test's own DNS responder.
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "net/https_client.hpp"
 #include "net/tls.hpp"
+#include "test_dns_server.hpp"
 #include "test_tls_server.hpp"
 
 using namespace std::chrono_literals;
@@ -313,4 +316,31 @@ TEST_CASE("HttpsClient: many threads share a bounded pool") {
   CHECK(successes == 60);
   CHECK(server.connections() <= 3);
   CHECK(max_in_flight <= 3);
+}
+
+TEST_CASE("HttpsClient: NXDOMAIN is resolve_not_found, SERVFAIL is resolve_failed (private DNS only)") {
+  if (std::getenv("FKV_TEST_PRIVATE_DNS") == nullptr) {
+    MESSAGE("skipped: needs the private resolv.conf that CTest's wrapper sets up");
+    return;
+  }
+  fkv::test::TestDnsServer dns;
+  REQUIRE(dns.ok());
+  fkv::net::init_openssl();
+  auto client = HttpsClient::create({});
+  REQUIRE(client);
+  struct Row { const char* url; Kind kind; };
+  const Row rows[] = {
+      {"https://missing-vault.vault.azure.net/secrets", Kind::resolve_not_found},
+      {"https://servfail.example.test/x", Kind::resolve_failed},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.url);
+    Request r;
+    r.url = *fkv::net::parse_https_url(row.url);
+    r.timeout = 5s;
+    const auto error = error_of((*client)->send(r));
+    CHECK(error.kind == row.kind);
+    CHECK(error.detail.find(r.url.host) != std::string::npos);
+  }
+  CHECK(dns.queries() > 0);
 }
