@@ -15,6 +15,7 @@ const { test } = require('node:test');
 
 const h = require('./harness');
 const { parseAgentLog, findLeaks } = require('../support/agent-log');
+const { scenarioEnv: sharedScenarioEnv } = require('../support/scenario-env');
 
 const SCENARIO = path.join(h.ROOT, 'tests', 'fake-azure', 'scenarios', 'basic.json');
 const NS_RUN = path.join(h.ROOT, 'tests', 'e2e', 'ns-run');
@@ -33,34 +34,10 @@ const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8'));
 const connection = scenario.connections[0];
 const vault = scenario.vaults[0];
 const HOST = h.launcher.hostPlatformKey();
-const PLAN_ID = '5b1d9d3e-8f0a-4c6e-9b2d-7e4f1a0c3b21';
-const JOB_ID = '0d6c2f7a-3e91-4b58-a1c4-92e8b7f5d630';
 
 function scenarioEnv(runAsPreJob) {
-  const id = connection.id;
-  return h.agentEnv({
-    INPUT_CONNECTEDSERVICENAME: id,
-    INPUT_KEYVAULTNAME: vault.name,
-    INPUT_SECRETSFILTER: '*',
-    INPUT_RUNASPREJOB: runAsPreJob,
-    [`ENDPOINT_AUTH_SCHEME_${h.CONNECTION_ID}`]: undefined,
-    [`ENDPOINT_AUTH_PARAMETER_${h.CONNECTION_ID}_SERVICEPRINCIPALID`]: undefined,
-    [`ENDPOINT_AUTH_PARAMETER_${h.CONNECTION_ID}_TENANTID`]: undefined,
-    [`ENDPOINT_URL_${id}`]: 'https://management.azure.com/',
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: 'WorkloadIdentityFederation',
-    [`ENDPOINT_AUTH_PARAMETER_${id}_SERVICEPRINCIPALID`]: connection.clientId,
-    [`ENDPOINT_AUTH_PARAMETER_${id}_TENANTID`]: connection.tenant,
-    [`ENDPOINT_DATA_${id}_ENVIRONMENT`]: 'AzureCloud',
-    ENDPOINT_URL_SYSTEMVSSCONNECTION: `https://dev.azure.com/${scenario.organization.name}/`,
-    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: scenario.jobToken,
-    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: scenario.jobToken }, scheme: 'OAuth' }),
-    SYSTEM_COLLECTIONURI: `https://dev.azure.com/${scenario.organization.name}/`,
-    SYSTEM_TEAMFOUNDATIONCOLLECTIONURI: `https://dev.azure.com/${scenario.organization.name}/`,
-    SYSTEM_TEAMPROJECTID: scenario.project.id,
-    SYSTEM_TEAMPROJECT: scenario.project.name,
-    SYSTEM_PLANID: PLAN_ID,
-    SYSTEM_JOBID: JOB_ID,
-    SYSTEM_OIDCREQUESTURI: `https://dev.azure.com/${scenario.organization.name}/${scenario.project.id}/_apis/distributedtask/hubs/build/plans/${PLAN_ID}/jobs/${JOB_ID}/oidctoken`,
+  return sharedScenarioEnv(scenario, {
+    vault: vault.name, runAsPreJob, base: h.agentEnv({}),
   });
 }
 

@@ -1,0 +1,79 @@
+'use strict';
+// Runs the native binary the way a pipeline step would, inside tests/e2e/ns-run against the Azure
+// fake, and hands back what the agent would see: the exit code, stdout parsed with the agent's rules
+// (tests/support/agent-log.js), stderr, and the fake's request log.
+//
+//   const run = runTask({ scenarioFile, env, binary, fake, wrapper: ['qemu-aarch64-static'] });
+//   run.status, run.stdout, run.stderr, run.log (parseAgentLog), run.requests ([{method, host, target, token, ...}])
+//
+// Every run is bounded in time (timeoutMs, default 60 s) and uses its own namespace and work dir.
+
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { parseAgentLog, findLeaks } = require('../support/agent-log');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NS_RUN = path.join(__dirname, 'ns-run');
+
+function readRequests(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+function runTask({ scenarioFile, env, binary, fake, wrapper = [], timeoutMs = 60000 }) {
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
+  try {
+    const started = Date.now();
+    const result = childProcess.spawnSync(NS_RUN,
+      ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--', ...wrapper, binary],
+      { cwd, env: { ...env, AGENT_TEMPDIRECTORY: cwd }, input: '', timeout: timeoutMs, killSignal: 'SIGKILL',
+        maxBuffer: 64 * 1024 * 1024 });
+    if (result.error) throw result.error;
+    const stdout = result.stdout.toString('utf8');
+    const stderr = result.stderr.toString('utf8');
+    return {
+      status: result.status,
+      signal: result.signal,
+      stdout,
+      stderr,
+      seconds: (Date.now() - started) / 1000,
+      log: parseAgentLog(stdout),
+      requests: readRequests(path.join(workdir, 'requests.jsonl')),
+      fakeLog: fs.existsSync(path.join(workdir, 'fake.log')) ? fs.readFileSync(path.join(workdir, 'fake.log'), 'utf8') : '',
+      context() {
+        return `exit ${result.status}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+      },
+    };
+  } finally {
+    fs.rmSync(workdir, { recursive: true, force: true });
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+// Every secret value of the scenario (at least `minLength` long), the job token, and every token the
+// run registered with task.setsecret (OIDC and access tokens): none may appear in output outside the
+// data of setsecret / setvariable issecret=true. Returns the leaks (empty when clean).
+function leaks(run, scenario, { minLength = 6 } = {}) {
+  const values = [scenario.jobToken];
+  for (const vault of scenario.vaults || []) {
+    for (const secret of vault.secrets || []) {
+      const value = secret.valueBase64 ? Buffer.from(secret.valueBase64, 'base64').toString('utf8') : secret.value;
+      values.push(value.repeat(secret.valueRepeat || 1));
+      for (const older of secret.previousVersions || []) values.push(older.value);
+    }
+  }
+  for (const registered of run.log.secrets) {
+    if (registered.startsWith('eyJ') || registered.startsWith('fkvat.')) values.push(registered);
+  }
+  const found = findLeaks(run.stdout, values.filter((v) => v.length >= minLength), { minLength });
+  // stderr is logged by the agent like stdout but never carries our commands: any value there leaks.
+  const inStderr = values.filter((v) => v.length >= minLength && run.stderr.includes(v));
+  return found.map((l) => `stdout line ${l.number} (${l.where}) shows value #${l.valueIndex}`)
+    .concat(inStderr.map((v) => `stderr shows a value of length ${v.length}`));
+}
+
+module.exports = { ROOT, NS_RUN, runTask, leaks, readRequests };
