@@ -6,9 +6,10 @@
 #
 # 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
 #    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
-# 2. The binary for this machine's platform (bin/<platform>-<arch>, as the launcher names it) is built
-#    with scripts/build.sh in build-package/ (FKV_PACKAGE_BUILD_DIR; tests off), or taken from
-#    --binary PATH, then stripped and copied into task/bin/<key>/.
+# 2. Every binary this machine can build (on Linux x64: linux-x64, linux-x64-musl (fully static),
+#    linux-arm64 and win32-x64, see cmake/Cross.cmake) is built with scripts/build.sh in build-package/
+#    (FKV_PACKAGE_BUILD_DIR; tests off), stripped and copied into task/bin/<key>/ as the launcher names
+#    the folders. --binary PATH packages that one file for this machine's platform instead.
 #    Binaries already in task/bin/<other key>/ (cross builds) are packaged too. --no-build packages
 #    task/bin as it is, after copying an existing build's binary if there is one.
 # 3. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix. --publisher replaces the
@@ -90,28 +91,47 @@ case "$key" in win32-*) exe=federated-keyvault.exe ;; esac
 # A build of the product alone (no tests), in its own directory so the test build's cache is untouched.
 build_dir=${FKV_PACKAGE_BUILD_DIR:-build-package}
 
-if [ -z "$binary" ]; then
-  if [ "$build" -eq 1 ]; then
-    echo "package: building with scripts/build.sh (build dir $build_dir, tests off)"
-    FKV_BUILD_DIR="$build_dir" scripts/build.sh -DFKV_BUILD_TESTS=OFF
-  fi
-  [ -f "$build_dir/native/$exe" ] && binary="$build_dir/native/$exe"
-fi
+# Copies one binary into task/bin/<key>/, stripped with the strip tool for its format.
+install_binary() {
+  local key=$1 source=$2 name=federated-keyvault target
+  case "$key" in win32-*) name=federated-keyvault.exe ;; esac
+  [ -f "$source" ] || die "binary '$source' does not exist"
+  mkdir -p "task/bin/$key"
+  target="task/bin/$key/$name"
+  rm -f "$target"
+  case "$(file -b "$source")" in
+    *ELF*x86-64*) strip --strip-all -o "$target" "$source" || die "strip failed for $source" ;;
+    *ELF*aarch64*|*ELF*ARM*) aarch64-linux-gnu-strip --strip-all -o "$target" "$source" || die "strip failed for $source" ;;
+    *PE32+*) x86_64-w64-mingw32-strip --strip-all -o "$target" "$source" || die "strip failed for $source" ;;
+    *) cp "$source" "$target" ;;   # a Mach-O or a test stand-in: packaged as is
+  esac
+  chmod 0755 "$target"
+  echo "package: $source -> $target ($(wc -c <"$target") bytes)"
+}
 
 if [ -n "$binary" ]; then
-  [ -f "$binary" ] || die "binary '$binary' does not exist"
-  mkdir -p "task/bin/$key"
-  target="task/bin/$key/$exe"
-  rm -f "$target"
-  if [ "$(head -c 4 "$binary" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-    strip --strip-all -o "$target" "$binary" || die "strip failed for $binary"
-  else
-    cp "$binary" "$target"   # not ELF (a Mach-O, a PE, or a test stand-in): packaged as is
+  install_binary "$key" "$binary"
+else
+  if [ "$build" -eq 1 ]; then
+    echo "package: building with scripts/build.sh (build dir $build_dir, tests off, cross builds on)"
+    FKV_BUILD_DIR="$build_dir" scripts/build.sh -DFKV_BUILD_TESTS=OFF
   fi
-  chmod 0755 "$target"
-  echo "package: $binary -> $target ($(wc -c <"$target") bytes)"
-elif [ "$build" -eq 1 ]; then
-  die "the build produced no $build_dir/native/$exe (does native/src/main.cpp build?)"
+  # Everything this machine builds (see cmake/Cross.cmake), by the launcher's platform keys. The
+  # fully static Linux build is the one for musl containers (Alpine).
+  if [ "$key" = linux-x64 ]; then
+    outputs=("linux-x64:$build_dir/native/federated-keyvault"
+             "linux-x64-musl:$build_dir/native/federated-keyvault-static"
+             "linux-arm64:$build_dir/cross/linux-arm64/native/federated-keyvault"
+             "win32-x64:$build_dir/cross/windows-x64/native/federated-keyvault.exe")
+  else
+    outputs=("$key:$build_dir/native/$exe")
+  fi
+  for entry in "${outputs[@]}"; do
+    source=${entry#*:}
+    if [ -f "$source" ]; then install_binary "${entry%%:*}" "$source"
+    elif [ "$build" -eq 1 ]; then die "the build produced no $source"
+    fi
+  done
 fi
 
 supported=$(node -p "require('./task/launcher').SUPPORTED_PLATFORMS.join(' ')")

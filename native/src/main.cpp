@@ -23,6 +23,11 @@
 #include "vault/client.hpp"
 #include "vault/report.hpp"
 
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+
 namespace {
 
 using namespace fkv;
@@ -138,7 +143,13 @@ int run(Output& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef _WIN32
+  // UTF-8 bytes as they are: no "\n" -> "\r\n" translation (the agent splits lines on either anyway).
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
+#else
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout or socket must surface as an error, not kill us
+#endif
   if (argc > 1) {
     const std::string_view arg = argv[1];
     if (argc == 2 && (arg == "--version" || arg == "-V")) {

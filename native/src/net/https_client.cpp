@@ -9,8 +9,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <netdb.h>
 #include <sys/socket.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -104,9 +109,11 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
 #endif
       return fail(Kind::resolve_not_found, "the host name " + host + " does not exist (" +
                                                ::gai_strerror(state->status) + ")");
+#ifdef EAI_SYSTEM
     case EAI_SYSTEM:
       return fail(Kind::resolve_failed,
                   "could not resolve " + host + ": " + std::strerror(state->saved_errno));
+#endif
     default:
       return fail(Kind::resolve_failed, "could not resolve " + host + ": " + ::gai_strerror(state->status));
   }
@@ -139,11 +146,18 @@ struct Connection {
   }
 
   // True when an idle connection still looks usable: the peer has not closed it and sent nothing.
+  // (A non-blocking peek: "would block" means open and quiet. Portable across POSIX and Winsock.)
   bool looks_alive() {
-    if (!socket().is_open()) return false;
+    tcp::socket& s = socket();
+    if (!s.is_open()) return false;
+    beast::error_code ec;
+    s.non_blocking(true, ec);
+    if (ec) return false;
     char byte;
-    const auto n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    s.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    beast::error_code ignored;
+    s.non_blocking(false, ignored);
+    return ec == asio::error::would_block;
   }
 };
 

@@ -8,6 +8,11 @@
 
 #include <sys/stat.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#include <wincrypt.h>
+#endif
+
 namespace fkv::net {
 namespace {
 
@@ -40,6 +45,27 @@ Error config_error(std::string message, std::string hint, std::string subject) {
   return error;
 }
 
+#ifdef _WIN32
+// Adds every certificate of the Windows "ROOT" system store (what Windows itself trusts, including
+// certificates an administrator deployed for a TLS-inspecting proxy) to the context's store.
+void import_windows_root_store(ssl_ctx_st* context) {
+  HCERTSTORE system_store = CertOpenSystemStoreW(0, L"ROOT");
+  if (!system_store) return;
+  X509_STORE* store = SSL_CTX_get_cert_store(context);
+  for (PCCERT_CONTEXT cert = CertEnumCertificatesInStore(system_store, nullptr); cert;
+       cert = CertEnumCertificatesInStore(system_store, cert)) {
+    const unsigned char* der = cert->pbCertEncoded;
+    X509* x509 = d2i_X509(nullptr, &der, static_cast<long>(cert->cbCertEncoded));
+    if (x509) {
+      X509_STORE_add_cert(store, x509);  // duplicates are ignored
+      X509_free(x509);
+    }
+  }
+  ERR_clear_error();
+  CertCloseStore(system_store, 0);
+}
+#endif
+
 }  // namespace
 
 void init_openssl() {
@@ -56,6 +82,9 @@ Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& setting
     SSL_CTX_set_default_verify_paths(context);
     ERR_clear_error();
   }
+#ifdef _WIN32
+  if (plan.system_store) import_windows_root_store(context);
+#endif
   for (const auto& file : plan.probed_files) {
     if (SSL_CTX_load_verify_file(context, file.c_str()) != 1) ERR_clear_error();
   }
@@ -74,7 +103,7 @@ Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& setting
   // Directories are looked up lazily (by hash) at verification time, so an empty store is only a
   // problem when no directory is in use either.
   const bool directories_in_use = !settings.environment.ssl_cert_dir.empty() || !plan.probed_dirs.empty() ||
-                                  path_exists(X509_get_default_cert_dir());
+                                  (plan.default_verify_paths && path_exists(X509_get_default_cert_dir()));
   if (count_trusted(context) == 0 && !directories_in_use) {
     return config_error("No trusted CA certificates were found: OpenSSL's default file '" +
                             openssl_default_cert_file() + "' and the usual system bundles do not exist.",

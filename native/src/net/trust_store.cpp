@@ -42,9 +42,23 @@ const std::vector<std::string>& fallback_ca_dirs() {
 }
 
 TrustPlan plan_trust(const TrustSettings& settings, const std::string& compiled_default_cert_file,
-                     const std::function<bool(const std::string&)>& exists) {
+                     const std::function<bool(const std::string&)>& exists, TrustPlatform platform) {
   TrustPlan plan;
   const auto& environment = settings.environment;
+  if (platform == TrustPlatform::windows) {
+    plan.default_verify_paths = false;
+    plan.system_store = true;
+    if (!environment.ssl_cert_file.empty()) plan.required_files.push_back(environment.ssl_cert_file);
+    std::string dirs = environment.ssl_cert_dir;
+    for (std::size_t start = 0; start <= dirs.size();) {
+      const std::size_t end = std::min(dirs.find(';', start), dirs.size());
+      if (end > start) plan.probed_dirs.push_back(dirs.substr(start, end - start));
+      start = end + 1;
+    }
+    if (!environment.agent_cainfo.empty()) plan.required_files.push_back(environment.agent_cainfo);
+    for (const auto& file : settings.extra_ca_files) plan.required_files.push_back(file);
+    return plan;
+  }
   const bool environment_chooses = !environment.ssl_cert_file.empty() || !environment.ssl_cert_dir.empty();
   if (!environment_chooses && !exists(compiled_default_cert_file)) {
     for (const auto& file : fallback_ca_files()) {

@@ -16,10 +16,16 @@ auto existing(std::set<std::string> paths) {
 const std::string kDefault = "/usr/lib/ssl/cert.pem";
 using Paths = std::vector<std::string>;
 
+// The POSIX rules, whatever platform the tests run on (they also run under wine).
+fkv::net::TrustPlan plan_posix(const TrustSettings& settings, const std::string& compiled_default,
+                               const std::function<bool(const std::string&)>& exists) {
+  return fkv::net::plan_trust(settings, compiled_default, exists, fkv::net::TrustPlatform::posix);
+}
+
 }  // namespace
 
 TEST_CASE("plan_trust: the compiled default exists, nothing is probed") {
-  const auto plan = fkv::net::plan_trust({}, kDefault, existing({kDefault, "/etc/ssl/certs/ca-certificates.crt",
+  const auto plan = plan_posix({}, kDefault, existing({kDefault, "/etc/ssl/certs/ca-certificates.crt",
                                                                  "/etc/ssl/certs"}));
   CHECK(plan.default_verify_paths);
   CHECK(plan.probed_files.empty());
@@ -40,7 +46,7 @@ TEST_CASE("plan_trust: without the compiled default, the first existing Go bundl
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
     CAPTURE(i);
-    const auto plan = fkv::net::plan_trust({}, kDefault, existing(rows[i].present));
+    const auto plan = plan_posix({}, kDefault, existing(rows[i].present));
     CHECK(plan.default_verify_paths);
     CHECK(plan.probed_files == rows[i].files);
     CHECK(plan.probed_dirs == rows[i].dirs);
@@ -52,7 +58,7 @@ TEST_CASE("plan_trust: SSL_CERT_FILE or SSL_CERT_DIR decide alone, nothing is pr
                                               TrustEnvironment{"", "/tmp/certs", "", ""}}) {
     TrustSettings settings;
     settings.environment = environment;
-    const auto plan = fkv::net::plan_trust(settings, kDefault, existing({"/etc/ssl/cert.pem", "/etc/ssl/certs"}));
+    const auto plan = plan_posix(settings, kDefault, existing({"/etc/ssl/cert.pem", "/etc/ssl/certs"}));
     CHECK(plan.default_verify_paths);
     CHECK(plan.probed_files.empty());
     CHECK(plan.probed_dirs.empty());
@@ -63,10 +69,10 @@ TEST_CASE("plan_trust: AGENT_CAINFO and extra files are always required, in that
   TrustSettings settings;
   settings.environment.agent_cainfo = "/agent/ca.pem";
   settings.extra_ca_files = {"/test/ca.pem"};
-  auto plan = fkv::net::plan_trust(settings, kDefault, existing({kDefault}));
+  auto plan = plan_posix(settings, kDefault, existing({kDefault}));
   CHECK(plan.required_files == Paths{"/agent/ca.pem", "/test/ca.pem"});
   settings.environment.ssl_cert_file = "/x.pem";
-  plan = fkv::net::plan_trust(settings, kDefault, existing({}));
+  plan = plan_posix(settings, kDefault, existing({}));
   CHECK(plan.required_files == Paths{"/agent/ca.pem", "/test/ca.pem"});
 }
 
@@ -85,4 +91,24 @@ TEST_CASE("skip_validation_warning: AGENT_SKIPCERTVALIDATION is not honoured, ma
     CAPTURE(value);
     CHECK_FALSE(fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", value}));
   }
+}
+
+TEST_CASE("plan_trust on Windows: the ROOT store, and only explicitly named files; never compiled-in paths") {
+  using fkv::net::TrustPlatform;
+  auto plan = fkv::net::plan_trust({}, kDefault, existing({kDefault, "/etc/ssl/certs/ca-certificates.crt"}),
+                                   TrustPlatform::windows);
+  CHECK(plan.system_store);
+  CHECK_FALSE(plan.default_verify_paths);
+  CHECK(plan.probed_files.empty());
+  CHECK(plan.probed_dirs.empty());
+  CHECK(plan.required_files.empty());
+
+  TrustSettings settings;
+  settings.environment = TrustEnvironment{"C:/certs/bundle.pem", "C:/a;;C:/b", "C:/agent/ca.pem", ""};
+  settings.extra_ca_files = {"C:/test/ca.pem"};
+  plan = fkv::net::plan_trust(settings, kDefault, existing({}), TrustPlatform::windows);
+  CHECK(plan.system_store);
+  CHECK_FALSE(plan.default_verify_paths);
+  CHECK(plan.required_files == Paths{"C:/certs/bundle.pem", "C:/agent/ca.pem", "C:/test/ca.pem"});
+  CHECK(plan.probed_dirs == Paths{"C:/a", "C:/b"});
 }

@@ -75,4 +75,7 @@ TEST_CASE("empty vault and explicit mode") {
 TEST_CASE("utc_time") {
   CHECK(utc_time(0) == "1970-01-01T00:00:00Z");
   CHECK(utc_time(1'800'000'000) == "2027-01-15T08:00:00Z");
+  CHECK(utc_time(951'782'400) == "2000-02-29T00:00:00Z");   // leap day of a century leap year
+  CHECK(utc_time(4'102'444'799) == "2099-12-31T23:59:59Z");
+  CHECK(utc_time(-1) == "1969-12-31T23:59:59Z");
 }
