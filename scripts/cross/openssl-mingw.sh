@@ -41,10 +41,12 @@ trap 'rm -rf "$work"' EXIT
   [ -n "$tarball" ] || { echo "openssl-mingw: could not download openssl $version source" >&2; exit 1; }
   tar xzf "$tarball"
   cd "openssl-$upstream"
-  ./Configure mingw64 --cross-compile-prefix=x86_64-w64-mingw32- no-shared no-tests no-module no-engine \
-    --prefix="$prefix" --libdir=lib >/dev/null
-  make -j"$(nproc)" build_libs >/dev/null
-  make install_dev >/dev/null
+  log="$work/build.log"
+  echo "openssl-mingw: building OpenSSL $upstream for Windows x64 into $prefix (once; about two minutes)"
+  { ./Configure mingw64 --cross-compile-prefix=x86_64-w64-mingw32- no-shared no-tests no-module no-engine \
+      --prefix="$prefix" --libdir=lib &&
+    make -j"$(nproc)" build_libs &&
+    make install_dev; } >"$log" 2>&1 || { tail -40 "$log"; echo "openssl-mingw: build failed" ; exit 1; }
 ) >&2
 echo "$upstream" >"$prefix/.complete"
 echo "$prefix"

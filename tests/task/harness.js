@@ -10,7 +10,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TASK_DIR = path.join(ROOT, 'task');
-const SHARED_DIR = process.env.FKV_SHARED_DIR || path.resolve(ROOT, '..', 'shared');
+const SHARED_DIR = process.env.FKV_SHARED_DIR || path.join(ROOT, 'tests', 'fixtures');
 const launcher = require(path.join(TASK_DIR, 'launcher.js'));
 
 // The Node that runs the task: FKV_TASK_NODE (e.g. Node 16, the oldest the agent may fall back to) or ours.

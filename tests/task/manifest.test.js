@@ -32,7 +32,7 @@ const HANDLER_SECTIONS = ['execution', 'prejobexecution', 'postjobexecution'];
 test('task.json validates against the official tasks.schema.json (draft-04)', () => {
   const Ajv = requireDev('ajv-draft-04');
   const schemaFile = path.join(SHARED_DIR, 'schemas', 'tasks.schema.json');
-  assert.ok(fs.existsSync(schemaFile), `${schemaFile} is missing (CI keeps shared/ beside the repository)`);
+  assert.ok(fs.existsSync(schemaFile), `${schemaFile} is missing (tests/fixtures holds a copy of the official schema)`);
   const schema = readJson(schemaFile);
   delete schema.id; // a remote URL; validate locally
   const ajv = new Ajv({ unicodeRegExp: false, strict: false, allErrors: true });
