@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "agent/selection.hpp"
+#include "core/text.hpp"
 
 namespace fkv::agent {
 namespace {
@@ -17,19 +18,13 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+bool iequals(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
 Error config_error(std::string subject, std::string message, std::string hint) {
   Error e;
@@ -55,7 +50,7 @@ class Env {
 
   // ENDPOINT_<kind>_<id><suffix>, trying the id in lower case, as given, and upper case.
   std::optional<std::string> endpoint(std::string_view kind, std::string_view id, std::string_view suffix) const {
-    const std::array<std::string, 3> spellings{lower(id), std::string(id), upper(id)};
+    const std::array<std::string, 3> spellings{ascii_lower(id), std::string(id), upper(id)};
     for (std::size_t i = 0; i < spellings.size(); ++i) {
       if (std::find(spellings.begin(), spellings.begin() + static_cast<long>(i), spellings[i]) !=
           spellings.begin() + static_cast<long>(i)) {
@@ -187,7 +182,7 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Azure Pipelines job.");
   }
   const std::string raw_id = *id;
-  config.connection.id = lower(raw_id);
+  config.connection.id = ascii_lower(raw_id);
 
   // Key vault name and filter.
   auto vault = env.get("INPUT_KEYVAULTNAME");
@@ -235,7 +230,7 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "must be an application (client) id GUID.",
                         "Check the service connection's app registration in Azure DevOps.");
   }
-  c.client_id = lower(*client_id);
+  c.client_id = ascii_lower(*client_id);
 
   auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
   if (!tenant || !is_tenant(*tenant)) {

@@ -1,4 +1,5 @@
 #include "agent/selection.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,18 +9,6 @@ namespace fkv::agent {
 namespace {
 
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Error filter_error(std::string message) {
   Error e;
@@ -81,7 +70,7 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
                           "digits (Key Vault uses 32 hexadecimal characters).");
     }
     SecretRef ref{std::string(name), std::string(version)};
-    const std::string key = lower(ref.text());
+    const std::string key = ascii_lower(ref.text());
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     seen.push_back(key);
     selection.names.push_back(std::move(ref));

@@ -1,18 +1,12 @@
 #include "net/http.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "core/text.hpp"
 
 namespace fkv::net {
 
 std::optional<std::string_view> Response::header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (h.name.size() == name.size() &&
-        std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return std::string_view(h.value);
-    }
+    if (iequals(h.name, name)) return std::string_view(h.value);
   }
   return std::nullopt;
 }

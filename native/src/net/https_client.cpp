@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "net/tls.hpp"
+#include "core/text.hpp"
 
 namespace fkv::net {
 namespace {
@@ -41,12 +42,6 @@ using Kind = TransportError::Kind;
 constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
 
 TransportError fail(Kind kind, std::string detail) { return TransportError{kind, std::move(detail)}; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool has_control_line_break(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
@@ -352,7 +347,7 @@ struct HttpsClient::Impl {
     message.set(http::field::host, url.authority());
     message.set(http::field::user_agent, options.user_agent);
     for (const auto& header : request.headers) {
-      const std::string name = lower(header.name);
+      const std::string name = ascii_lower(header.name);
       if (name == "authorization" || name == "host" || name == "content-length" || name == "transfer-encoding" ||
           name == "connection") {
         return fail(Kind::refused, "the request may not set the " + header.name + " header");

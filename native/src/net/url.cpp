@@ -1,4 +1,5 @@
 #include "net/url.hpp"
+#include "core/text.hpp"
 
 #include <cctype>
 
@@ -17,12 +18,6 @@ bool valid_host(std::string_view host) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string Url::authority() const {
@@ -33,7 +28,7 @@ std::string Url::str() const { return "https://" + authority() + target; }
 
 std::optional<Url> parse_https_url(std::string_view text) {
   constexpr std::string_view scheme = "https://";
-  if (text.size() <= scheme.size() || lower(text.substr(0, scheme.size())) != scheme) return std::nullopt;
+  if (text.size() <= scheme.size() || ascii_lower(text.substr(0, scheme.size())) != scheme) return std::nullopt;
   text.remove_prefix(scheme.size());
   for (char c : text) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '#') return std::nullopt;
@@ -59,14 +54,14 @@ std::optional<Url> parse_https_url(std::string_view text) {
     url.port = static_cast<unsigned short>(value);
   }
   if (!valid_host(host)) return std::nullopt;
-  url.host = lower(host);
+  url.host = ascii_lower(host);
   url.target = std::move(target);
   return url;
 }
 
 bool host_within(std::string_view host, std::string_view domain) {
-  const std::string h = lower(host);
-  const std::string d = lower(domain);
+  const std::string h = ascii_lower(host);
+  const std::string d = ascii_lower(domain);
   if (d.empty()) return false;
   if (h == d) return true;
   return h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 &&

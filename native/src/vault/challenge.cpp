@@ -3,21 +3,10 @@
 #include <cctype>
 
 #include "net/url.hpp"
+#include "core/text.hpp"
 
 namespace fkv::vault {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -32,7 +21,7 @@ std::string Challenge::token_scope() const {
 std::optional<Challenge> parse_challenge(std::string_view header) {
   header = trim(header);
   const auto space = header.find(' ');
-  if (space == std::string_view::npos || lower(header.substr(0, space)) != "bearer") return std::nullopt;
+  if (space == std::string_view::npos || ascii_lower(header.substr(0, space)) != "bearer") return std::nullopt;
   std::string_view rest = header.substr(space + 1);
 
   Challenge c;
@@ -40,7 +29,7 @@ std::optional<Challenge> parse_challenge(std::string_view header) {
   while (pos < rest.size()) {
     const auto eq = rest.find('=', pos);
     if (eq == std::string_view::npos) break;
-    std::string key = lower(trim(rest.substr(pos, eq - pos)));
+    std::string key = ascii_lower(trim(rest.substr(pos, eq - pos)));
     std::size_t i = eq + 1;
     while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
     std::string value;

@@ -13,17 +13,12 @@
 #include "vault/challenge.hpp"
 #include "vault/kv_json.hpp"
 #include "vault/messages.hpp"
+#include "core/text.hpp"
 
 namespace fkv::vault {
 namespace {
 
 constexpr std::string_view kApiVersion = "7.5";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The current vault token, and the at-most-once-per-scope refresh after a 401 challenge.
 class TokenState {
@@ -264,7 +259,7 @@ std::optional<Error> list_all(Session& session, Pipeline& pipeline, const Client
     }
     for (const auto& item : page->items) {
       const std::string name = secret_name_from_id(item.id);
-      if (!agent::is_secret_name(name) || !seen.insert(lower(name)).second) {
+      if (!agent::is_secret_name(name) || !seen.insert(ascii_lower(name)).second) {
         ++stats.invalid_names;
         continue;
       }
@@ -310,7 +305,7 @@ std::string with_api_version(std::string_view target, std::string_view version) 
   while (pos <= query.size()) {
     const auto amp = query.find('&', pos);
     std::string_view param = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
-    if (!param.empty() && lower(param.substr(0, param.find('='))) != "api-version") {
+    if (!param.empty() && ascii_lower(param.substr(0, param.find('='))) != "api-version") {
       out += "&";
       out += param;
     }

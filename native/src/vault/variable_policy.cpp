@@ -7,15 +7,10 @@
 #include <cctype>
 
 #include "agent/commands.hpp"
+#include "core/text.hpp"
 
 namespace fkv::vault {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool blank(std::string_view s) {
   for (char c : s) {
@@ -58,7 +53,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 }  // namespace
 
 bool is_read_only_variable(std::string_view name) {
-  const std::string n = lower(name);
+  const std::string n = ascii_lower(name);
   if (n == "path") return true;
   for (std::string_view prefix : {"system", "agent", "build", "release", "pipeline"}) {
     if (n.size() > prefix.size() && n.compare(0, prefix.size(), prefix) == 0 &&
