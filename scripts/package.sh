@@ -155,4 +155,8 @@ rm -f "$vsix"
   --output-path "$vsix" --no-prompt --no-color >"$out/tfx.log" 2>&1 || { cat "$out/tfx.log" >&2; die "tfx extension create failed"; }
 if grep -qi 'warning' "$out/tfx.log"; then cat "$out/tfx.log" >&2; die "tfx printed warnings (see above); fix them before packaging"; fi
 [ -f "$vsix" ] || { cat "$out/tfx.log" >&2; die "tfx did not write $vsix"; }
-echo "package: wrote $vsix ($(wc -c <"$vsix") bytes)"
+size=$(wc -c <"$vsix")
+# Marketplace uploads of large packages have failed with tfx (reports from 19-25 MB); stay well under.
+max_size=$((25 * 1024 * 1024))
+[ "$size" -le "$max_size" ] || die "$vsix is $size bytes, over the $max_size-byte limit this project keeps"
+echo "package: wrote $vsix ($size bytes)"

@@ -43,9 +43,11 @@ function stage() {
   return dir;
 }
 
-function packageSh(dir, args) {
+function packageSh(dir, args, extraEnv = {}) {
   const env = { ...process.env };
   delete env.FKV_BUILD_DIR; // the stage has no build of its own
+  delete env.FKV_PACKAGE_BUILD_DIR; // ... unless a test hands one over in extraEnv
+  Object.assign(env, extraEnv);
   const result = childProcess.spawnSync(path.join(dir, 'scripts', 'package.sh'), args,
     { cwd: h.tempDir('cwd'), env, encoding: 'utf8', timeout: 180000, killSignal: 'SIGKILL' });
   if (result.error) throw result.error;
@@ -173,4 +175,34 @@ test('package.sh refuses an unknown bin/ folder and a package without binaries',
   const empty = packageSh(dir, ['--no-build', '--out', path.join(dir, 'dist')]);
   assert.equal(empty.status, 1);
   assert.match(empty.stderr, /task\/bin holds no binary/);
+});
+
+// Issue 5: one .vsix holds every binary this machine builds (FKV_EXPECT_PLATFORMS, from CMake), taken
+// from the test build (FKV_PACKAGE_BUILD_DIR) with --no-build, each stripped for its own format.
+test('package.sh packages every platform this machine builds', { skip: !process.env.FKV_EXPECT_PLATFORMS && 'no build' }, () => {
+  const expected = process.env.FKV_EXPECT_PLATFORMS.split(',').sort();
+  const dir = stage();
+  const out = path.join(dir, 'dist');
+  const run = packageSh(dir, ['--no-build', '--publisher', PUBLISHER, '--out', out],
+    { FKV_PACKAGE_BUILD_DIR: process.env.FKV_PACKAGE_BUILD_DIR });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const version = taskVersion(readJson(path.join(dir, 'task', 'task.json')));
+  const vsix = path.join(out, `${PUBLISHER}.federated-keyvault-${version}.vsix`);
+  assert.ok(fs.statSync(vsix).size < 25 * 1024 * 1024, 'the .vsix stays under 25 MB');
+  const extracted = h.tempDir('extracted-all');
+  const unzip = childProcess.spawnSync('unzip', ['-q', vsix, '-d', extracted], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  const bin = path.join(extracted, 'task', 'bin');
+  assert.deepEqual(fs.readdirSync(bin).sort(), expected);
+  const formats = {
+    'linux-x64': /ELF 64-bit LSB .*x86-64.*dynamically linked.*stripped/,
+    'linux-x64-musl': /ELF 64-bit LSB .*x86-64.*statically linked.*stripped/,
+    'linux-arm64': /ELF 64-bit LSB .*ARM aarch64.*stripped/,
+    'win32-x64': /PE32\+ executable .*x86-64/,
+  };
+  for (const key of expected) {
+    const file = h.launcher.binaryPath(path.join(extracted, 'task'), key);
+    const kind = childProcess.spawnSync('file', ['-b', file], { encoding: 'utf8' }).stdout;
+    assert.match(kind, formats[key], `${key}: ${kind}`);
+  }
 });
