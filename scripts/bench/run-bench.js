@@ -253,4 +253,6 @@ function main() {
   process.exit(allOk && misses.length === 0 ? 0 : 1);
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { parseArgs, verify, summarise };
