@@ -37,24 +37,30 @@
 # scripts/build.sh (when not yet configured) and only the targets federated-keyvault and fake-azure are built.
 # Needs: Linux user+network namespaces (unshare), node, GNU time (/usr/bin/time; scripts/setup.sh installs it).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=$(cd "$(dirname "$0")/.." && pwd)
+# File arguments are relative to the caller's directory; the rest runs from the repository root.
+absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 
 binary=${FKV_BINARY:-} fake=${FKV_FAKE_BIN:-}
+[ -z "$binary" ] || binary=$(absolute "$binary")
+[ -z "$fake" ] || fake=$(absolute "$fake")
 pass=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --binary) [ $# -ge 2 ] || { echo "bench.sh: --binary needs a file" >&2; exit 2; }; binary=$2; shift 2 ;;
-    --fake) [ $# -ge 2 ] || { echo "bench.sh: --fake needs a file" >&2; exit 2; }; fake=$2; shift 2 ;;
+    --binary) [ $# -ge 2 ] || { echo "bench.sh: --binary needs a file" >&2; exit 2; }; binary=$(absolute "$2"); shift 2 ;;
+    --fake) [ $# -ge 2 ] || { echo "bench.sh: --fake needs a file" >&2; exit 2; }; fake=$(absolute "$2"); shift 2 ;;
+    --json) [ $# -ge 2 ] || { echo "bench.sh: --json needs a file" >&2; exit 2; }; pass+=(--json "$(absolute "$2")"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done
+cd "$root"
 
 if [ -n "$binary" ] || [ -n "$fake" ]; then
   [ -n "$binary" ] && [ -n "$fake" ] || { echo "bench.sh: give both --binary and --fake (or neither)" >&2; exit 2; }
 else
   if [ -n "${FKV_BUILD_DIR:-}" ]; then
-    build_dir=$FKV_BUILD_DIR
+    build_dir=$FKV_BUILD_DIR  # like scripts/build.sh: relative to the repository root
   else
     build_dir=build
     if [ ! -f "$build_dir/build.ninja" ]; then
