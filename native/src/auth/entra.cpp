@@ -117,7 +117,7 @@ EntraResult read_entra_response(const net::Url& token_url, const net::Outcome& o
   }
   const auto& response = std::get<net::Response>(outcome);
   rapidjson::Document document;
-  document.Parse(response.body.data(), response.body.size());
+  document.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
   const bool is_object = !document.HasParseError() && document.IsObject();
 
   if (response.status == 200) {

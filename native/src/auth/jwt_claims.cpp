@@ -60,7 +60,7 @@ std::optional<JwtClaims> decode_jwt_claims(std::string_view jwt) {
   const auto payload = base64url_decode(jwt.substr(first_dot + 1, second_dot - first_dot - 1));
   if (!payload) return std::nullopt;
   rapidjson::Document document;
-  document.Parse(payload->data(), payload->size());
+  document.Parse<rapidjson::kParseIterativeFlag>(payload->data(), payload->size());
   if (document.HasParseError() || !document.IsObject()) return std::nullopt;
 
   JwtClaims claims;

@@ -47,7 +47,7 @@ Error parse_error(Stage stage, std::string what) {
 
 Expected<ListPage> parse_list_page(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return parse_error(Stage::vault_list, "a secret list that is not JSON");
   ListPage page;
   if (const Value* items = member(doc, "value")) {
@@ -69,7 +69,7 @@ Expected<ListPage> parse_list_page(std::string_view body) {
 
 Expected<SecretBundle> parse_secret_bundle(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return parse_error(Stage::vault_get, "a secret that is not JSON");
   SecretBundle b;
   const Value* value = member(doc, "value");
@@ -82,7 +82,7 @@ Expected<SecretBundle> parse_secret_bundle(std::string_view body) {
 
 std::optional<KvError> parse_kv_error(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   const Value* error = member(doc, "error");
   if (!error || !error->IsObject()) return std::nullopt;

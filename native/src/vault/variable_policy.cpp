@@ -73,7 +73,8 @@ std::optional<std::string> compact_json(std::string_view text) {
   CompactingHandler handler{writer};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
-  constexpr unsigned flags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned flags =
+      rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
   if (reader.Parse<flags>(stream, handler).IsError()) return std::nullopt;
   return std::string(buffer.GetString(), buffer.GetSize());
 }

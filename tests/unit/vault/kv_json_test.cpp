@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "kv_examples.hpp"
+#include "vault/variable_policy.hpp"
 
 using namespace fkv::vault;
 
@@ -80,4 +81,16 @@ TEST_CASE("secret name from id") {
   CHECK(secret_name_from_id("https://v.vault.azure.net/secrets/a-b") == "a-b");
   CHECK(secret_name_from_id("https://v.vault.azure.net/secrets/a/0123") == "a");
   CHECK(secret_name_from_id("https://v.vault.azure.net/keys/a") == "");
+}
+
+// A hostile or broken server must not be able to crash the task with deep nesting (the parsers are
+// iterative: no recursion, so no stack overflow, also on worker threads with small stacks).
+TEST_CASE("deeply nested JSON is an error, not a crash") {
+  const std::string deep = "{\"value\":" + std::string(500000, '[');
+  CHECK_FALSE(fkv::vault::parse_list_page(deep));
+  CHECK_FALSE(fkv::vault::parse_secret_bundle("{\"value\":\"x\",\"tags\":" + std::string(500000, '[')));
+  CHECK_FALSE(fkv::vault::parse_kv_error("{\"error\":" + std::string(500000, '{')));
+  CHECK_FALSE(fkv::vault::compact_json(std::string(500000, '[') + std::string(500000, ']') + "x"));
+  const std::string balanced = std::string(200000, '[') + std::string(200000, ']');
+  CHECK(fkv::vault::compact_json(balanced + "\n").value() == balanced);
 }
