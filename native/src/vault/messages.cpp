@@ -1,5 +1,6 @@
 #include "vault/messages.hpp"
 
+#include "core/service_text.hpp"
 #include "vault/kv_json.hpp"
 
 namespace fkv::vault {
@@ -7,17 +8,8 @@ namespace {
 
 std::string what(const Target& t) { return t.secret.empty() ? "the list of secrets" : "secret '" + t.secret + "'"; }
 
-std::string first_line(std::string_view text) {
-  const auto end = text.find_first_of("\r\n");
-  std::string out;
-  for (char c : text.substr(0, end)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > 300) out = out.substr(0, 297) + "...";
-  return out;
-}
+// At most 300 bytes, "..." included.
+std::string first_line(std::string_view text) { return service_first_line(text, 297); }
 
 void add_header(Error& e, const net::Response& r, const char* name) {
   if (auto v = r.header(name)) e.correlation.emplace_back(name, first_line(*v));

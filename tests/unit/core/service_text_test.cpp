@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/service_text.hpp"
+
+using fkv::service_text;
+
+TEST_CASE("service_text replaces credential-looking runs before cutting") {
+  struct Row { std::string in; std::string out; };
+  const std::string jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYzovL28vcC9jIn0.c2lnbmF0dXJl";
+  const Row rows[] = {
+      {"Invalid header Authorization: Bearer abc.DEF-123_x=0123456789", "Invalid header Authorization: Bearer ***"},
+      {"bearer   tok0123456789abcdef", "bearer ***"},
+      {"Request is missing a Bearer or PoP token.", "Request is missing a Bearer or PoP token."},
+      {"assertion " + jwt + " rejected", "assertion *** rejected"},
+      {"body: grant_type=client_credentials&client_assertion=" + jwt + "&client_id=x",
+       "body: grant_type=client_credentials&client_assertion=***&client_id=x"},
+      {R"({"access_token":"fkvat.secret-value","token_type":"Bearer"})", R"({"access_token":"***","token_type":"Bearer"})"},
+      {"client_secret = ", "client_secret ="},  // nothing to hide
+      {"my_access_token=x", "my_access_token=x"},  // not the key itself
+      {"eyJ not a token", "eyJ not a token"},
+      {"TF400813: The user is not authorized.", "TF400813: The user is not authorized."},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.in);
+    CHECK(service_text(row.in, 400) == row.out);
+  }
+}
+
+TEST_CASE("service_text never shows a prefix of a long echoed token") {
+  const std::string token(1016, 'A');
+  const std::string echoed = "Bad request: Authorization: Bearer " + token;
+  const std::string out = service_text(echoed, 400);
+  CHECK(out == "Bad request: Authorization: Bearer ***");
+  const std::string jwt = "eyJ" + std::string(2000, 'x') + "." + std::string(10, 'y');
+  CHECK(service_text("client_assertion=" + jwt, 300) == "client_assertion=***");
+  CHECK(service_text("see " + jwt, 50) == "see ***");
+}
+
+TEST_CASE("service_text flattens control characters and cuts at a UTF-8 boundary") {
+  CHECK(service_text("line1\r\n\tline2  ", 100) == "line1 line2");
+  CHECK(service_text("abcdefgh", 3) == "abc...");
+  CHECK(service_text("abcdef", 6) == "abcdef");
+  CHECK(service_text("ab\xC3\xA9xyz", 3) == "ab...");  // é is two bytes: not cut in half
+  CHECK(fkv::service_first_line("first line\r\nsecond", 100) == "first line");
+}
