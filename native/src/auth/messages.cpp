@@ -95,6 +95,12 @@ Error oidc_failure_error(const OidcFailureInfo& info) {
                       " was answered with HTTP " + status + " and a web page instead of a token.";
       error.hint = kJobTokenHint;
       break;
+    case OidcFailure::malformed_json:
+      error.message = "Azure DevOps answered the OIDC token request to " + info.host + " with HTTP " + status +
+                      " but the answer is not valid JSON (it may have been cut off or altered on the way).";
+      error.hint = "Run the job again; if this persists, check for a proxy or TLS-inspecting device between "
+                   "the agent and Azure DevOps.";
+      break;
     case OidcFailure::unauthorized:
       error.message = "Azure DevOps refused the job access token (HTTP 401) when asked for an OIDC token: the "
                       "token is invalid or has expired." + says(info.service_message);

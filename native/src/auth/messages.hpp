@@ -16,7 +16,8 @@ namespace fkv::auth {
 
 enum class OidcFailure {
   redirected,            // 3xx: the job token was not accepted (sign-in redirect)
-  not_json,              // 2xx with an HTML or other non-JSON body: the same, after a redirect elsewhere
+  not_json,              // 2xx with an HTML body: the same, after a redirect elsewhere
+  malformed_json,        // 2xx whose body is neither HTML nor a JSON object (truncated, garbled)
   unauthorized,          // 401
   forbidden,             // 403
   connection_not_found,  // 404, or 400 saying "No service connection found"

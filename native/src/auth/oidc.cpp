@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "auth/messages.hpp"
+#include "core/service_text.hpp"
 #include "net/transport_error.hpp"
 #include "net/url.hpp"
 
@@ -41,7 +42,7 @@ std::string percent_decode(std::string_view text) {
 // The Azure DevOps error body's "message" (non-2xx responses only), sanitised; "" if none.
 std::string service_message(const net::Response& response) {
   rapidjson::Document document;
-  document.Parse(response.body.data(), response.body.size());
+  document.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
   if (document.HasParseError() || !document.IsObject()) return {};
   const rapidjson::Value& root = document;  // const iterators: unambiguous comparisons in C++20
   auto it = root.FindMember("message");
@@ -64,21 +65,7 @@ void add_correlation(Error& error, const net::Response& response) {
 }  // namespace
 
 std::string sanitize_service_text(std::string_view text, std::size_t max_chars) {
-  std::string out;
-  for (char c : text) {
-    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    const char ch = control ? ' ' : c;
-    if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(ch);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > max_chars) {
-    std::size_t cut = max_chars;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
-    out.resize(cut);
-    out += "...";
-  }
-  return out;
+  return service_text(text, max_chars);
 }
 
 std::string service_connection_id(const net::Url& oidc_request_url) {
@@ -132,9 +119,12 @@ Expected<std::string> read_oidc_response(const net::Url& url, const net::Outcome
   if (response.status >= 200 && response.status < 300) {
     // Never show or keep any part of a 2xx body: it may hold the token.
     rapidjson::Document document;
-    if (!looks_like_html(response)) document.Parse(response.body.data(), response.body.size());
-    if (looks_like_html(response) || document.HasParseError() || !document.IsObject()) {
+    const bool html = looks_like_html(response);
+    if (!html) document.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
+    if (html) {
       info.kind = OidcFailure::not_json;
+    } else if (document.HasParseError() || !document.IsObject()) {
+      info.kind = OidcFailure::malformed_json;
     } else if (auto it = static_cast<const rapidjson::Value&>(document).FindMember("oidcToken");
                response.status == 200 && it != static_cast<const rapidjson::Value&>(document).MemberEnd() &&
                it->value.IsString() &&

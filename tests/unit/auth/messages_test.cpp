@@ -42,6 +42,12 @@ TEST_CASE("oidc_failure_error: cause and fix for every classified failure") {
        "Azure DevOps rejected the job access token: the OIDC token request to dev.azure.com was answered with HTTP "
        "203 and a web page instead of a token.",
        kJobTokenHint, ""},
+      {OidcFailure::malformed_json, 200, "",
+       "Azure DevOps answered the OIDC token request to dev.azure.com with HTTP 200 but the answer is not valid JSON "
+       "(it may have been cut off or altered on the way).",
+       "Run the job again; if this persists, check for a proxy or TLS-inspecting device between the agent and Azure "
+       "DevOps.",
+       ""},
       {OidcFailure::unauthorized, 401, "TF400813: The user '' is not authorized to access this resource.",
        "Azure DevOps refused the job access token (HTTP 401) when asked for an OIDC token: the token is invalid or "
        "has expired. Azure DevOps says: TF400813: The user '' is not authorized to access this resource.",

@@ -75,7 +75,13 @@ TEST_CASE("read_oidc_response: classification of failures, never showing a 2xx b
        "200 and a web page",
        200},
       {{203, {}, "  <!DOCTYPE html><html>sign in</html>"}, "Azure DevOps rejected the job access token", 203},
-      {{200, {}, "oidcToken=" + std::string(kOidcToken)}, "Azure DevOps rejected the job access token", 200},
+      {{200, {}, "oidcToken=" + std::string(kOidcToken)},
+       "Azure DevOps answered the OIDC token request to dev.azure.com with HTTP 200 but the answer is not valid JSON",
+       200},
+      {FakeHttpClient::json(200, R"({"oidcToken":"eyJ)"),
+       "Azure DevOps answered the OIDC token request to dev.azure.com with HTTP 200 but the answer is not valid JSON "
+       "(it may have been cut off or altered on the way).",
+       200},
       {FakeHttpClient::json(200, R"({"oidcToken":null})"),
        "Azure DevOps answered the OIDC token request with HTTP 200 but the answer holds no OIDC token.", 200},
       {FakeHttpClient::json(200, R"({"oidcToken":""})"), "Azure DevOps answered the OIDC token request with HTTP 200 but",
@@ -149,4 +155,11 @@ TEST_CASE("sanitize_service_text: control characters, whitespace runs and length
   CHECK(fkv::auth::sanitize_service_text(std::string(500, 'x'), 10) == "xxxxxxxxxx...");
   CHECK(fkv::auth::sanitize_service_text("\xc3\xa9\xc3\xa9", 3) == "\xc3\xa9...");  // no cut inside a UTF-8 character
   CHECK(fkv::auth::sanitize_service_text("") == "");
+}
+
+TEST_CASE("a deeply nested OIDC response is an error, not a crash") {
+  const auto url = *fkv::net::parse_https_url(
+      "https://dev.azure.com/org/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken?api-version=7.1&serviceConnectionId=c");
+  fkv::net::Response response{200, {{"Content-Type", "application/json"}}, std::string(500000, '[')};
+  CHECK_FALSE(fkv::auth::read_oidc_response(url, fkv::net::Outcome{response}));
 }
