@@ -69,7 +69,7 @@ bool hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 std::optional<std::string> access_token_from_auth_json(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str(), json.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   auto params = doc.FindMember("parameters");
   if (params == doc.MemberEnd() || !params->value.IsObject()) return std::nullopt;
@@ -214,7 +214,7 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Reference the connection through the task's ConnectedServiceName input and make sure the "
                         "pipeline is authorised to use it.");
   }
-  if (*scheme != "WorkloadIdentityFederation") {
+  if (!iequals(*scheme, "WorkloadIdentityFederation")) {  // the agent and task-lib ignore its case
     return config_error("ConnectedServiceName",
                         "The service connection uses the authentication scheme '" + *scheme +
                             "', which is not supported yet; only WorkloadIdentityFederation is.",
@@ -295,8 +295,9 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   if (!token) token = env.get("SYSTEM_ACCESSTOKEN");
   if (!token) {
     return config_error("System.AccessToken",
-                        "The job access token is missing (ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN, "
-                        "ENDPOINT_AUTH_SYSTEMVSSCONNECTION and SYSTEM_ACCESSTOKEN are all unset).",
+                        "The job access token is missing: ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN and "
+                        "SYSTEM_ACCESSTOKEN are unset, and ENDPOINT_AUTH_SYSTEMVSSCONNECTION is unset or holds no "
+                        "AccessToken.",
                         "Run the task through its launcher in an Azure Pipelines job, or map the token: "
                         "env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
   }

@@ -68,14 +68,14 @@ TEST_CASE("a complete public-cloud environment") {
         "?api-version=7.1&serviceConnectionId=" + kId);
 }
 
-TEST_CASE("INPUT_AZURESUBSCRIPTION fallback, upper-case id spelling, values trimmed") {
+TEST_CASE("INPUT_AZURESUBSCRIPTION fallback, upper-case id spelling, scheme in any case, values trimmed") {
   Vars v = base();
   v.erase("INPUT_CONNECTEDSERVICENAME");
   std::string upper_id = kId;
   for (char& ch : upper_id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   v["INPUT_AZURESUBSCRIPTION"] = " " + upper_id + " ";
   v.erase("ENDPOINT_AUTH_SCHEME_" + kId);
-  v["ENDPOINT_AUTH_SCHEME_" + upper_id] = "WorkloadIdentityFederation";
+  v["ENDPOINT_AUTH_SCHEME_" + upper_id] = "workloadidentityfederation";  // the scheme's case does not matter
   v["INPUT_SECRETSFILTER"] = " a , b/0123 ";
   v["INPUT_RUNASPREJOB"] = "True";
   v["SYSTEM_DEBUG"] = "TRUE";
