@@ -72,8 +72,14 @@ function leaks(run, scenario, { minLength = 6 } = {}) {
   const found = findLeaks(run.stdout, values.filter((v) => v.length >= minLength), { minLength });
   // stderr is logged by the agent like stdout but never carries our commands: any value there leaks.
   const inStderr = values.filter((v) => v.length >= minLength && run.stderr.includes(v));
+  // Tokens the run never registered would escape the scan above: look for their shapes too (JWTs and
+  // the fake's access tokens) in everything the agent would show: plain lines, issues, results, stderr.
+  const shown = [...run.log.text, ...run.log.issues.map((i) => i.message),
+    ...run.log.completions.map((c) => c.message || ''), run.stderr];
+  const shaped = shown.filter((text) => /eyJ[\w-]{8,}\.[\w-]+|fkvat\.[\w-]{8,}/.test(text));
   return found.map((l) => `stdout line ${l.number} (${l.where}) shows value #${l.valueIndex}`)
-    .concat(inStderr.map((v) => `stderr shows a value of length ${v.length}`));
+    .concat(inStderr.map((v) => `stderr shows a value of length ${v.length}`))
+    .concat(shaped.map((text) => `a token-shaped string is shown: ${text.slice(0, 40)}...`));
 }
 
 module.exports = { ROOT, NS_RUN, runTask, leaks, readRequests };

@@ -147,7 +147,7 @@ full('an empty vault ("value": null) succeeds and sets nothing', () => {
 
 full('one ForbiddenByRbac secret: the others are set, the task fails naming it and the fix', () => {
   const result = run({ vault: 'fkv-rbac' });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
   assert.equal(result.log.outcome(result.status), 'Failed');
   assert.deepEqual(result.log.variableTable(), {
     'allowed-first': 'allowed-first-value', 'allowed-second': 'allowed-second-value' });
@@ -161,7 +161,7 @@ full('one ForbiddenByRbac secret: the others are set, the task fails naming it a
 
 full('AADSTS700213: the message shows the issuer and subject the federated credential must have', () => {
   const result = run({ vault: 'fkv-rbac', connection: 2 });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
   assert.equal(result.log.outcome(result.status), 'Failed');
   assert.deepEqual(result.log.variableTable(), {});
   const errors = errorMessages(result);
@@ -202,7 +202,8 @@ smoke('without SYSTEM_OIDCREQUESTURI the OIDC REST route is built from the job v
 
 full('a nextLink to a foreign host stops the listing; no token is ever sent there', () => {
   const result = run({ vault: 'fkv-next-evil' });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), {}, 'a list failure fails the task at once');
   assert.equal(result.log.outcome(result.status), 'Failed');
   assert.deepEqual(byHost(result.requests, 'evil.example.com'), [], 'no request at all to the foreign host');
   assert.deepEqual(errorMessages(result).length, 1, result.context());
@@ -212,7 +213,7 @@ full('a nextLink to a foreign host stops the listing; no token is ever sent ther
 
 full('a 401 challenge for a foreign resource is not followed', () => {
   const result = run({ vault: 'fkv-chal-evil' });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
   assert.deepEqual(result.log.variableTable(), {});
   assert.deepEqual(byHost(result.requests, 'evil.example.com'), [], 'no request at all to the foreign host');
   assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 1, 'no second token was requested');
@@ -224,7 +225,7 @@ full('a 401 challenge for a foreign resource is not followed', () => {
 
 full('a vault whose host does not exist fails at once with "not found"', () => {
   const result = run({ vault: 'fkv-missing' });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
   assert.deepEqual(result.log.variableTable(), {});
   assert.equal(result.log.completions.at(-1).message,
     "Key vault 'fkv-missing' not found: the host name fkv-missing.vault.azure.net does not exist.");
@@ -233,7 +234,7 @@ full('a vault whose host does not exist fails at once with "not found"', () => {
 
 full('invalid input fails before any network call, naming the input and the rule', () => {
   const result = run({ vault: 'fkv-awkward', filter: 'Api-*' });
-  assert.notEqual(result.status, 0);
+  assert.equal(result.status, 1, result.context());
   assert.deepEqual(result.requests, [], 'nothing was sent');
   assert.deepEqual(errorMessages(result).length, 1, result.context());
   assert.ok(errorMessages(result)[0].startsWith(
