@@ -25,11 +25,27 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
-if [ ${#missing[@]} -gt 0 ] || [ $arm64_added = 1 ]; then
+# Debian's source package of OpenSSL is what scripts/cross/openssl-mingw.sh cross-compiles for Windows.
+src_list=/etc/apt/sources.list.d/fkv-debian-src.sources
+src_added=0
+if [ ! -f "$src_list" ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm bookworm-updates' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $sudo_cmd tee "$src_list" >/dev/null
+  src_added=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ $arm64_added = 1 ] || [ $src_added = 1 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node 20 or later: the conformance test's Azure SDK packages and the tests' node:test features need it.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node $(node -v) is too old; Node 20 or later is needed (the machine image has it as /usr/bin/node)" >&2
+  exit 1
 fi
 
 # npm ci for each committed lockfile whose node_modules is missing or stale.

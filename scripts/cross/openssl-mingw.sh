@@ -13,18 +13,9 @@ set -euo pipefail
 cache=${FKV_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/federated-keyvault}
 mkdir -p "$cache"
 
-src_list=/etc/apt/sources.list.d/fkv-debian-src.sources
-if ! apt-cache showsrc openssl >/dev/null 2>&1 || [ -z "$(apt-cache showsrc openssl 2>/dev/null)" ]; then
-  if [ ! -f "$src_list" ]; then
-    cat >"$src_list" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  fi
-  apt-get update -qq >&2
+if [ -z "$(apt-cache showsrc openssl 2>/dev/null)" ]; then
+  echo "openssl-mingw: apt knows no source package for openssl; run scripts/setup.sh (it adds Debian's deb-src entry)" >&2
+  exit 1
 fi
 version=$(apt-cache showsrc openssl | awk '/^Version:/{print $2}' | sort -V | tail -1)
 upstream=${version%%-*}
