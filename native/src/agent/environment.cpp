@@ -24,17 +24,6 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
-
-Error config_error(std::string subject, std::string message, std::string hint) {
-  Error e;
-  e.stage = Stage::config;
-  e.subject = std::move(subject);
-  e.message = std::move(message);
-  e.hint = std::move(hint);
-  return e;
-}
-
 // Environment access with trimming and "empty = absent".
 class Env {
  public:

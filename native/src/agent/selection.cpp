@@ -11,13 +11,9 @@ namespace {
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
 Error filter_error(std::string message) {
-  Error e;
-  e.stage = Stage::config;
-  e.subject = "SecretsFilter";
-  e.message = std::move(message);
-  e.hint = "Use '*' alone for all secrets, or a comma-separated list of secret names, each optionally followed by "
-           "/<version>.";
-  return e;
+  return config_error("SecretsFilter", std::move(message),
+                      "Use '*' alone for all secrets, or a comma-separated list of secret names, each optionally "
+                      "followed by /<version>.");
 }
 
 }  // namespace

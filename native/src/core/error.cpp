@@ -14,4 +14,13 @@ const char* to_string(Stage stage) {
   return "unknown";
 }
 
+Error config_error(std::string subject, std::string message, std::string hint) {
+  Error error;
+  error.stage = Stage::config;
+  error.subject = std::move(subject);
+  error.message = std::move(message);
+  error.hint = std::move(hint);
+  return error;
+}
+
 }  // namespace fkv

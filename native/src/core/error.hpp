@@ -23,6 +23,10 @@ enum class Stage {
 
 const char* to_string(Stage stage);
 
+struct Error;
+// An Error of Stage::config about `subject` (the input or setting that is wrong).
+Error config_error(std::string subject, std::string message, std::string hint);
+
 struct Error {
   Stage stage = Stage::config;
   int http_status = 0;       // 0 when no HTTP response was received

@@ -36,15 +36,6 @@ int count_trusted(ssl_ctx_st* context) {
   return objects ? sk_X509_OBJECT_num(objects) : 0;
 }
 
-Error config_error(std::string message, std::string hint, std::string subject) {
-  Error error;
-  error.stage = Stage::config;
-  error.message = std::move(message);
-  error.hint = std::move(hint);
-  error.subject = std::move(subject);
-  return error;
-}
-
 #ifdef _WIN32
 // Adds every certificate of the Windows "ROOT" system store (what Windows itself trusts, including
 // certificates an administrator deployed for a TLS-inspecting proxy) to the context's store.
@@ -94,10 +85,9 @@ Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& setting
   for (const auto& file : plan.required_files) {
     if (SSL_CTX_load_verify_file(context, file.c_str()) != 1) {
       const std::string reason = last_openssl_error();
-      return config_error("The CA certificate file '" + file + "' could not be loaded (" + reason + ").",
+      return config_error(file, "The CA certificate file '" + file + "' could not be loaded (" + reason + ").",
                           "Point AGENT_CAINFO (the agent's --sslcacert setting) at a readable PEM file of CA "
-                          "certificates.",
-                          file);
+                          "certificates.");
     }
   }
   // Directories are looked up lazily (by hash) at verification time, so an empty store is only a
@@ -105,11 +95,10 @@ Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& setting
   const bool directories_in_use = !settings.environment.ssl_cert_dir.empty() || !plan.probed_dirs.empty() ||
                                   (plan.default_verify_paths && path_exists(X509_get_default_cert_dir()));
   if (count_trusted(context) == 0 && !directories_in_use) {
-    return config_error("No trusted CA certificates were found: OpenSSL's default file '" +
-                            openssl_default_cert_file() + "' and the usual system bundles do not exist.",
+    return config_error("", "No trusted CA certificates were found: OpenSSL's default file '" +
+                                openssl_default_cert_file() + "' and the usual system bundles do not exist.",
                         "Install the system's CA certificates package, or set SSL_CERT_FILE to a PEM bundle of "
-                        "CA certificates.",
-                        "");
+                        "CA certificates.");
   }
   return Unit{};
 }
