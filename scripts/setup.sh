@@ -35,7 +35,7 @@ if [ ! -f "$src_list" ]; then
   src_added=1
 fi
 if [ ${#missing[@]} -gt 0 ] || [ $arm64_added = 1 ] || [ $src_added = 1 ]; then
-  echo "setup: installing ${missing[*]}"
+  echo "setup: apt-get update${missing[*]:+, then installing ${missing[*]}}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
