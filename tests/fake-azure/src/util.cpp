@@ -199,21 +199,16 @@ std::optional<std::string> guid_bytes_ms(std::string_view guid) {
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-std::string http_date(std::int64_t t) {
+// Unix seconds as UTC in a strftime format.
+static std::string format_utc(std::int64_t t, const char* format) {
   std::time_t tt = t;
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
-std::string entra_timestamp(std::int64_t t) {
-  std::time_t tt = t;
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
+std::string http_date(std::int64_t t) { return format_utc(t, "%a, %d %b %Y %H:%M:%S GMT"); }
+std::string entra_timestamp(std::int64_t t) { return format_utc(t, "%Y-%m-%d %H:%M:%SZ"); }
 
 }  // namespace fake
