@@ -21,8 +21,24 @@ const char* to_string(TransportError::Kind kind) {
     case TransportError::Kind::reset: return "connection reset";
     case TransportError::Kind::protocol: return "protocol error";
     case TransportError::Kind::refused: return "request refused by the client";
+    case TransportError::Kind::cancelled: return "cancelled";
   }
   return "transport error";
+}
+
+const char* to_string(TransportError::Phase phase) {
+  switch (phase) {
+    case TransportError::Phase::none: return "request";
+    case TransportError::Phase::pool: return "waiting for a free connection";
+    case TransportError::Phase::resolve: return "name resolution";
+    case TransportError::Phase::connect: return "connect";
+    case TransportError::Phase::proxy: return "proxy CONNECT";
+    case TransportError::Phase::tls: return "TLS handshake";
+    case TransportError::Phase::send: return "sending the request";
+    case TransportError::Phase::headers: return "response headers";
+    case TransportError::Phase::body: return "response body";
+  }
+  return "request";
 }
 
 }  // namespace fkv::net

@@ -66,12 +66,18 @@ struct TransportError {
     reset,              // the connection was closed or reset mid-exchange
     protocol,           // the peer did not speak HTTP/1.1 properly, or the response was too large
     refused,            // the client refused to send (e.g. bearer host mismatch)
+    cancelled,          // the run was cancelled (SIGTERM/SIGINT) or its deadline stopped it: never retried
   };
+  // The step of the exchange that failed (or stalled): for messages such as "no response headers
+  // from <host> (headers)" and for the run's final stall report.
+  enum class Phase { none, pool, resolve, connect, proxy, tls, send, headers, body };
   Kind kind = Kind::connect;
   std::string detail;  // human text, never holds tokens or bodies
+  Phase phase = Phase::none;
 };
 
 const char* to_string(TransportError::Kind kind);
+const char* to_string(TransportError::Phase phase);  // "connect", "TLS handshake", "response headers", ...
 
 using Outcome = std::variant<Response, TransportError>;
 

@@ -23,6 +23,7 @@
 // HttpsOptions::trust.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -46,6 +47,18 @@ struct HttpsOptions {
   // host -> IP address literal, used instead of DNS for that host (like curl --resolve). For tests;
   // TLS still verifies the certificate against the URL's host name.
   std::map<std::string, std::string> resolve_overrides;
+
+  // Per-phase limits. Each is also capped by what is left of Request::timeout (the caller passes the
+  // run-wide deadline's remainder there), so no phase can outlast the run. A phase that runs out
+  // fails with Kind::timeout and TransportError::phase set to it.
+  std::chrono::milliseconds connect_timeout{10'000};    // TCP connect, and the proxy's CONNECT answer
+  std::chrono::milliseconds tls_timeout{10'000};        // TLS handshake
+  std::chrono::milliseconds header_timeout{30'000};     // request written -> end of the response headers
+  std::chrono::milliseconds body_idle_timeout{15'000};  // longest gap between two reads of the body
+
+  // Cancellation: when *stop becomes true, every send() in progress returns within ~200 ms with
+  // Kind::cancelled (its connection is closed, never reused) and new sends fail at once the same way.
+  std::shared_ptr<const std::atomic<bool>> stop;
 };
 
 class HttpsClient : public HttpClient {

@@ -60,6 +60,7 @@ bool is_retryable(const Outcome& outcome) {
     case TransportError::Kind::tls:
     case TransportError::Kind::protocol:
     case TransportError::Kind::refused:
+    case TransportError::Kind::cancelled:
       return false;
   }
   return false;

@@ -26,6 +26,8 @@ std::string transport_hint(TransportError::Kind kind, const Url& url) {
     case TransportError::Kind::refused:
       return "The request was not sent because it would have exposed a token to another host; check the "
              "configured URLs.";
+    case TransportError::Kind::cancelled:
+      return "The run was cancelled or reached its time limit (TimeoutSeconds) before this request finished.";
   }
   return {};
 }
