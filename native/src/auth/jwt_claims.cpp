@@ -1,5 +1,7 @@
 #include "auth/jwt_claims.hpp"
 
+#include "core/numbers.hpp"
+
 #include <rapidjson/document.h>
 
 namespace fkv::auth {
@@ -18,7 +20,7 @@ std::optional<std::int64_t> integer_claim(const rapidjson::Value& object, const 
   auto it = object.FindMember(name);
   if (it == object.MemberEnd()) return std::nullopt;
   if (it->value.IsInt64()) return it->value.GetInt64();
-  if (it->value.IsDouble()) return static_cast<std::int64_t>(it->value.GetDouble());
+  if (it->value.IsNumber()) return saturating_int64(it->value.GetDouble());  // beyond int64: saturate, never UB
   return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "vault/kv_json.hpp"
 
+#include "core/numbers.hpp"
+
 #include <rapidjson/document.h>
 
 namespace fkv::vault {
@@ -20,7 +22,7 @@ std::string string_or_empty(const Value* v) {
 
 std::optional<std::int64_t> time_of(const Value* v) {
   if (v && v->IsInt64()) return v->GetInt64();
-  if (v && v->IsNumber()) return static_cast<std::int64_t>(v->GetDouble());
+  if (v && v->IsNumber()) return saturating_int64(v->GetDouble());  // beyond int64: saturate, never UB
   return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "auth/jwt_claims.hpp"
 #include "jwt_test_support.hpp"
 
@@ -39,6 +41,14 @@ TEST_CASE("decode_jwt_claims: aud as an array, missing and mistyped claims") {
   CHECK(claims->sub.empty());
   CHECK_FALSE(claims->exp);
   CHECK_FALSE(claims->iat);
+}
+
+TEST_CASE("decode_jwt_claims: times beyond int64 saturate instead of overflowing") {
+  auto claims = decode_jwt_claims(make_jwt(R"({"exp":1e300,"nbf":-1e300,"iat":18446744073709551615})"));
+  REQUIRE(claims);
+  CHECK(claims->exp == std::numeric_limits<std::int64_t>::max());
+  CHECK(claims->nbf == std::numeric_limits<std::int64_t>::min());
+  CHECK(claims->iat == std::numeric_limits<std::int64_t>::max());
 }
 
 TEST_CASE("decode_jwt_claims rejects what is not a JWT with a JSON object payload") {

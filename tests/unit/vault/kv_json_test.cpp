@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "kv_examples.hpp"
 #include "vault/variable_policy.hpp"
 
@@ -37,6 +39,14 @@ TEST_CASE("list page quirks: empty, null value, null/empty nextLink, attributes"
   CHECK(attrs->items[0].attributes.nbf == 10);
   CHECK(attrs->items[0].attributes.exp == 20);
   CHECK(attrs->items[0].managed);
+  // Times beyond int64 saturate (never UB): far-future exp stays unexpired, far-past nbf stays valid.
+  auto huge = parse_list_page(
+      R"({"value":[{"id":"https://v/secrets/a","attributes":{"exp":1e300,"nbf":-1e300}},)"
+      R"({"id":"https://v/secrets/b","attributes":{"exp":18446744073709551615}}]})");
+  REQUIRE(huge);
+  CHECK(huge->items[0].attributes.exp == std::numeric_limits<std::int64_t>::max());
+  CHECK(huge->items[0].attributes.nbf == std::numeric_limits<std::int64_t>::min());
+  CHECK(huge->items[1].attributes.exp == std::numeric_limits<std::int64_t>::max());
   CHECK_FALSE(parse_list_page("<html>"));
   CHECK_FALSE(parse_list_page(R"({"value":{}})"));
   CHECK(parse_list_page("<html>").error().message == "Key Vault returned a secret list that is not JSON.");
