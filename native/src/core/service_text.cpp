@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/redaction.hpp"
 #include "core/text.hpp"
 
 namespace fkv {
@@ -86,14 +87,45 @@ std::string redact_credentials(std::string_view text) {
 
 }  // namespace
 
+// Length of the valid UTF-8 sequence at `at` (1-4), or 0 when the bytes there are not one.
+std::size_t utf8_length(std::string_view s, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b0 = byte(at);
+  std::size_t n = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || at + n > s.size()) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  }
+  if (n == 2 && b0 < 0xC2) return 0;                                  // overlong
+  if (n == 3 && b0 == 0xE0 && byte(at + 1) < 0xA0) return 0;          // overlong
+  if (n == 3 && b0 == 0xED && byte(at + 1) >= 0xA0) return 0;         // surrogates
+  if (n == 4 && (b0 > 0xF4 || (b0 == 0xF0 && byte(at + 1) < 0x90) || (b0 == 0xF4 && byte(at + 1) >= 0x90))) return 0;
+  return n;
+}
+
 std::string service_text(std::string_view text, std::size_t max_chars) {
-  const std::string safe = redact_credentials(text);
+  const std::string safe = redact_credentials(redact_held_secrets(text));
   std::string out;
-  for (char c : safe) {
-    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    const char ch = control ? ' ' : c;
-    if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
+  auto put = [&](char ch) {
+    if (ch == ' ' && (out.empty() || out.back() == ' ')) return;
     out.push_back(ch);
+  };
+  for (std::size_t i = 0; i < safe.size();) {
+    const std::size_t n = utf8_length(safe, i);
+    const unsigned char b0 = static_cast<unsigned char>(safe[i]);
+    if (n == 0) {
+      put('?');
+      ++i;
+    } else if (n == 1) {
+      put(b0 < 0x20 || b0 == 0x7f ? ' ' : safe[i]);
+      ++i;
+    } else if (n == 2 && b0 == 0xC2 && static_cast<unsigned char>(safe[i + 1]) < 0xA0) {
+      put(' ');  // C1 control (U+0080-U+009F), e.g. the 8-bit CSI
+      i += 2;
+    } else {
+      out.append(safe, i, n);
+      i += n;
+    }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (out.size() > max_chars) {

@@ -23,8 +23,9 @@ Error error_from_response(const Target& t, const net::Response& r) {
   e.http_status = r.status;
   e.subject = t.secret.empty() ? t.vault_name : t.secret;
   const auto kv = parse_kv_error(r.body);
-  const std::string code = kv ? kv->code : std::string();
-  const std::string inner = kv ? kv->inner_code : std::string();
+  // Codes come from the server too: through the sanitiser (they are compared and printed).
+  const std::string code = kv ? service_first_line(kv->code, 100) : std::string();
+  const std::string inner = kv ? service_first_line(kv->inner_code, 100) : std::string();
   e.service_code = !inner.empty() ? inner : code;
   const std::string in_vault = " in vault '" + t.vault_name + "'";
   bool firewall = false;
@@ -106,6 +107,28 @@ Error error_from_transport(const Target& t, const net::TransportError& err, std:
   } else {
     e.hint = "Check the agent's network access to " + h + " on port 443 (DNS, proxy, firewall).";
   }
+  return e;
+}
+
+Error cancelled_error(const Target& t, std::string_view signal_name) {
+  Error e;
+  e.stage = t.stage;
+  e.subject = t.vault_name;
+  e.message = "The run was cancelled (" + std::string(signal_name) + ") before every selected secret was fetched.";
+  e.hint = "The job was cancelled or reached its own timeout; the secrets fetched before that were set.";
+  return e;
+}
+
+Error deadline_error(const Target& t, const net::TransportError& err, std::string_view host, long long budget_seconds) {
+  Error e;
+  e.stage = t.stage;
+  e.subject = t.vault_name;
+  const std::string h(host);
+  e.message = "The run reached its time limit of " + std::to_string(budget_seconds) + " s (TimeoutSeconds) while " +
+              what(t) + " from " + h + " was stalled in the " + net::to_string(err.phase) + " phase" +
+              (err.detail.empty() ? std::string() : " (" + first_line(err.detail) + ")") + ".";
+  e.hint = "Check the agent's network path to " + h + " (proxy, firewall, DNS); for a very large or throttled vault "
+           "raise TimeoutSeconds.";
   return e;
 }
 

@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
+#include "core/redaction.hpp"
 #include "core/service_text.hpp"
 
 using fkv::service_text;
@@ -44,4 +46,36 @@ TEST_CASE("service_text flattens control characters and cuts at a UTF-8 boundary
   CHECK(service_text("abcdef", 6) == "abcdef");
   CHECK(service_text("ab\xC3\xA9xyz", 3) == "ab...");  // é is two bytes: not cut in half
   CHECK(fkv::service_first_line("first line\r\nsecond", 100) == "first line");
+}
+
+TEST_CASE("service_text redacts every secret the process holds, wherever the server echoes it") {
+  fkv::forget_held_secrets();
+  fkv::hold_secret("opaque-job-token-1234");
+  fkv::hold_secret("short");  // under 8 bytes: not held (would redact ordinary words)
+  fkv::hold_secret("p@ss-word-99");
+  CHECK(fkv::service_text("denied for opaque-job-token-1234 (again: opaque-job-token-1234)", 300) ==
+        "denied for *** (again: ***)");
+  CHECK(fkv::service_text("x-opaque-job-token-1234-y p@ss-word-99 short", 300) == "x-***-y *** short");
+  // Redaction comes before cutting, so no prefix of a held secret survives the cut either.
+  CHECK(fkv::service_text("0123456789 opaque-job-token-1234", 15) == "0123456789 ***");
+  fkv::forget_held_secrets();
+  CHECK(fkv::service_text("opaque-job-token-1234", 300) == "opaque-job-token-1234");
+}
+
+TEST_CASE("service_text strips terminal escapes: C0, DEL, C1 controls; invalid UTF-8 becomes '?'") {
+  struct Row { std::string in; std::string out; };
+  for (const Row& row : std::vector<Row>{
+           {"\x1b[31mred\x1b[0m", "[31mred [0m"},
+           {"\x1b]8;;http://evil\x07link\x1b]8;;\x07", "]8;;http://evil link ]8;;"},
+           {"a\x7f" "b", "a b"},
+           {"csi\xc2\x9b" "31m", "csi 31m"},     // U+009B, the 8-bit CSI
+           {"nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok"},  // U+00A0 is printable
+           {"bad\xff\xfe!", "bad?" "?!"},
+           {"over\xc0\xaflong", "over??long"},
+           {"\xe2\x82\xac euro", "\xe2\x82\xac euro"},
+           {"cut\xe2\x82", "cut??"},
+       }) {
+    CAPTURE(row.in);
+    CHECK(fkv::service_text(row.in, 300) == row.out);
+  }
 }
