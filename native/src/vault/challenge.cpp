@@ -53,9 +53,12 @@ std::optional<Challenge> parse_challenge(std::string_view header) {
   return c;
 }
 
-bool challenge_scope_allowed(std::string_view token_scope, std::string_view vault_dns_suffix) {
+bool challenge_scope_allowed(std::string_view token_scope, std::string_view vault_host) {
   auto url = net::parse_https_url(token_scope);
-  return url && url->port == 443 && net::host_within(url->host, vault_dns_suffix);
+  if (!url || url->port != 443 || url->target != "/.default" || url->host.empty()) return false;
+  const std::string host = ascii_lower(vault_host);
+  const std::string suffix = "." + url->host;  // parse_https_url lower-cases the host
+  return host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace fkv::vault

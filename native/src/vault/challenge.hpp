@@ -23,8 +23,11 @@ struct Challenge {
 
 std::optional<Challenge> parse_challenge(std::string_view www_authenticate);
 
-// True when `token_scope` is an https URL whose host is `vault_dns_suffix` or a subdomain of it at a dot
-// boundary (so a spoofed challenge cannot obtain a token for another audience).
-bool challenge_scope_allowed(std::string_view token_scope, std::string_view vault_dns_suffix);
+// True when `token_scope` is the vault's own resource, as the Azure SDK checks it: an https URL on port 443
+// whose path is exactly "/.default" (nothing beyond it, no query), and the vault's host ends with "." + the
+// scope's host (case-insensitive). So https://vault.azure.net/.default is allowed for
+// myvault.vault.azure.net, and https://evil.vault.azure.net/.default or https://vault.azure.net/x/.default
+// are not: a spoofed challenge cannot obtain a token for another audience.
+bool challenge_scope_allowed(std::string_view token_scope, std::string_view vault_host);
 
 }  // namespace fkv::vault

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <initializer_list>
+
 #include "kv_examples.hpp"
 
 using namespace fkv::vault;
@@ -33,13 +35,29 @@ TEST_CASE("variants: authorization_uri, scope, trailing slash, unquoted, odd spa
   CHECK(parse_challenge("Bearer authorization=\"https://l/t\"")->token_scope().empty());
 }
 
-TEST_CASE("scope host must be within the vault DNS suffix at a dot boundary, over https") {
-  CHECK(challenge_scope_allowed("https://vault.azure.net/.default", "vault.azure.net"));
-  CHECK(challenge_scope_allowed("https://VAULT.azure.net/.default", "vault.azure.net"));
-  CHECK(challenge_scope_allowed("https://sub.vault.azure.net/.default", "vault.azure.net"));
-  CHECK_FALSE(challenge_scope_allowed("https://evilvault.azure.net/.default", "vault.azure.net"));
-  CHECK_FALSE(challenge_scope_allowed("https://management.azure.com/.default", "vault.azure.net"));
-  CHECK_FALSE(challenge_scope_allowed("http://vault.azure.net/.default", "vault.azure.net"));
-  CHECK_FALSE(challenge_scope_allowed("https://vault.azure.net:8443/.default", "vault.azure.net"));
-  CHECK_FALSE(challenge_scope_allowed("vault.azure.net", "vault.azure.net"));
+TEST_CASE("a challenge scope is followed only for the vault's own resource, as the Azure SDK checks it") {
+  // The Azure SDK's rule: the vault host must end with "." + the resource's host; the scope is <resource>/.default.
+  struct Row { const char* scope; const char* vault; bool allowed; };
+  for (const Row row : {
+           Row{"https://vault.azure.net/.default", "myvault.vault.azure.net", true},
+           Row{"https://VAULT.azure.net/.default", "myvault.vault.azure.net", true},
+           Row{"https://vault.azure.net/.default", "MyVault.Vault.Azure.Net", true},
+           Row{"https://azure.net/.default", "myvault.vault.azure.net", true},  // a suffix at a dot: as the SDK
+           Row{"https://vault.usgovcloudapi.net/.default", "kv.vault.usgovcloudapi.net", true},
+           Row{"https://evil.vault.azure.net/.default", "myvault.vault.azure.net", false},
+           Row{"https://myvault.vault.azure.net/.default", "myvault.vault.azure.net", false},  // not a proper suffix
+           Row{"https://ault.azure.net/.default", "myvault.vault.azure.net", false},  // not at a dot
+           Row{"https://evilvault.azure.net/.default", "myvault.vault.azure.net", false},
+           Row{"https://management.azure.com/.default", "myvault.vault.azure.net", false},
+           Row{"http://vault.azure.net/.default", "myvault.vault.azure.net", false},
+           Row{"https://vault.azure.net:8443/.default", "myvault.vault.azure.net", false},
+           Row{"https://vault.azure.net/secrets/.default", "myvault.vault.azure.net", false},  // path beyond /.default
+           Row{"https://vault.azure.net/.default?x=1", "myvault.vault.azure.net", false},
+           Row{"https://vault.azure.net/", "myvault.vault.azure.net", false},
+           Row{"vault.azure.net", "myvault.vault.azure.net", false},
+       }) {
+    CAPTURE(row.scope);
+    CAPTURE(row.vault);
+    CHECK(challenge_scope_allowed(row.scope, row.vault) == row.allowed);
+  }
 }
