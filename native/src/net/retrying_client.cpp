@@ -1,5 +1,6 @@
 #include "net/retrying_client.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <thread>
@@ -38,10 +39,27 @@ RetryingClient::RetryingClient(HttpClient& inner, RetryPolicy policy, RetryHooks
 }
 
 Outcome RetryingClient::send(const Request& request) {
+  Request bounded = request;
   for (int attempt = 1;; ++attempt) {
-    Outcome outcome = inner_.send(request);
+    if (hooks_.stopped && hooks_.stopped()) {
+      return TransportError{TransportError::Kind::cancelled,
+                            "the run was cancelled before the request to " + request.url.authority() + " was sent",
+                            TransportError::Phase::none};
+    }
+    if (hooks_.remaining) {
+      const auto left = hooks_.remaining();
+      if (left <= std::chrono::milliseconds{0}) {
+        return TransportError{TransportError::Kind::timeout,
+                              "the run's time limit was reached before the request to " + request.url.authority() +
+                                  " was sent",
+                              TransportError::Phase::none};
+      }
+      bounded.timeout = std::min(request.timeout, left);
+    }
+    Outcome outcome = inner_.send(bounded);
     const auto delay = retry_delay(policy_, attempt, outcome, hooks_.now(), hooks_.jitter());
     if (!delay) return outcome;
+    if (hooks_.remaining && *delay >= hooks_.remaining()) return outcome;  // no time left for another attempt
     if (hooks_.on_retry) {
       hooks_.on_retry(RetryEvent{request.method, request.url.authority(), attempt, describe(outcome), *delay});
     }

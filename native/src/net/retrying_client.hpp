@@ -2,7 +2,12 @@
 // (see net/retry.hpp for what is retried and how long it waits).
 //
 // Sleeping, the wall clock and the jitter source are injected, so tests run with FakeHttpClient and
-// no real waiting. The optional `on_retry` callback reports each retry for a debug line; the event
+// no real waiting.
+//
+// Run-wide bounds (both optional): `remaining` is what is left of the run's deadline. Each attempt's
+// Request::timeout is capped by it; no attempt starts once it is zero (Kind::timeout, nothing sent), and
+// a retry whose wait would not end before the deadline is not made (the last outcome is returned). When
+// `stopped` says the run was cancelled, no further attempt starts (Kind::cancelled). The optional `on_retry` callback reports each retry for a debug line; the event
 // holds no header, body or query string (those may carry tokens), only the method and host.
 // Thread-safe when the wrapped client and the hooks are (RetryHooks::real() is).
 #pragma once
@@ -29,6 +34,8 @@ struct RetryHooks {
   std::function<std::chrono::system_clock::time_point()> now;
   std::function<double()> jitter;                    // uniform in [0, 1)
   std::function<void(const RetryEvent&)> on_retry;   // optional
+  std::function<std::chrono::milliseconds()> remaining;  // optional: time left in the run
+  std::function<bool()> stopped;                         // optional: the run was cancelled
 
   // this_thread::sleep_for, system_clock::now and a per-thread pseudo-random generator; no on_retry.
   static RetryHooks real();

@@ -136,3 +136,57 @@ TEST_CASE("RetryingClient retry events carry no query string or headers") {
     CHECK(field.find("TOKEN-VALUE") == std::string::npos);
   }
 }
+
+TEST_CASE("RetryingClient: each attempt's timeout is capped by what is left of the run") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(200, "{}"));
+  Recorder recorder;
+  auto hooks = recorder.hooks();
+  hooks.remaining = [] { return 1200ms; };
+  RetryingClient client(fake, {}, hooks);
+  auto request = get("https://v.vault.azure.net/secrets");
+  request.timeout = 30s;
+  CHECK(status_of(client.send(request)) == 200);
+  REQUIRE(fake.requests().size() == 1);
+  CHECK(fake.requests()[0].timeout == 1200ms);
+}
+
+TEST_CASE("RetryingClient: no attempt once the run's time is up, and no retry whose wait outlasts it") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(429, "{}", {{"Retry-After", "5"}}));
+  Recorder recorder;
+  auto hooks = recorder.hooks();
+  std::chrono::milliseconds left = 4000ms;  // less than the 5 s the server asks for
+  hooks.remaining = [&] { return left; };
+  RetryingClient client(fake, {}, hooks);
+  CHECK(status_of(client.send(get("https://v.vault.azure.net/secrets"))) == 429);
+  CHECK(fake.requests().size() == 1);
+  CHECK(recorder.sleeps.empty());
+
+  left = 0ms;
+  const Outcome none = client.send(get("https://v.vault.azure.net/secrets"));
+  REQUIRE(std::holds_alternative<TransportError>(none));
+  CHECK(std::get<TransportError>(none).kind == TransportError::Kind::timeout);
+  CHECK(std::get<TransportError>(none).detail ==
+        "the run's time limit was reached before the request to v.vault.azure.net was sent");
+  CHECK(fake.requests().size() == 1);  // nothing sent
+}
+
+TEST_CASE("RetryingClient: a cancelled run sends nothing more; a cancelled outcome is never retried") {
+  FakeHttpClient fake;
+  fake.on("GET", "https://a.vault.azure.net/", TransportError{TransportError::Kind::cancelled, "stop"});
+  fake.on("GET", "https://b.vault.azure.net/", FakeHttpClient::json(200, "{}"));
+  Recorder recorder;
+  bool stopped = false;
+  auto hooks = recorder.hooks();
+  hooks.stopped = [&] { return stopped; };
+  RetryingClient client(fake, {}, hooks);
+  const Outcome cancelled = client.send(get("https://a.vault.azure.net/x"));
+  CHECK(std::get<TransportError>(cancelled).kind == TransportError::Kind::cancelled);
+  CHECK(fake.requests().size() == 1);
+  stopped = true;
+  const Outcome refused = client.send(get("https://b.vault.azure.net/x"));
+  CHECK(std::get<TransportError>(refused).kind == TransportError::Kind::cancelled);
+  CHECK(fake.requests().size() == 1);
+  CHECK(recorder.sleeps.empty());
+}
