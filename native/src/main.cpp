@@ -4,6 +4,11 @@
 // Contract with the launcher: stdout carries logging commands and plain log lines, one per line, each
 // flushed; stdin is never read (the agent closes it); exit code 0 = success, 1 = failure (the last line is
 // then `##vso[task.complete result=Failed]…`), 2 = bad command-line usage. Errors are printed only here.
+//
+// Streaming: each secret's commands are written as soon as its value is in, so a killed step keeps what
+// was written and memory does not grow with the vault. The whole run is bounded by TimeoutSeconds
+// (RunControl); SIGTERM/SIGINT stop it cleanly: requests in flight are aborted, no line is ever cut, the
+// conclusion names what was not set, and the exit code is 1.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -16,11 +21,14 @@
 #include "agent/environment.hpp"
 #include "agent/outcome.hpp"
 #include "auth/federated_credential.hpp"
+#include "core/redaction.hpp"
+#include "core/run_control.hpp"
 #include "net/https_client.hpp"
 #include "net/retrying_client.hpp"
 #include "net/tls.hpp"
 #include "net/trust_store.hpp"
 #include "vault/client.hpp"
+#include "platform/process.hpp"
 #include "vault/report.hpp"
 
 #ifdef _WIN32
@@ -56,36 +64,50 @@ std::optional<std::string> process_env(std::string_view name) {
   return std::string(value);
 }
 
-int finish(Output& out, const std::string& vault, const std::optional<Error>& fatal,
-           const std::vector<Error>& failures, std::size_t set) {
-  const auto conclusion = agent::conclude(vault, fatal, failures, set);
+int finish(Output& out, const std::string& vault, const agent::RunResult& result) {
+  const auto conclusion = agent::conclude(vault, result);
   out.lines(conclusion.lines);
   return conclusion.exit_code;
 }
 
+int fail(Output& out, const std::string& vault, Error error) {
+  agent::RunResult result;
+  result.fatal = std::move(error);
+  return finish(out, vault, result);
+}
+
 int run(Output& out) {
   auto config = agent::read_task_config(process_env);
-  if (!config) return finish(out, "", config.error(), {}, 0);
+  if (!config) return fail(out, "", config.error());
   const agent::TaskConfig& cfg = *config;
   const std::string& vault_name = cfg.vault_name;
+
+  // Static: the signal handlers keep a pointer to it until the process exits.
+  static RunControl run_control(cfg.timeout);
+  platform::install_cancel_handlers(run_control);
 
   out.line(agent::info("Key vault name: " + vault_name + "."));
   if (cfg.debug) {
     out.line(agent::debug("Service connection " + cfg.connection.id + ", environment " + cfg.connection.environment +
                           ", authority " + cfg.connection.authority.str() + ", vault " + cfg.vault_url().str() +
-                          ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + "."));
+                          ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + ", TimeoutSeconds " +
+                          std::to_string(cfg.timeout.count()) + "."));
   }
 
   net::HttpsOptions https_options;
   https_options.trust = net::TrustSettings{net::trust_environment_from_process(), {}};
   https_options.max_connections_per_host = cfg.concurrency;
+  https_options.stop = run_control.stop_flag();
   if (auto warning = net::skip_validation_warning(https_options.trust.environment)) {
     out.line(agent::log_issue(agent::IssueType::warning, *warning));
   }
   auto https = net::HttpsClient::create(https_options);
-  if (!https) return finish(out, vault_name, https.error(), {}, 0);
+  if (!https) return fail(out, vault_name, https.error());
 
   net::RetryHooks hooks = net::RetryHooks::real();
+  hooks.sleep = [](std::chrono::milliseconds delay) { run_control.sleep_for(delay); };
+  hooks.remaining = [] { return run_control.remaining(); };
+  hooks.stopped = [] { return run_control.cancelled(); };
   if (cfg.debug) {
     hooks.on_retry = [&out](const net::RetryEvent& e) {
       out.line(agent::debug("Retrying " + e.method + " " + e.host + " after " + e.reason + " (attempt " +
@@ -95,8 +117,13 @@ int run(Output& out) {
   }
   net::RetryingClient http(**https, net::RetryPolicy{}, hooks);
 
-  // Every token is registered with the agent's masker the moment it exists.
-  const auth::SecretSink register_secret = [&out](std::string_view secret) { out.line(agent::set_secret(secret)); };
+  // Every token is registered with the agent's masker the moment it exists, and held for redaction of
+  // server texts that might echo it (core/redaction.hpp).
+  hold_secret(cfg.job_token);
+  const auth::SecretSink register_secret = [&out](std::string_view secret) {
+    hold_secret(secret);
+    out.line(agent::set_secret(secret));
+  };
   auth::FederationParams federation;
   federation.oidc_request_url = cfg.oidc_request_url;
   federation.job_token = cfg.job_token;
@@ -105,7 +132,7 @@ int run(Output& out) {
   federation.client_id = cfg.connection.client_id;
   federation.scope = cfg.connection.vault_resource + "/.default";
   auto token = auth::acquire_access_token(http, federation, register_secret);
-  if (!token) return finish(out, vault_name, token.error(), {}, 0);
+  if (!token) return fail(out, vault_name, agent::explain_stop(token.error(), run_control));
 
   // A 401 challenge (already checked against the vault DNS suffix) asks for a token with another scope.
   const vault::TokenSource reacquire = [&](const std::string& scope) -> Expected<std::string> {
@@ -121,23 +148,42 @@ int run(Output& out) {
   options.vault_name = vault_name;
   options.vault_dns_suffix = cfg.connection.vault_dns_suffix;
   options.concurrency = cfg.concurrency;
+  options.run = &run_control;
   options.now = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
   if (cfg.selection.all) {
     out.line(agent::info("Downloading secrets using: " + vault::list_url(options.vault_url).str() + "."));
   }
   const auto started = std::chrono::steady_clock::now();
-  auto download = vault::download_secrets(http, options, cfg.selection, token->token, reacquire);
-  if (!download) return finish(out, vault_name, download.error(), {}, 0);
 
-  auto report = vault::report_download(vault_name, std::move(*download));
-  out.lines(report.lines);
+  // Each outcome is written the moment it arrives; the emitter and the writer are serialised together so
+  // the multi-line switch always precedes the secret that needs it.
+  std::mutex emit_mutex;
+  vault::SecretEmitter emitter;
+  vault::DownloadHooks download_hooks;
+  download_hooks.secret = [&](vault::SecretOutcome outcome) {
+    std::lock_guard lock(emit_mutex);
+    out.lines(emitter.emit(std::move(outcome)));
+  };
+  download_hooks.listed = [&](const vault::ListStats& stats) {
+    std::lock_guard lock(emit_mutex);
+    out.lines(vault::list_summary_lines(vault_name, stats));
+  };
+  auto summary = vault::download_secrets(http, options, cfg.selection, token->token, reacquire, download_hooks);
 
+  std::lock_guard lock(emit_mutex);  // every worker has been joined; this only orders the final lines
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
-  out.line(agent::info("Downloaded " + std::to_string(report.secrets_set) + " secrets in " + elapsed + " s."));
-  return finish(out, vault_name, std::nullopt, report.failures, report.secrets_set);
+  out.line(agent::info("Downloaded " + std::to_string(emitter.secrets_set()) + " secrets in " + elapsed + " s."));
+
+  agent::RunResult result;
+  result.secret_failures = emitter.failures();
+  result.list_failure = std::move(summary.list_failure);
+  result.stopped = std::move(summary.stopped);
+  for (const auto& ref : summary.not_fetched) result.not_fetched.push_back(ref.text());
+  result.secrets_set = emitter.secrets_set();
+  return finish(out, vault_name, result);
 }
 
 }  // namespace
@@ -160,14 +206,18 @@ int main(int argc, char** argv) {
                          "Reads its inputs from the Azure Pipelines agent's environment; takes no arguments.\n");
     return 2;
   }
+  fkv::platform::disable_crash_dumps();
   fkv::net::init_openssl();
   Output out;
+  int code = 1;
   try {
-    return run(out);
+    code = run(out);
   } catch (const std::exception& e) {
     fkv::Error error;
     error.message = std::string("Internal error: ") + e.what();
     error.hint = "Please report this, with the log, to the task's maintainers.";
-    return finish(out, "", error, {}, 0);
+    code = fail(out, "", error);
   }
+  fkv::platform::mark_finished();
+  return code;
 }

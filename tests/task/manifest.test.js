@@ -54,8 +54,13 @@ test('task.json passes the checks tfx makes when packaging', () => {
   for (const key of ['Major', 'Minor', 'Patch']) assert.equal(typeof task.version[key], 'number');
 });
 
-test('inputs are AzureKeyVault@2\'s, so switching is a rename', () => {
-  const shape = task.inputs.map(({ name, aliases, type, defaultValue, required, properties }) =>
+test('inputs are AzureKeyVault@2\'s, so switching is a rename; our own inputs are optional, under Advanced', () => {
+  const ours = task.inputs.filter((input) => input.groupName === 'advanced');
+  assert.deepEqual(ours.map(({ name, type, defaultValue, required }) => ({ name, type, defaultValue, required })), [
+    { name: 'TimeoutSeconds', type: 'string', defaultValue: '300', required: false },
+  ]);
+  assert.deepEqual(task.groups, [{ name: 'advanced', displayName: 'Advanced', isExpanded: false }]);
+  const shape = task.inputs.filter((input) => input.groupName === undefined).map(({ name, aliases, type, defaultValue, required, properties }) =>
     ({ name, aliases, type, defaultValue, required, properties }));
   assert.deepEqual(shape, [
     { name: 'ConnectedServiceName', aliases: ['azureSubscription'], type: 'connectedService:AzureRM', defaultValue: '', required: true, properties: undefined },

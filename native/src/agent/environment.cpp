@@ -1,5 +1,7 @@
 #include "agent/environment.hpp"
 
+#include "core/service_text.hpp"
+
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -153,6 +155,17 @@ bool is_vault_name(std::string_view text) {
   });
 }
 
+std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  long value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > 86400) return std::nullopt;
+  return std::chrono::seconds{value};
+}
+
 Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   const Env env(lookup);
   TaskConfig config;
@@ -191,6 +204,16 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   config.selection = std::move(*selection);
 
   if (auto prejob = env.get("INPUT_RUNASPREJOB")) config.run_as_prejob = iequals(*prejob, "true");
+  if (auto timeout = env.get("INPUT_TIMEOUTSECONDS")) {
+    auto seconds = parse_timeout_seconds(*timeout);
+    if (!seconds) {
+      return config_error("TimeoutSeconds",
+                          "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '" +
+                              service_first_line(*timeout, 40) + "'.",
+                          "Leave it empty for the default of 300 seconds, or write e.g. 600.");
+    }
+    config.timeout = *seconds;
+  }
   if (auto debug = env.get("SYSTEM_DEBUG")) config.debug = iequals(*debug, "true");
 
   // Endpoint authorization.

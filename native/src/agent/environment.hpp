@@ -2,7 +2,8 @@
 //
 // Inputs (issue 3 "Inputs", agent-task-contract.md §1):
 //   INPUT_CONNECTEDSERVICENAME (else INPUT_AZURESUBSCRIPTION)  service connection GUID
-//   INPUT_KEYVAULTNAME, INPUT_SECRETSFILTER (default '*'), INPUT_RUNASPREJOB
+//   INPUT_KEYVAULTNAME, INPUT_SECRETSFILTER (default '*'), INPUT_RUNASPREJOB,
+//   INPUT_TIMEOUTSECONDS (default 300; a whole number of seconds, 1..86400)
 //   ENDPOINT_AUTH_SCHEME_<id>, ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID / _TENANTID,
 //   ENDPOINT_DATA_<id>_ENVIRONMENT / _ACTIVEDIRECTORYAUTHORITY / _AZUREKEYVAULTDNSSUFFIX /
 //   _AZUREKEYVAULTSERVICEENDPOINTRESOURCEID
@@ -22,6 +23,7 @@
 // job token.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,5 +41,8 @@ Expected<TaskConfig> read_task_config(const EnvLookup& env);
 bool is_guid(std::string_view text);         // 8-4-4-4-12 hexadecimal digits
 bool is_tenant(std::string_view text);       // [A-Za-z0-9.-]{1,253}
 bool is_vault_name(std::string_view text);   // ^[0-9A-Za-z-]{3,24}$
+
+// TimeoutSeconds: digits only (no sign, no fraction, no unit), 1..86400; nullopt otherwise.
+std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text);
 
 }  // namespace fkv::agent

@@ -16,33 +16,84 @@ std::string describe(const Error& e) {
 
 std::string error_line(const Error& e) { return log_issue(IssueType::error, describe(e)); }
 
-Conclusion conclude(const std::string& vault_name, const std::optional<Error>& fatal,
-                    const std::vector<Error>& secret_failures, std::size_t secrets_set) {
+namespace {
+
+Conclusion failed_with(const Error& error) {
   Conclusion c;
-  if (fatal) {
-    c.lines.push_back(error_line(*fatal));
-    c.result = TaskResult::Failed;
-    c.exit_code = 1;
-    c.lines.push_back(complete(c.result, fatal->message));
-    return c;
-  }
-  if (!secret_failures.empty()) {
-    std::string names;
-    for (const auto& e : secret_failures) {
-      c.lines.push_back(error_line(e));
-      names += (names.empty() ? "" : ", ") + e.subject;
-    }
-    c.result = TaskResult::Failed;
-    c.exit_code = 1;
-    c.lines.push_back(complete(c.result, std::to_string(secret_failures.size()) + " of " +
-                                             std::to_string(secret_failures.size() + secrets_set) +
-                                             " secrets from vault '" + vault_name + "' could not be set: " + names +
-                                             "."));
-    return c;
-  }
-  c.lines.push_back(complete(TaskResult::Succeeded, std::to_string(secrets_set) + " secrets from vault '" +
-                                                        vault_name + "' set as secret variables."));
+  c.lines.push_back(error_line(error));
+  c.result = TaskResult::Failed;
+  c.exit_code = 1;
+  c.lines.push_back(complete(c.result, error.message));
   return c;
+}
+
+std::string name_list(const std::vector<std::string>& names, std::size_t at_most) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < at_most; ++i) out += (out.empty() ? "" : ", ") + names[i];
+  if (names.size() > at_most) out += " and " + std::to_string(names.size() - at_most) + " more";
+  return out;
+}
+
+}  // namespace
+
+Conclusion conclude(const std::string& vault_name, const RunResult& run) {
+  if (run.fatal) return failed_with(*run.fatal);
+  const bool nothing_else = run.secret_failures.empty() && run.not_fetched.empty() && run.secrets_set == 0;
+  if (nothing_else && run.list_failure && !run.stopped) return failed_with(*run.list_failure);
+  if (nothing_else && run.stopped && !run.list_failure) return failed_with(*run.stopped);
+
+  Conclusion c;
+  if (run.secret_failures.empty() && run.not_fetched.empty() && !run.list_failure && !run.stopped) {
+    c.lines.push_back(complete(TaskResult::Succeeded, std::to_string(run.secrets_set) + " secrets from vault '" +
+                                                          vault_name + "' set as secret variables."));
+    return c;
+  }
+  std::vector<std::string> unset;
+  for (const auto& e : run.secret_failures) {
+    c.lines.push_back(error_line(e));
+    unset.push_back(e.subject);
+  }
+  if (run.list_failure) c.lines.push_back(error_line(*run.list_failure));
+  if (run.stopped) c.lines.push_back(error_line(*run.stopped));
+  if (!run.not_fetched.empty()) {
+    c.lines.push_back(log_issue(IssueType::error, "Not fetched because the run stopped (" +
+                                                      std::to_string(run.not_fetched.size()) +
+                                                      " secrets): " + name_list(run.not_fetched, run.not_fetched.size()) +
+                                                      "."));
+    unset.insert(unset.end(), run.not_fetched.begin(), run.not_fetched.end());
+  }
+
+  std::string summary;
+  if (!unset.empty()) {
+    summary = std::to_string(unset.size()) + " of " + std::to_string(unset.size() + run.secrets_set) +
+              " secrets from vault '" + vault_name + "' could not be set: " + name_list(unset, 20) + ".";
+  } else {
+    summary = std::to_string(run.secrets_set) + " secrets from vault '" + vault_name + "' were set.";
+  }
+  if (run.list_failure) {
+    summary += " The list of secrets is incomplete, so secrets on later pages were not set: " +
+               run.list_failure->message;
+  }
+  if (run.stopped) summary += " " + run.stopped->message;
+  c.result = TaskResult::Failed;
+  c.exit_code = 1;
+  c.lines.push_back(complete(c.result, summary));
+  return c;
+}
+
+Error explain_stop(Error error, const RunControl& run) {
+  if (run.cancelled()) {
+    error.message = std::string("The run was cancelled (") + signal_name(run.cancel_signal()) +
+                    ") before any secret was fetched.";
+    error.hint = "The job was cancelled or reached its own timeout.";
+    error.http_status = 0;
+    error.service_code.clear();
+    error.correlation.clear();
+  } else if (run.expired()) {
+    error.hint = "The run reached its time limit of " + std::to_string(run.budget().count()) +
+                 " s (TimeoutSeconds) here. " + error.hint;
+  }
+  return error;
 }
 
 }  // namespace fkv::agent

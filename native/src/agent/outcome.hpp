@@ -3,9 +3,12 @@
 // - describe(e): "<message> <hint> (<stage>, HTTP <status>, <service code>, <name>: <value>, ...)"; the
 //   parenthesis lists the stage and then only what is known. Errors hold no secrets (core/error.hpp), so this is safe to print.
 // - conclude(): no failure -> `##vso[task.complete result=Succeeded]<summary>`, exit 0.
-//   A fatal error (config, auth, list, vault not found) -> one error issue + complete Failed with its
-//   message, exit 1. Per-secret failures (the good secrets were already set) -> one error issue per failed
-//   secret, then complete Failed with a summary naming them, exit 1.
+//   A fatal error (config, auth), or a list failure / stop with nothing set and nothing else to report
+//   (e.g. vault not found, list denied) -> one error issue + complete Failed with its message, exit 1.
+//   Otherwise (the secrets fetched were already set while the run went on) -> one error issue per failed
+//   secret, one for the list failure, one for the reason the run stopped, one naming every selected
+//   secret that was never fetched; then complete Failed with a summary: which secrets could not be set
+//   (at most 20 names, then "and N more"), then the list failure, then the stop reason; exit 1.
 #pragma once
 
 #include <optional>
@@ -14,6 +17,7 @@
 
 #include "agent/commands.hpp"
 #include "core/error.hpp"
+#include "core/run_control.hpp"
 
 namespace fkv::agent {
 
@@ -26,8 +30,20 @@ struct Conclusion {
   int exit_code = 0;
 };
 
-// `secrets_set`: secrets emitted as variables; `secret_failures`: one Error per secret not set.
-Conclusion conclude(const std::string& vault_name, const std::optional<Error>& fatal,
-                    const std::vector<Error>& secret_failures, std::size_t secrets_set);
+struct RunResult {
+  std::optional<Error> fatal;            // nothing could be fetched (config, OIDC, Entra)
+  std::vector<Error> secret_failures;    // one Error per secret not set (subject = its name)
+  std::optional<Error> list_failure;     // the listing ended early (earlier pages' secrets were still set)
+  std::optional<Error> stopped;          // why the remaining requests were stopped (cancelled, deadline, ...)
+  std::vector<std::string> not_fetched;  // selected secrets never fetched because of `stopped`
+  std::size_t secrets_set = 0;           // secrets emitted as variables
+};
+
+Conclusion conclude(const std::string& vault_name, const RunResult& run);
+
+// A fatal Error met while the run was stopping (e.g. the OIDC or Entra request): when the run was cancelled,
+// the message says so (instead of the transport failure it caused); when the deadline had passed, the hint
+// says which limit was reached. Otherwise `error` unchanged.
+Error explain_stop(Error error, const RunControl& run);
 
 }  // namespace fkv::agent

@@ -2,6 +2,7 @@
 // any network call (see agent/environment.hpp). Plain data; secrets are marked.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct TaskConfig {
   std::string job_token;          // SECRET: System.AccessToken of the job
   bool debug = false;             // System.Debug
   unsigned concurrency = 16;      // parallel Key Vault GETs
+  std::chrono::seconds timeout{300};  // TimeoutSeconds: the whole run's budget, 1..86400
 
   net::Url vault_url() const;     // https://<vault_name>.<vault_dns_suffix>/
 };

@@ -1,6 +1,7 @@
 #include "vault/client.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <deque>
@@ -13,6 +14,7 @@
 #include "vault/challenge.hpp"
 #include "vault/kv_json.hpp"
 #include "vault/messages.hpp"
+#include "core/service_text.hpp"
 #include "core/text.hpp"
 
 namespace fkv::vault {
@@ -66,7 +68,7 @@ class TokenState {
 struct Reply {
   std::optional<net::Response> response;
   std::optional<Error> error;
-  bool fatal = false;
+  bool stop = false;  // `error` ends every remaining request of the run (see client.hpp)
 };
 
 class Session {
@@ -75,6 +77,7 @@ class Session {
       : http_(http), options_(options), tokens_(tokens) {}
 
   Reply get(const std::string& target, const Target& about) {
+    if (auto stop = run_stop(about, nullptr)) return *stop;
     net::Request request;
     request.method = "GET";
     request.url = options_.vault_url;
@@ -87,9 +90,10 @@ class Session {
       request.bearer = net::Bearer{snapshot.token, options_.vault_url.host};
       net::Outcome outcome = http_.send(request);
       if (auto* transport = std::get_if<net::TransportError>(&outcome)) {
+        if (auto stop = run_stop(about, transport)) return *stop;
         Reply r;
         r.error = error_from_transport(about, *transport, options_.vault_url.host);
-        r.fatal = transport->kind == net::TransportError::Kind::resolve_not_found;
+        r.stop = transport->kind == net::TransportError::Kind::resolve_not_found;
         return r;
       }
       auto& response = std::get<net::Response>(outcome);
@@ -99,12 +103,14 @@ class Session {
       auto challenge = header ? parse_challenge(*header) : std::nullopt;
       const std::string scope = challenge ? challenge->token_scope() : std::string();
       if (scope.empty()) return Reply{std::move(response), std::nullopt, false};
-      if (!challenge_scope_allowed(scope, options_.vault_dns_suffix)) {
+      if (!challenge_scope_allowed(scope, options_.vault_url.host)) {
         Error e = error_from_response(about, response);
         e.message = "Key Vault answered 401 for " +
                     (about.secret.empty() ? std::string("the list of secrets") : "secret '" + about.secret + "'") +
-                    " with a challenge for the resource '" + scope + "', which is not within the vault's DNS suffix '" +
-                    options_.vault_dns_suffix + "', so the challenge was not followed.";
+                    " with a challenge for the resource '" + service_first_line(scope, 200) +
+                    "', which is not this vault's own resource (" + options_.vault_url.host +
+                    " must end with '.' and the resource's host, the scope with '/.default'), so the challenge was "
+                    "not followed.";
         e.hint = "Check the service connection's cloud settings (AzureKeyVaultDnsSuffix, "
                  "AzureKeyVaultServiceEndpointResourceId), or a proxy may be rewriting responses.";
         return Reply{std::nullopt, std::move(e), false};
@@ -117,6 +123,24 @@ class Session {
   }
 
  private:
+  // The run is over for every request: cancelled, or its deadline passed (a timeout at or after the
+  // deadline is the deadline's doing, whatever phase it hit).
+  std::optional<Reply> run_stop(const Target& about, const net::TransportError* outcome) const {
+    const RunControl* run = options_.run;
+    using Kind = net::TransportError::Kind;
+    const bool cancelled = (run && run->cancelled()) || (outcome && outcome->kind == Kind::cancelled);
+    if (cancelled) {
+      return Reply{std::nullopt, cancelled_error(about, signal_name(run ? run->cancel_signal() : 0)), true};
+    }
+    if (run && run->expired() && (!outcome || outcome->kind == Kind::timeout)) {
+      net::TransportError stalled = outcome ? *outcome : net::TransportError{Kind::timeout, "", {}};
+      return Reply{std::nullopt,
+                   deadline_error(about, stalled, options_.vault_url.host, static_cast<long long>(run->budget().count())),
+                   true};
+    }
+    return std::nullopt;
+  }
+
   net::HttpClient& http_;
   const ClientOptions& options_;
   TokenState& tokens_;
@@ -127,15 +151,17 @@ struct Job {
   agent::SecretRef ref;
 };
 
-// Producer/consumer state shared by the lister and the GET workers.
+// Producer/consumer state shared by the lister and the GET workers. Holds names, never values.
 class Pipeline {
  public:
   void push(agent::SecretRef ref) {
     std::lock_guard lock(mutex_);
-    jobs_.push_back(Job{results_.size(), ref});
-    SecretOutcome outcome;
-    outcome.ref = std::move(ref);
-    results_.push_back(std::move(outcome));
+    Job job{next_index_++, std::move(ref)};
+    if (stopped_) {
+      not_fetched_.push_back(std::move(job));
+      return;
+    }
+    jobs_.push_back(std::move(job));
     cv_.notify_one();
   }
   void close() {
@@ -143,16 +169,22 @@ class Pipeline {
     closed_ = true;
     cv_.notify_all();
   }
-  void fail(Error error) {
+  // Ends every remaining request: queued jobs become not fetched. The first reason is kept.
+  void stop(Error reason) {
     std::lock_guard lock(mutex_);
-    if (!fatal_) fatal_ = std::move(error);
-    closed_ = true;
+    if (!stopped_) stopped_ = std::move(reason);
+    for (auto& job : jobs_) not_fetched_.push_back(std::move(job));
     jobs_.clear();
+    closed_ = true;
     cv_.notify_all();
   }
-  bool failed() {
+  bool stopped() {
     std::lock_guard lock(mutex_);
-    return fatal_.has_value();
+    return stopped_.has_value();
+  }
+  void not_fetched(Job job) {
+    std::lock_guard lock(mutex_);
+    not_fetched_.push_back(std::move(job));
   }
   std::optional<Job> next() {
     std::unique_lock lock(mutex_);
@@ -162,20 +194,21 @@ class Pipeline {
     jobs_.pop_front();
     return job;
   }
-  void finish(std::size_t index, SecretOutcome outcome) {
-    std::lock_guard lock(mutex_);
-    results_[index] = std::move(outcome);
+  // After every thread has been joined.
+  void finish(DownloadSummary& summary) {
+    summary.stopped = std::move(stopped_);
+    std::sort(not_fetched_.begin(), not_fetched_.end(), [](const Job& a, const Job& b) { return a.index < b.index; });
+    for (auto& job : not_fetched_) summary.not_fetched.push_back(std::move(job.ref));
   }
-  std::optional<Error> fatal() { return fatal_; }                // after join
-  std::vector<SecretOutcome> results() { return std::move(results_); }  // after join
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;
-  std::vector<SecretOutcome> results_;
+  std::size_t next_index_ = 0;
   bool closed_ = false;
-  std::optional<Error> fatal_;
+  std::optional<Error> stopped_;
+  std::vector<Job> not_fetched_;
 };
 
 std::string secret_target(const agent::SecretRef& ref) {
@@ -184,36 +217,34 @@ std::string secret_target(const agent::SecretRef& ref) {
   return t + "?api-version=" + std::string(kApiVersion);
 }
 
-void fetch_all(Session& session, Pipeline& pipeline, const ClientOptions& options);
+struct Shared {
+  Session& session;
+  Pipeline& pipeline;
+  const ClientOptions& options;
+  const DownloadHooks& hooks;
+  std::atomic<std::size_t> delivered{0};
+};
 
-// A worker thread must not let an exception escape (std::terminate); it becomes a fatal Error.
-void worker(Session& session, Pipeline& pipeline, const ClientOptions& options) {
-  try {
-    fetch_all(session, pipeline, options);
-  } catch (const std::exception& ex) {
-    Error e;
-    e.stage = Stage::vault_get;
-    e.message = std::string("Internal error while downloading secrets: ") + ex.what();
-    pipeline.fail(std::move(e));
-  }
-}
-
-void fetch_all(Session& session, Pipeline& pipeline, const ClientOptions& options) {
-  while (auto job = pipeline.next()) {
+void fetch_all(Shared& shared) {
+  while (auto job = shared.pipeline.next()) {
     SecretOutcome outcome;
+    outcome.index = job->index;
     outcome.ref = job->ref;
-    const Target about{Stage::vault_get, options.vault_name, job->ref.text()};
-    Reply reply = session.get(secret_target(job->ref), about);
-    if (reply.fatal) {
-      pipeline.fail(std::move(*reply.error));
-      return;
+    const Target about{Stage::vault_get, shared.options.vault_name, job->ref.text()};
+    Reply reply = shared.session.get(secret_target(job->ref), about);
+    if (reply.stop) {
+      shared.pipeline.stop(std::move(*reply.error));
+      shared.pipeline.not_fetched(std::move(*job));
+      continue;  // next() now drains nothing and returns nullopt
     }
     if (reply.error) {
       outcome.error = std::move(reply.error);
     } else if (reply.response->status != 200) {
       outcome.error = error_from_response(about, *reply.response);
     } else if (auto bundle = parse_secret_bundle(reply.response->body)) {
-      if (bundle->attributes.nbf && *bundle->attributes.nbf > options.now) outcome.not_before = bundle->attributes.nbf;
+      if (bundle->attributes.nbf && *bundle->attributes.nbf > shared.options.now) {
+        outcome.not_before = bundle->attributes.nbf;
+      }
       outcome.value = std::move(bundle->value);
     } else {
       Error e = bundle.error();
@@ -221,7 +252,21 @@ void fetch_all(Session& session, Pipeline& pipeline, const ClientOptions& option
       e.message = "Secret '" + about.secret + "': " + e.message;
       outcome.error = std::move(e);
     }
-    pipeline.finish(job->index, std::move(outcome));
+    ++shared.delivered;
+    shared.hooks.secret(std::move(outcome));
+  }
+}
+
+// A worker thread must not let an exception escape (std::terminate); it stops the run instead.
+void worker(Shared& shared) {
+  try {
+    fetch_all(shared);
+  } catch (const std::exception& ex) {
+    Error e;
+    e.stage = Stage::vault_get;
+    e.message = std::string("Internal error while downloading secrets: ") + ex.what();
+    e.hint = "Please report this, with the log, to the task's maintainers.";
+    shared.pipeline.stop(std::move(e));
   }
 }
 
@@ -235,28 +280,34 @@ Error list_error(const ClientOptions& options, std::string message) {
   return e;
 }
 
-// Lists all secrets, pushing kept names as it goes. Returns an Error on any list failure.
-std::optional<Error> list_all(Session& session, Pipeline& pipeline, const ClientOptions& options, ListStats& stats) {
+struct ListEnd {
+  std::optional<Error> error;
+  bool stop = false;  // the error ends the whole run (not only the listing)
+};
+
+// Lists all secrets, pushing kept names as it goes.
+ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& options, ListStats& stats) {
   const Target about{Stage::vault_list, options.vault_name, ""};
   std::string target = list_url(options.vault_url).target;
   std::set<std::string> seen;
+  std::set<std::string> visited{target};  // a nextLink back to an earlier page would loop until max_pages
   stats.listed = true;
   while (true) {
-    if (pipeline.failed()) return std::nullopt;  // a worker hit a fatal error; it is reported instead
+    if (pipeline.stopped()) return {};  // a worker stopped the run; its reason is reported
     if (stats.pages >= options.max_pages) {
-      return list_error(options, "Listing secrets of vault '" + options.vault_name + "' did not end after " +
-                                     std::to_string(options.max_pages) + " pages.");
+      return {list_error(options, "Listing secrets of vault '" + options.vault_name + "' did not end after " +
+                                      std::to_string(options.max_pages) + " pages."), false};
     }
     Reply reply = session.get(target, about);
-    ++stats.pages;
-    if (reply.error) return std::move(*reply.error);
-    if (reply.response->status != 200) return error_from_response(about, *reply.response);
+    if (reply.error) return {std::move(*reply.error), reply.stop};
+    if (reply.response->status != 200) return {error_from_response(about, *reply.response), false};
     auto page = parse_list_page(reply.response->body);
     if (!page) {
       Error e = page.error();
       e.subject = options.vault_name;
-      return e;
+      return {std::move(e), false};
     }
+    ++stats.pages;
     for (const auto& item : page->items) {
       const std::string name = secret_name_from_id(item.id);
       if (!agent::is_secret_name(name) || !seen.insert(ascii_lower(name)).second) {
@@ -272,18 +323,22 @@ std::optional<Error> list_all(Session& session, Pipeline& pipeline, const Client
         pipeline.push(agent::SecretRef{name, ""});
       }
     }
-    if (!page->next_link) return std::nullopt;
+    if (!page->next_link) return {};
     auto next = net::parse_https_url(*page->next_link);
     if (!next) {
-      return list_error(options, "Key Vault returned a nextLink that is not an https URL, so listing stopped and the "
-                                 "token was not sent.");
+      return {list_error(options, "Key Vault returned a nextLink that is not an https URL, so listing stopped and "
+                                  "the token was not sent."), false};
     }
     if (next->host != options.vault_url.host || next->port != options.vault_url.port) {
-      return list_error(options, "Key Vault returned a nextLink for another host (" + next->authority() +
-                                     ") than the vault (" + options.vault_url.authority() +
-                                     "), so listing stopped and the token was not sent there.");
+      return {list_error(options, "Key Vault returned a nextLink for another host (" + next->authority() +
+                                      ") than the vault (" + options.vault_url.authority() +
+                                      "), so listing stopped and the token was not sent there."), false};
     }
     target = with_api_version(next->target, kApiVersion);
+    if (!visited.insert(target).second) {
+      return {list_error(options, "Key Vault returned a nextLink that leads back to an earlier page, so listing "
+                                  "stopped after page " + std::to_string(stats.pages) + "."), false};
+    }
   }
 }
 
@@ -315,13 +370,14 @@ std::string with_api_version(std::string_view target, std::string_view version) 
   return out;
 }
 
-Expected<DownloadResult> download_secrets(net::HttpClient& http, const ClientOptions& options,
-                                          const agent::Selection& selection, const std::string& token,
-                                          const TokenSource& reacquire) {
+DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
+                                 const agent::Selection& selection, const std::string& token,
+                                 const TokenSource& reacquire, const DownloadHooks& hooks) {
   TokenState tokens(token, reacquire);
   Session session(http, options, tokens);
   Pipeline pipeline;
-  DownloadResult result;
+  DownloadSummary summary;
+  Shared shared{session, pipeline, options, hooks};
 
   std::size_t workers = std::max(1u, options.concurrency);
   if (!selection.all) workers = std::min(workers, std::max<std::size_t>(1, selection.names.size()));
@@ -335,19 +391,26 @@ Expected<DownloadResult> download_secrets(net::HttpClient& http, const ClientOpt
       for (auto& th : t) if (th.joinable()) th.join();
     }
   } joiner{pipeline, threads};
-  for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([&] { worker(session, pipeline, options); });
+  for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([&shared] { worker(shared); });
 
   if (selection.all) {
-    if (auto error = list_all(session, pipeline, options, result.list)) pipeline.fail(std::move(*error));
+    ListEnd end = list_all(session, pipeline, options, summary.list);
+    if (end.error && end.stop) {
+      pipeline.stop(std::move(*end.error));
+    } else if (end.error) {
+      summary.list_failure = std::move(end.error);
+    } else if (!pipeline.stopped() && hooks.listed) {
+      hooks.listed(summary.list);
+    }
   } else {
     for (const auto& ref : selection.names) pipeline.push(ref);
   }
   pipeline.close();
   for (auto& th : threads) th.join();
 
-  if (auto fatal = pipeline.fatal()) return std::move(*fatal);
-  result.secrets = pipeline.results();
-  return result;
+  pipeline.finish(summary);
+  summary.delivered = shared.delivered;
+  return summary;
 }
 
 }  // namespace fkv::vault

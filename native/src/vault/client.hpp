@@ -2,20 +2,28 @@
 //
 // Contract:
 // - '*': GET <vault>/secrets?api-version=7.5&maxresults=25, then each nextLink (its api-version replaced by 7.5)
-//   only while it names the vault's own host and port; any other host stops the run with an Error and the token
-//   is never sent there. Empty pages and "value": null are tolerated. Items whose name (from the id) is not a
-//   valid secret name, duplicates, disabled items and expired items (exp <= now) are skipped and counted;
+//   only while it names the vault's own host and port; any other host stops the listing with an Error and the
+//   token is never sent there. Empty pages and "value": null are tolerated. Items whose name (from the id) is not
+//   a valid secret name, duplicates, disabled items and expired items (exp <= now) are skipped and counted;
 //   a future nbf is not a reason to skip (reported in SecretOutcome::not_before for a warning).
 // - Explicit names: no list call; GET <vault>/secrets/<name>[/<version>]?api-version=7.5.
 // - GETs run on up to `concurrency` worker threads fed by a queue, so they start while later list pages are
-//   still being fetched. Results keep selection order ('*': list order).
+//   still being fetched.
+// - **Streaming, nothing fetched is lost.** Each secret's outcome (value or error) is handed to
+//   `hooks.secret` as soon as it is known, from the worker thread that fetched it (the hook must be
+//   thread-safe); the client keeps no values. `hooks.listed` is called once when the listing has ended
+//   (successfully or not), before the summary is returned.
+// - A failed list page after earlier pages is DownloadSummary::list_failure: the secrets of the earlier pages
+//   are still fetched and delivered.
 // - The bearer token is bound to the vault host (net::Bearer). A 401 with `WWW-Authenticate: Bearer …` is
-//   followed once per request, and only when the challenge's scope is an https URL within the vault DNS suffix
-//   (dot boundary); a new token for that scope comes from `reacquire` (called at most once per distinct scope
-//   per run, serialised; concurrent 401s reuse the refreshed token).
-// - Per-secret failures are recorded in SecretOutcome::error and do not stop the others. Fatal (the whole
-//   download fails, no secret is returned): any list failure, a vault host that does not exist, a failed token
-//   re-acquisition.
+//   followed once per request, and only when the challenge names the vault's own resource
+//   (challenge_scope_allowed); a new token for that scope comes from `reacquire` (at most once per distinct
+//   scope per run, serialised; concurrent 401s reuse the refreshed token).
+// - Per-secret failures are in SecretOutcome::error and do not stop the others. What stops every remaining
+//   request (DownloadSummary::stopped; the selected secrets not fetched by then are listed in not_fetched):
+//   a vault host that does not exist, a failed token re-acquisition, the run being cancelled
+//   (RunControl::cancelled or a Kind::cancelled transport error), and the run's deadline (a timeout once
+//   RunControl::expired; the error names the host and the phase that stalled).
 #pragma once
 
 #include <chrono>
@@ -27,6 +35,7 @@
 
 #include "agent/task_config.hpp"
 #include "core/expected.hpp"
+#include "core/run_control.hpp"
 #include "net/http.hpp"
 
 namespace fkv::vault {
@@ -42,9 +51,11 @@ struct ClientOptions {
   std::int64_t now = 0;          // unix seconds, for exp / nbf
   std::chrono::milliseconds timeout{30000};  // per request
   std::size_t max_pages = 10000;             // bound on list pages (25 items each)
+  const RunControl* run = nullptr;           // the run's deadline and cancellation; null: unbounded
 };
 
 struct SecretOutcome {
+  std::size_t index = 0;                   // position in the selection ('*': list order), from 0
   agent::SecretRef ref;
   std::optional<std::string> value;        // SECRET; set on success
   std::optional<Error> error;              // set on failure
@@ -61,9 +72,17 @@ struct ListStats {
   std::size_t kept() const { return found - disabled.size() - expired.size(); }
 };
 
-struct DownloadResult {
+struct DownloadSummary {
   ListStats list;
-  std::vector<SecretOutcome> secrets;
+  std::optional<Error> list_failure;          // the listing ended early; earlier pages' secrets were still fetched
+  std::optional<Error> stopped;               // why every remaining request was stopped (see above)
+  std::vector<agent::SecretRef> not_fetched;  // selected, but not fetched because of `stopped`, in order
+  std::size_t delivered = 0;                  // outcomes handed to hooks.secret
+};
+
+struct DownloadHooks {
+  std::function<void(SecretOutcome)> secret;      // thread-safe; once per selected secret that was fetched or failed
+  std::function<void(const ListStats&)> listed;   // optional; '*' only, once, when the listing has ended
 };
 
 // The first list URL, for the log line "Downloading secrets using: <url>."
@@ -71,8 +90,8 @@ net::Url list_url(const net::Url& vault_url);
 // `target` with its api-version query parameter set to `version` (added when missing).
 std::string with_api_version(std::string_view target, std::string_view version);
 
-Expected<DownloadResult> download_secrets(net::HttpClient& http, const ClientOptions& options,
-                                          const agent::Selection& selection, const std::string& token,
-                                          const TokenSource& reacquire);
+DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
+                                 const agent::Selection& selection, const std::string& token,
+                                 const TokenSource& reacquire, const DownloadHooks& hooks);
 
 }  // namespace fkv::vault

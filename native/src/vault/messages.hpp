@@ -23,4 +23,11 @@ struct Target {
 Error error_from_response(const Target& target, const net::Response& response);
 Error error_from_transport(const Target& target, const net::TransportError& error, std::string_view host);
 
+// The run stopped: cancelled by `signal_name` (e.g. "SIGTERM").
+Error cancelled_error(const Target& target, std::string_view signal_name);
+// The run's deadline (TimeoutSeconds = `budget_seconds`) passed while `error` was the request's outcome:
+// names the host and the phase that stalled.
+Error deadline_error(const Target& target, const net::TransportError& error, std::string_view host,
+                     long long budget_seconds);
+
 }  // namespace fkv::vault

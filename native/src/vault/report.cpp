@@ -3,7 +3,6 @@
 #include <cstdio>
 
 #include "agent/commands.hpp"
-#include "vault/variable_policy.hpp"
 
 namespace fkv::vault {
 namespace {
@@ -40,51 +39,49 @@ std::string utc_time(std::int64_t unix_seconds) {
   return buffer;
 }
 
-Report report_download(const std::string& vault_name, DownloadResult result) {
+std::vector<std::string> list_summary_lines(const std::string& vault_name, const ListStats& list) {
   using agent::info;
-  Report report;
-  const ListStats& list = result.list;
-  if (list.listed) {
-    if (list.found == 0) {
-      report.lines.push_back(info("No secrets found in: " + vault_name));
-    } else {
-      report.lines.push_back(info("Number of secrets found in " + vault_name + ": " + std::to_string(list.found)));
-      report.lines.push_back(info("Number of enabled and unexpired secrets found in " + vault_name + ": " +
-                                  std::to_string(list.kept())));
-    }
-    if (!list.disabled.empty()) {
-      report.lines.push_back(info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " +
-                                  join(list.disabled) + "."));
-    }
-    if (!list.expired.empty()) {
-      report.lines.push_back(info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " +
-                                  join(list.expired) + "."));
-    }
-    if (list.invalid_names > 0) {
-      report.lines.push_back(agent::log_issue(agent::IssueType::warning,
-                                              "Skipped " + std::to_string(list.invalid_names) +
-                                                  " list entries without a valid, unique secret name."));
-    }
+  std::vector<std::string> lines;
+  if (list.found == 0) {
+    lines.push_back(info("No secrets found in: " + vault_name));
+  } else {
+    lines.push_back(info("Number of secrets found in " + vault_name + ": " + std::to_string(list.found)));
+    lines.push_back(info("Number of enabled and unexpired secrets found in " + vault_name + ": " +
+                         std::to_string(list.kept())));
   }
+  if (!list.disabled.empty()) {
+    lines.push_back(info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " +
+                         join(list.disabled) + "."));
+  }
+  if (!list.expired.empty()) {
+    lines.push_back(info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " +
+                         join(list.expired) + "."));
+  }
+  if (list.invalid_names > 0) {
+    lines.push_back(agent::log_issue(agent::IssueType::warning,
+                                     "Skipped " + std::to_string(list.invalid_names) +
+                                         " list entries without a valid, unique secret name."));
+  }
+  return lines;
+}
 
-  std::vector<DownloadedSecret> downloaded;
-  for (auto& s : result.secrets) {
-    if (s.error) {
-      report.failures.push_back(std::move(*s.error));
-      continue;
-    }
-    if (s.not_before) {
-      report.lines.push_back(agent::log_issue(agent::IssueType::warning,
-                                              "Secret '" + s.ref.text() + "' is not valid before " +
-                                                  utc_time(*s.not_before) + " (nbf), it is set anyway."));
-    }
-    downloaded.push_back(DownloadedSecret{s.ref, s.value ? std::move(*s.value) : std::string()});
+std::vector<std::string> SecretEmitter::emit(SecretOutcome outcome) {
+  std::vector<std::string> lines;
+  if (outcome.error) {
+    failures_.push_back(std::move(*outcome.error));
+    return lines;
   }
-  VariablePlan plan = plan_variables(downloaded);
-  for (auto& l : plan.lines) report.lines.push_back(std::move(l));
-  for (auto& f : plan.failures) report.failures.push_back(std::move(f));
-  report.secrets_set = plan.secrets_set;
-  return report;
+  if (outcome.not_before) {
+    lines.push_back(agent::log_issue(agent::IssueType::warning,
+                                     "Secret '" + outcome.ref.text() + "' is not valid before " +
+                                         utc_time(*outcome.not_before) + " (nbf), it is set anyway."));
+  }
+  VariablePlan plan =
+      variables_.emit(DownloadedSecret{std::move(outcome.ref), outcome.value ? std::move(*outcome.value) : std::string()});
+  for (auto& l : plan.lines) lines.push_back(std::move(l));
+  for (auto& f : plan.failures) failures_.push_back(std::move(f));
+  secrets_set_ += plan.secrets_set;
+  return lines;
 }
 
 }  // namespace fkv::vault

@@ -81,8 +81,21 @@ std::optional<std::string> compact_json(std::string_view text) {
 
 VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets) {
   VariablePlan plan;
-  bool multiline_allowed = false;
+  VariableEmitter emitter;
   for (const auto& secret : secrets) {
+    VariablePlan one = emitter.emit(secret);
+    for (auto& line : one.lines) plan.lines.push_back(std::move(line));
+    for (auto& failure : one.failures) plan.failures.push_back(std::move(failure));
+    plan.secrets_set += one.secrets_set;
+    plan.variables_set += one.variables_set;
+  }
+  return plan;
+}
+
+VariablePlan VariableEmitter::emit(const DownloadedSecret& secret) {
+  VariablePlan plan;
+  bool& multiline_allowed = multiline_allowed_;
+  {
     std::vector<std::string> names{secret.ref.name};
     if (!secret.ref.version.empty()) names.push_back(secret.ref.text());
 
@@ -96,7 +109,7 @@ VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets) {
                   "' is a read-only pipeline variable name.";
       e.hint = "Rename the secret in the vault, or remove it from SecretsFilter.";
       plan.failures.push_back(std::move(e));
-      continue;
+      return plan;
     }
 
     std::string value = secret.value;

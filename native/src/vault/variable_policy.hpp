@@ -46,6 +46,17 @@ bool is_read_only_variable(std::string_view name);
 // Compact JSON text (object or array at the top) onto one line; nullopt when `text` is not such JSON.
 std::optional<std::string> compact_json(std::string_view text);
 
+// The policy for one secret at a time, as values arrive (streaming): remembers whether the multi-line
+// switch was already emitted, so it comes once, right before the first multi-line secret's lines.
+class VariableEmitter {
+ public:
+  VariablePlan emit(const DownloadedSecret& secret);
+
+ private:
+  bool multiline_allowed_ = false;
+};
+
+// All at once, in order (the same lines as one VariableEmitter fed in that order).
 VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets);
 
 }  // namespace fkv::vault

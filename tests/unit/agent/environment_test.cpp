@@ -63,6 +63,7 @@ TEST_CASE("a complete public-cloud environment") {
   CHECK_FALSE(c->debug);
   CHECK(c->job_token == "job-token");
   CHECK(c->concurrency == 16);
+  CHECK(c->timeout == std::chrono::seconds{300});
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/proj/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"
         "?api-version=7.1&serviceConnectionId=" + kId);
@@ -179,6 +180,14 @@ TEST_CASE("validation errors name the input and the rule") {
       {"ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTSERVICEENDPOINTRESOURCEID", "http://vault.azure.net",
        "The service connection's AzureKeyVaultServiceEndpointResourceId 'http://vault.azure.net' is not an https URL "
        "such as https://vault.azure.net."},
+      {"INPUT_TIMEOUTSECONDS", "0", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '0'."},
+      {"INPUT_TIMEOUTSECONDS", "-5", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '-5'."},
+      {"INPUT_TIMEOUTSECONDS", "1.5", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '1.5'."},
+      {"INPUT_TIMEOUTSECONDS", "5m", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '5m'."},
+      {"INPUT_TIMEOUTSECONDS", "86401",
+       "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '86401'."},
+      {"INPUT_TIMEOUTSECONDS", "99999999999999999999",
+       "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '99999999999999999999'."},
       {"SYSTEM_OIDCREQUESTURI", "http://dev.azure.com/x",
        "SYSTEM_OIDCREQUESTURI is not an https URL: 'http://dev.azure.com/x'."},
   };
@@ -200,6 +209,21 @@ TEST_CASE("DNS suffix with a leading dot is accepted") {
   Vars v = base();
   v["ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTDNSSUFFIX"] = ".Vault.Azure.Net";
   CHECK(read(v)->vault_url().str() == "https://my-vault.vault.azure.net/");
+}
+
+TEST_CASE("TimeoutSeconds: default 300, whole seconds 1..86400, trimmed like every input") {
+  Vars v = base();
+  v["INPUT_TIMEOUTSECONDS"] = " 600 ";
+  CHECK(read(v)->timeout == std::chrono::seconds{600});
+  v["INPUT_TIMEOUTSECONDS"] = "";
+  CHECK(read(v)->timeout == std::chrono::seconds{300});
+  CHECK(parse_timeout_seconds("1") == std::chrono::seconds{1});
+  CHECK(parse_timeout_seconds("86400") == std::chrono::seconds{86400});
+  CHECK(parse_timeout_seconds("0086") == std::chrono::seconds{86});
+  for (const char* bad : {"", "0", "+5", "5 ", "0x10", "1e3", "86401", "100000"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_timeout_seconds(bad));
+  }
 }
 
 TEST_CASE("validators") {

@@ -8,6 +8,21 @@ using namespace fkv::agent;
 using fkv::Error;
 using fkv::Stage;
 
+namespace {
+Error error(Stage stage, std::string message) {
+  Error e;
+  e.stage = stage;
+  e.message = std::move(message);
+  return e;
+}
+template <typename F>
+RunResult with(F&& fill) {
+  RunResult r;
+  fill(r);
+  return r;
+}
+}  // namespace
+
 TEST_CASE("describe lists status, code and correlation") {
   Error e;
   e.stage = Stage::vault_get;
@@ -23,7 +38,7 @@ TEST_CASE("describe lists status, code and correlation") {
 }
 
 TEST_CASE("success") {
-  auto c = conclude("kv", std::nullopt, {}, 3);
+  auto c = conclude("kv", with([](RunResult& r) { r.secrets_set = 3; }));
   CHECK(c.exit_code == 0);
   CHECK(c.result == TaskResult::Succeeded);
   CHECK(c.lines == std::vector<std::string>{"##vso[task.complete result=Succeeded]3 secrets from vault 'kv' set as "
@@ -34,7 +49,7 @@ TEST_CASE("fatal error: one error issue, then Failed") {
   Error e;
   e.message = "Key vault 'kv' not found: the host name kv.vault.azure.net does not exist.";
   e.hint = "Check.";
-  auto c = conclude("kv", e, {}, 0);
+  auto c = conclude("kv", with([&](RunResult& r) { r.fatal = e; }));
   CHECK(c.exit_code == 1);
   auto log = fkv::test::parse_agent_log(c.lines[0] + "\n" + c.lines[1] + "\n");
   CHECK(log.errors == std::vector<std::string>{e.message + " Check. (config)"});
@@ -48,7 +63,7 @@ TEST_CASE("per-secret failures: one error line each, summary names them") {
   a.message = "A failed.";
   b.subject = "b/v1";
   b.message = "B failed.";
-  auto c = conclude("kv", std::nullopt, {a, b}, 3);
+  auto c = conclude("kv", with([&](RunResult& r) { r.secret_failures = {a, b}; r.secrets_set = 3; }));
   CHECK(c.exit_code == 1);
   CHECK(c.result == TaskResult::Failed);
   CHECK(c.lines == std::vector<std::string>{
@@ -56,4 +71,55 @@ TEST_CASE("per-secret failures: one error line each, summary names them") {
                        "##vso[task.logissue type=error]B failed. (config)",
                        "##vso[task.complete result=Failed]2 of 5 secrets from vault 'kv' could not be set: a, b/v1.",
                    });
+}
+
+
+TEST_CASE("a list failure or a stop with nothing set and nothing else reads like a fatal error") {
+  for (const auto& run : {with([](RunResult& r) { r.list_failure = error(Stage::vault_list, "Denied."); }),
+                          with([](RunResult& r) { r.stopped = error(Stage::vault_list, "Denied."); })}) {
+    auto c = conclude("kv", run);
+    CHECK(c.exit_code == 1);
+    CHECK(c.lines == std::vector<std::string>{"##vso[task.logissue type=error]Denied. (vault-list)",
+                                              "##vso[task.complete result=Failed]Denied."});
+  }
+}
+
+TEST_CASE("a list failure after earlier pages: the set secrets are counted, the failure named") {
+  auto c = conclude("kv", with([](RunResult& r) {
+    r.list_failure = error(Stage::vault_list, "Page 3 was cut.");
+    r.secrets_set = 50;
+  }));
+  CHECK(c.exit_code == 1);
+  CHECK(c.lines == std::vector<std::string>{
+                       "##vso[task.logissue type=error]Page 3 was cut. (vault-list)",
+                       "##vso[task.complete result=Failed]50 secrets from vault 'kv' were set. The list of secrets is "
+                       "incomplete, so secrets on later pages were not set: Page 3 was cut.",
+                   });
+}
+
+TEST_CASE("a stopped run names every secret not fetched; the summary names at most 20") {
+  Error denied = error(Stage::vault_get, "Denied.");
+  denied.subject = "d";
+  RunResult run;
+  run.secret_failures = {denied};
+  run.stopped = error(Stage::vault_get, "The run was cancelled (SIGTERM) before every selected secret was fetched.");
+  for (int i = 0; i < 22; ++i) run.not_fetched.push_back("n" + std::to_string(i));
+  run.secrets_set = 7;
+  auto c = conclude("kv", run);
+  CHECK(c.exit_code == 1);
+  REQUIRE(c.lines.size() == 4);
+  CHECK(c.lines[0] == "##vso[task.logissue type=error]Denied. (vault-get)");
+  CHECK(c.lines[1] == "##vso[task.logissue type=error]The run was cancelled (SIGTERM) before every selected secret "
+                      "was fetched. (vault-get)");
+  std::string all;
+  for (int i = 0; i < 22; ++i) all += (i ? ", n" : "n") + std::to_string(i);
+  CHECK(c.lines[2] == "##vso[task.logissue type=error]Not fetched because the run stopped (22 secrets): " + all + ".");
+  std::string first19;
+  for (int i = 0; i < 19; ++i) first19 += ", n" + std::to_string(i);
+  CHECK(c.lines[3] == "##vso[task.complete result=Failed]23 of 30 secrets from vault 'kv' could not be set: d" +
+                          first19 + " and 3 more. The run was cancelled (SIGTERM) before every selected secret was "
+                          "fetched.");
+  auto log = fkv::test::parse_agent_log(c.lines[0] + "\n" + c.lines[1] + "\n" + c.lines[2] + "\n" + c.lines[3] + "\n");
+  CHECK(log.result == "Failed");
+  CHECK(log.errors.size() == 3);
 }

@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <csignal>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -51,6 +54,33 @@ TokenSource no_reacquire(int* calls = nullptr) {
   };
 }
 
+// What the streaming client handed out, collected in selection order for the checks.
+struct Collected {
+  DownloadSummary summary;
+  std::vector<SecretOutcome> secrets;
+  std::vector<ListStats> listed;
+  bool ok() const { return !summary.stopped && !summary.list_failure; }
+};
+
+Collected download(fkv::net::HttpClient& http, const ClientOptions& o, const Selection& selection,
+                   const std::string& token, const TokenSource& reacquire) {
+  Collected c;
+  std::mutex mutex;
+  DownloadHooks hooks;
+  hooks.secret = [&](SecretOutcome outcome) {
+    std::lock_guard lock(mutex);
+    c.secrets.push_back(std::move(outcome));
+  };
+  hooks.listed = [&](const ListStats& stats) {
+    std::lock_guard lock(mutex);
+    c.listed.push_back(stats);
+  };
+  c.summary = download_secrets(http, o, selection, token, reacquire, hooks);
+  std::sort(c.secrets.begin(), c.secrets.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  CHECK(c.summary.delivered == c.secrets.size());
+  return c;
+}
+
 std::vector<std::string> urls(const FakeHttpClient& http) {
   std::vector<std::string> out;
   for (const auto& r : http.requests()) out.push_back(r.url.str());
@@ -84,22 +114,22 @@ TEST_CASE("'*': pages incl. empty and null ones, skips disabled/expired/invalid,
   http.on("GET", kVault + "/secrets/d?", secret("vd", R"("enabled":true,"nbf":)" + std::to_string(kNow + 3600)));
   http.on("GET", kVault + "/secrets/e?", secret("ve"));
 
-  auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
-  REQUIRE(result);
+  auto result = download(http, options(), all(), "tok", no_reacquire());
+  REQUIRE(result.ok());
   CHECK(http.unmatched().empty());
-  CHECK(result->list.listed);
-  CHECK(result->list.pages == 4);
-  CHECK(result->list.found == 5);  // a b c d e
-  CHECK(result->list.disabled == std::vector<std::string>{"b"});
-  CHECK(result->list.expired == std::vector<std::string>{"c"});
-  CHECK(result->list.invalid_names == 2);  // bad_name, duplicate A
-  CHECK(result->list.kept() == 3);
-  REQUIRE(result->secrets.size() == 3);
-  CHECK(result->secrets[0].ref.text() == "a");
-  CHECK(result->secrets[0].value == "va");
-  CHECK(result->secrets[1].ref.text() == "d");
-  CHECK(result->secrets[1].not_before == kNow + 3600);
-  CHECK(result->secrets[2].value == "ve");
+  CHECK(result.summary.list.listed);
+  CHECK(result.summary.list.pages == 4);
+  CHECK(result.summary.list.found == 5);  // a b c d e
+  CHECK(result.summary.list.disabled == std::vector<std::string>{"b"});
+  CHECK(result.summary.list.expired == std::vector<std::string>{"c"});
+  CHECK(result.summary.list.invalid_names == 2);  // bad_name, duplicate A
+  CHECK(result.summary.list.kept() == 3);
+  REQUIRE(result.secrets.size() == 3);
+  CHECK(result.secrets[0].ref.text() == "a");
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.secrets[1].ref.text() == "d");
+  CHECK(result.secrets[1].not_before == kNow + 3600);
+  CHECK(result.secrets[2].value == "ve");
   for (const auto& r : http.requests()) {
     REQUIRE(r.bearer);
     CHECK(r.bearer->token == "tok");
@@ -118,41 +148,47 @@ TEST_CASE("'*': a nextLink to another host stops the run; nothing is sent there"
             FakeHttpClient::json(200, R"({"value":[)" + item("a") + R"(],"nextLink":")" + link + R"("})"));
     http.on("GET", kVault + "/secrets/a?", secret("va"));
     http.on_match([](const fkv::net::Request&) { return true; }, FakeHttpClient::json(200, "{}"));
-    auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
-    REQUIRE_FALSE(result);
-    CHECK(result.error().stage == fkv::Stage::vault_list);
+    auto result = download(http, options(), all(), "tok", no_reacquire());
+    REQUIRE(result.summary.list_failure);
+    CHECK_FALSE(result.summary.stopped);
+    CHECK(result.summary.list_failure->stage == fkv::Stage::vault_list);
+    // Nothing fetched is lost: the first page's secret is still fetched and delivered.
+    REQUIRE(result.secrets.size() == 1);
+    CHECK(result.secrets[0].value == "va");
+    CHECK(result.listed.empty());  // no summary of an incomplete list
     for (const auto& u : urls(http)) CHECK(u.rfind(kVault + "/", 0) == 0);
     if (link.rfind("http:", 0) == 0) {
-      CHECK(result.error().message ==
+      CHECK(result.summary.list_failure->message ==
             "Key Vault returned a nextLink that is not an https URL, so listing stopped and the token was not sent.");
     }
   }
   FakeHttpClient http;
   http.on("GET", kVault + "/secrets?", FakeHttpClient::json(200, R"({"value":[],"nextLink":"https://evil.example.com/x"})"));
-  auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
-  REQUIRE_FALSE(result);
-  CHECK(result.error().message == "Key Vault returned a nextLink for another host (evil.example.com) than the vault "
+  auto result = download(http, options(), all(), "tok", no_reacquire());
+  REQUIRE(result.summary.list_failure);
+  CHECK(result.summary.list_failure->message == "Key Vault returned a nextLink for another host (evil.example.com) than the vault "
                                   "(kv1.vault.azure.net), so listing stopped and the token was not sent there.");
 }
 
-TEST_CASE("'*': a list failure fails at once, with the Key Vault message") {
+TEST_CASE("'*': a failed first page is the list failure, with the Key Vault message") {
   FakeHttpClient http;
   http.on("GET", kVault + "/secrets?",
           FakeHttpClient::json(403, R"({"error":{"code":"Forbidden","message":"no","innererror":{"code":"ForbiddenByRbac"}}})"));
-  auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
-  REQUIRE_FALSE(result);
-  CHECK(result.error().stage == fkv::Stage::vault_list);
-  CHECK(result.error().message ==
+  auto result = download(http, options(), all(), "tok", no_reacquire());
+  REQUIRE(result.summary.list_failure);
+  CHECK(result.secrets.empty());
+  CHECK(result.summary.list_failure->stage == fkv::Stage::vault_list);
+  CHECK(result.summary.list_failure->message ==
         "Access to the list of secrets in vault 'kv1' was denied by Azure RBAC. Key Vault says: \"no\"");
 }
 
 TEST_CASE("'*': empty vault") {
   FakeHttpClient http;
   http.on("GET", kVault + "/secrets?", FakeHttpClient::json(200, R"({"value":[]})"));
-  auto result = download_secrets(http, options(), all(), "tok", no_reacquire());
-  REQUIRE(result);
-  CHECK(result->list.found == 0);
-  CHECK(result->secrets.empty());
+  auto result = download(http, options(), all(), "tok", no_reacquire());
+  REQUIRE(result.ok());
+  CHECK(result.summary.list.found == 0);
+  CHECK(result.secrets.empty());
 }
 
 TEST_CASE("explicit names: no list call, name/version URL, per-secret failures do not stop the others") {
@@ -163,36 +199,41 @@ TEST_CASE("explicit names: no list call, name/version URL, per-secret failures d
           FakeHttpClient::json(404, R"({"error":{"code":"SecretNotFound","message":"A secret was not found."}})",
                                {{"x-ms-request-id", "r404"}}));
   http.on("GET", kVault + "/secrets/three?api-version=7.5", secret(""));
-  auto result = download_secrets(http, options(2),
+  auto result = download(http, options(2),
                                  names({{"one", ""}, {"gone", ""}, {"two", "0123abcd"}, {"three", ""}}), "tok",
                                  no_reacquire());
-  REQUIRE(result);
-  CHECK_FALSE(result->list.listed);
+  REQUIRE(result.ok());
+  CHECK_FALSE(result.summary.list.listed);
   CHECK(http.unmatched().empty());
   for (const auto& u : urls(http)) CHECK(u.find("/secrets?") == std::string::npos);
-  REQUIRE(result->secrets.size() == 4);
-  CHECK(result->secrets[0].value == "v1");
-  REQUIRE(result->secrets[1].error);
-  CHECK(result->secrets[1].error->message ==
+  REQUIRE(result.secrets.size() == 4);
+  CHECK(result.secrets[0].value == "v1");
+  REQUIRE(result.secrets[1].error);
+  CHECK(result.secrets[1].error->message ==
         "Secret 'gone' was not found in vault 'kv1'. Key Vault says: \"A secret was not found.\"");
-  CHECK(result->secrets[1].error->correlation.at(0).second == "r404");
-  CHECK_FALSE(result->secrets[1].value);
-  CHECK(result->secrets[2].ref.text() == "two/0123abcd");
-  CHECK(result->secrets[2].value == "v2");
-  CHECK(result->secrets[3].value == "");
+  CHECK(result.secrets[1].error->correlation.at(0).second == "r404");
+  CHECK_FALSE(result.secrets[1].value);
+  CHECK(result.secrets[2].ref.text() == "two/0123abcd");
+  CHECK(result.secrets[2].value == "v2");
+  CHECK(result.secrets[3].value == "");
 }
 
 TEST_CASE("an unknown vault host fails the run at once") {
   FakeHttpClient http;
   http.on("GET", kVault + "/", TransportError{TransportError::Kind::resolve_not_found, "NXDOMAIN"});
-  auto result = download_secrets(http, options(4), names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
-  REQUIRE_FALSE(result);
-  CHECK(result.error().message == "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
+  auto result = download(http, options(1), names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
+  REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->message ==
+        "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
+  CHECK(result.secrets.empty());
+  CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"a", ""}, {"b", ""}, {"c", ""}});
+  CHECK(http.requests().size() == 1);  // nothing more is tried once the vault's host is known not to exist
   FakeHttpClient list_http;
   list_http.on("GET", kVault + "/", TransportError{TransportError::Kind::resolve_not_found, "NXDOMAIN"});
-  auto listed = download_secrets(list_http, options(4), all(), "tok", no_reacquire());
-  REQUIRE_FALSE(listed);
-  CHECK(listed.error().message == "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
+  auto listed = download(list_http, options(4), all(), "tok", no_reacquire());
+  REQUIRE(listed.summary.stopped);
+  CHECK_FALSE(listed.summary.list_failure);
+  CHECK(listed.summary.stopped->message == "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
   CHECK(list_http.requests().size() == 1);
 }
 
@@ -200,12 +241,12 @@ TEST_CASE("other transport errors are per-secret") {
   FakeHttpClient http;
   http.on("GET", kVault + "/secrets/a?", TransportError{TransportError::Kind::timeout, "read"});
   http.on("GET", kVault + "/secrets/b?", secret("vb"));
-  auto result = download_secrets(http, options(), names({{"a", ""}, {"b", ""}}), "tok", no_reacquire());
-  REQUIRE(result);
-  REQUIRE(result->secrets[0].error);
-  CHECK(result->secrets[0].error->message ==
+  auto result = download(http, options(), names({{"a", ""}, {"b", ""}}), "tok", no_reacquire());
+  REQUIRE(result.ok());
+  REQUIRE(result.secrets[0].error);
+  CHECK(result.secrets[0].error->message ==
         "Could not reach vault 'kv1' (kv1.vault.azure.net) for secret 'a': timed out (read).");
-  CHECK(result->secrets[1].value == "vb");
+  CHECK(result.secrets[1].value == "vb");
 }
 
 namespace {
@@ -229,31 +270,34 @@ TEST_CASE("401 challenge within the DNS suffix: one re-acquisition for the chall
     scope_seen = scope;
     return std::string("new");
   };
-  auto result = download_secrets(http, options(4), names({{"a", ""}, {"b", ""}}), "old", source);
-  REQUIRE(result);
+  auto result = download(http, options(4), names({{"a", ""}, {"b", ""}}), "old", source);
+  REQUIRE(result.ok());
   CHECK(calls == 1);
   CHECK(scope_seen == "https://vault.azure.net/.default");
-  CHECK(result->secrets[0].value == "va");
-  CHECK(result->secrets[1].value == "vb");
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.secrets[1].value == "vb");
   CHECK(http.unmatched().empty());
 }
 
 TEST_CASE("401 challenge for a foreign resource is not followed") {
   for (const std::string params : {R"(authorization="https://l/t", resource="https://evil.example.com")",
                                    R"(authorization="https://l/t", scope="https://evilvault.azure.net/.default")",
+                                   R"(authorization="https://l/t", resource="https://evil.vault.azure.net")",
+                                   R"(authorization="https://l/t", scope="https://vault.azure.net/secrets/.default")",
                                    R"(authorization="https://l/t", resource="http://vault.azure.net")"}) {
     CAPTURE(params);
     FakeHttpClient http;
     http.on("GET", kVault + "/", challenge(params));
     int calls = 0;
-    auto result = download_secrets(http, options(), names({{"a", ""}}), "old", no_reacquire(&calls));
-    REQUIRE(result);
+    auto result = download(http, options(), names({{"a", ""}}), "old", no_reacquire(&calls));
+    REQUIRE(result.ok());
     CHECK(calls == 0);
     CHECK(http.requests().size() == 1);
-    REQUIRE(result->secrets[0].error);
-    CHECK(result->secrets[0].error->http_status == 401);
-    CHECK(result->secrets[0].error->message.find("which is not within the vault's DNS suffix 'vault.azure.net', so the "
-                                                 "challenge was not followed.") != std::string::npos);
+    REQUIRE(result.secrets[0].error);
+    CHECK(result.secrets[0].error->http_status == 401);
+    CHECK(result.secrets[0].error->message.find(
+              "', which is not this vault's own resource (kv1.vault.azure.net must end with '.' and the resource's "
+              "host, the scope with '/.default'), so the challenge was not followed.") != std::string::npos);
   }
 }
 
@@ -265,21 +309,21 @@ TEST_CASE("401 again after following the challenge: per-secret 401 error; no cha
     ++calls;
     return std::string("new");
   };
-  auto result = download_secrets(http, options(1), names({{"a", ""}, {"b", ""}}), "old", source);
-  REQUIRE(result);
+  auto result = download(http, options(1), names({{"a", ""}, {"b", ""}}), "old", source);
+  REQUIRE(result.ok());
   CHECK(calls == 1);  // at most one re-acquisition per scope per run
   CHECK(http.requests().size() == 3);  // a: old+new; b: new (scope already refreshed)
-  for (const auto& s : result->secrets) {
+  for (const auto& s : result.secrets) {
     REQUIRE(s.error);
     CHECK(s.error->message.rfind("Key Vault did not accept the access token for secret", 0) == 0);
   }
 
   FakeHttpClient plain;
   plain.on("GET", kVault + "/", FakeHttpClient::json(401, "{}"));
-  auto r2 = download_secrets(plain, options(), names({{"a", ""}}), "old", no_reacquire(&calls));
-  REQUIRE(r2);
+  auto r2 = download(plain, options(), names({{"a", ""}}), "old", no_reacquire(&calls));
+  REQUIRE(r2.ok());
   CHECK(plain.requests().size() == 1);
-  CHECK(r2->secrets[0].error->http_status == 401);
+  CHECK(r2.secrets[0].error->http_status == 401);
 }
 
 TEST_CASE("a failed token re-acquisition fails the run") {
@@ -291,10 +335,11 @@ TEST_CASE("a failed token re-acquisition fails the run") {
     e.message = "Entra said no.";
     return e;
   };
-  auto result = download_secrets(http, options(), names({{"a", ""}, {"b", ""}}), "old", source);
-  REQUIRE_FALSE(result);
-  CHECK(result.error().stage == fkv::Stage::entra);
-  CHECK(result.error().message == "Entra said no.");
+  auto result = download(http, options(1), names({{"a", ""}, {"b", ""}}), "old", source);
+  REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->stage == fkv::Stage::entra);
+  CHECK(result.summary.stopped->message == "Entra said no.");
+  CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"a", ""}, {"b", ""}});
 }
 
 namespace {
@@ -320,12 +365,12 @@ TEST_CASE("GETs run concurrently, never above the bound") {
   std::vector<SecretRef> refs;
   for (int i = 0; i < 24; ++i) refs.push_back({"s" + std::to_string(i), ""});
   SlowClient http;
-  auto result = download_secrets(http, options(4), names(refs), "tok", no_reacquire());
-  REQUIRE(result);
+  auto result = download(http, options(4), names(refs), "tok", no_reacquire());
+  REQUIRE(result.ok());
   CHECK(http.total_ == 24);
   CHECK(http.max_ <= 4);
   CHECK(http.max_ >= 2);
-  for (std::size_t i = 0; i < refs.size(); ++i) CHECK(result->secrets[i].ref == refs[i]);
+  for (std::size_t i = 0; i < refs.size(); ++i) CHECK(result.secrets[i].ref == refs[i]);
 }
 
 namespace {
@@ -359,10 +404,134 @@ class OverlapClient : public fkv::net::HttpClient {
 
 TEST_CASE("GETs start while later list pages are still being fetched") {
   OverlapClient http;
-  auto result = download_secrets(http, options(2), all(), "tok", no_reacquire());
-  REQUIRE(result);
+  auto result = download(http, options(2), all(), "tok", no_reacquire());
+  REQUIRE(result.ok());
   CHECK(http.overlapped_);
-  REQUIRE(result->secrets.size() == 2);
-  CHECK(result->secrets[0].ref.name == "a");
-  CHECK(result->secrets[1].ref.name == "b");
+  REQUIRE(result.secrets.size() == 2);
+  CHECK(result.secrets[0].ref.name == "a");
+  CHECK(result.secrets[1].ref.name == "b");
+}
+
+TEST_CASE("'*': a truncated later page still delivers the earlier pages' secrets") {
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets?api-version=7.5&maxresults=25",
+          FakeHttpClient::json(200, R"({"value":[)" + item("a") + "," + item("b") +
+                                        R"(],"nextLink":"https://kv1.vault.azure.net/secrets?$skiptoken=p2"})"));
+  http.on("GET", kVault + "/secrets?api-version=7.5&$skiptoken=p2", FakeHttpClient::json(200, R"({"value":[{"id":)"));
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on("GET", kVault + "/secrets/b?", secret("vb"));
+  auto result = download(http, options(2), all(), "tok", no_reacquire());
+  REQUIRE(result.summary.list_failure);
+  CHECK_FALSE(result.summary.stopped);
+  CHECK(result.summary.list.pages == 1);
+  REQUIRE(result.secrets.size() == 2);
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.secrets[1].value == "vb");
+}
+
+TEST_CASE("'*': a nextLink that leads back to an earlier page stops the listing, not the run") {
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets?api-version=7.5&maxresults=25",
+          FakeHttpClient::json(200, R"({"value":[)" + item("a") +
+                                        R"(],"nextLink":"https://kv1.vault.azure.net/secrets?$skiptoken=p2"})"));
+  http.on("GET", kVault + "/secrets?api-version=7.5&$skiptoken=p2",
+          FakeHttpClient::json(200, R"({"value":[)" + item("b") +
+                                        R"(],"nextLink":"https://kv1.vault.azure.net/secrets?$skiptoken=p2"})"));
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on("GET", kVault + "/secrets/b?", secret("vb"));
+  auto result = download(http, options(2), all(), "tok", no_reacquire());
+  REQUIRE(result.summary.list_failure);
+  CHECK(result.summary.list_failure->message ==
+        "Key Vault returned a nextLink that leads back to an earlier page, so listing stopped after page 2.");
+  CHECK(result.secrets.size() == 2);
+  CHECK(http.requests().size() == 4);  // two pages, two GETs: the loop is not followed
+}
+
+TEST_CASE("a mid-run 'host not found' stops new requests; what arrived before is kept") {
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on("GET", kVault + "/secrets/b?", TransportError{TransportError::Kind::resolve_not_found, "NXDOMAIN"});
+  auto result = download(http, options(1), names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
+  REQUIRE(result.summary.stopped);
+  REQUIRE(result.secrets.size() == 1);
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"b", ""}, {"c", ""}});
+}
+
+TEST_CASE("a cancelled run: in-flight cancellations and every queued name are 'not fetched'") {
+  fkv::RunControl run(std::chrono::seconds{300});
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on("GET", kVault + "/secrets/b?", TransportError{TransportError::Kind::cancelled, "stop"});
+  auto o = options(1);
+  o.run = &run;
+  auto result = download(http, o, names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
+  REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->message ==
+        "The run was cancelled (a signal) before every selected secret was fetched.");
+  CHECK(result.secrets.size() == 1);
+  CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"b", ""}, {"c", ""}});
+
+  run.cancel(SIGTERM);
+  FakeHttpClient none;
+  auto after = download(none, o, all(), "tok", no_reacquire());
+  REQUIRE(after.summary.stopped);
+  CHECK(after.summary.stopped->message == "The run was cancelled (SIGTERM) before every selected secret was fetched.");
+  CHECK(none.requests().empty());  // nothing is sent once the run is cancelled
+}
+
+TEST_CASE("the run's deadline: the stalled request names host and phase; the rest are 'not fetched'") {
+  fkv::RunControl::Clock::time_point now{};
+  fkv::RunControl run(std::chrono::seconds{60}, now, [&] { return now; });
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on_match(
+      [&](const fkv::net::Request& r) {
+        if (r.url.target.rfind("/secrets/b?", 0) != 0) return false;
+        now += std::chrono::seconds{61};  // the request stalls past the deadline
+        return true;
+      },
+      TransportError{TransportError::Kind::timeout, "no response headers from kv1.vault.azure.net:443 within 30 s",
+                     TransportError::Phase::headers});
+  auto o = options(1);
+  o.run = &run;
+  auto result = download(http, o, names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
+  REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->message ==
+        "The run reached its time limit of 60 s (TimeoutSeconds) while secret 'b' from kv1.vault.azure.net was "
+        "stalled in the response headers phase (no response headers from kv1.vault.azure.net:443 within 30 s).");
+  REQUIRE(result.secrets.size() == 1);
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"b", ""}, {"c", ""}});
+  CHECK(http.requests().size() == 2);  // c is never sent
+}
+
+TEST_CASE("streaming: outcomes are delivered while other requests are still running") {
+  // The GET of 'slow' waits (bounded) until the outcome of 'fast' was delivered.
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool fast_delivered = false;
+  bool saw_delivery_first = false;
+  class Client : public fkv::net::HttpClient {
+   public:
+    explicit Client(std::function<void()> on_slow) : on_slow_(std::move(on_slow)) {}
+    fkv::net::Outcome send(const fkv::net::Request& r) override {
+      if (r.url.target.rfind("/secrets/slow?", 0) == 0) on_slow_();
+      return FakeHttpClient::json(200, R"({"value":"x"})");
+    }
+    std::function<void()> on_slow_;
+  } http([&] {
+    std::unique_lock lock(mutex);
+    saw_delivery_first = cv.wait_for(lock, std::chrono::seconds(5), [&] { return fast_delivered; });
+  });
+  DownloadHooks hooks;
+  hooks.secret = [&](SecretOutcome o) {
+    if (o.ref.name != "fast") return;
+    std::lock_guard lock(mutex);
+    fast_delivered = true;
+    cv.notify_all();
+  };
+  auto summary = download_secrets(http, options(2), names({{"slow", ""}, {"fast", ""}}), "tok", no_reacquire(), hooks);
+  CHECK(summary.delivered == 2);
+  CHECK(saw_delivery_first);
 }

@@ -1,0 +1,22 @@
+// Process-level set-up of the task binary: no core dumps, and cancellation by the agent.
+//
+// - disable_crash_dumps(): a crash must not write the job, OIDC and access tokens into the working
+//   directory. Linux/POSIX: RLIMIT_CORE 0, and on Linux PR_SET_DUMPABLE 0 (also keeps other processes of
+//   the same user from reading our memory through /proc or ptrace); not in sanitizer builds, whose leak
+//   checker needs to ptrace the process. Windows: no Windows Error Reporting or critical-error dialog.
+// - install_cancel_handlers(run): SIGTERM, SIGINT and SIGHUP (the agent's cancel and timeout), or on
+//   Windows Ctrl-C, Ctrl-Break and console close, call run.cancel(). The handlers only store atomics;
+//   they never write, so no line on stdout can be cut. Writes interrupted by a signal are restarted
+//   (SA_RESTART). On console close Windows ends the process once the handler returns, so the handler
+//   waits (at most ~4.5 s) until mark_finished() has been called.
+#pragma once
+
+#include "core/run_control.hpp"
+
+namespace fkv::platform {
+
+void disable_crash_dumps();
+void install_cancel_handlers(RunControl& run);
+void mark_finished();
+
+}  // namespace fkv::platform
