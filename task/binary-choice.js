@@ -14,9 +14,9 @@
 // work on this host is still started (with a warning) when it is all there is, so the user sees the
 // loader's own message.
 //
-// Two Linux binaries exist because the static build's getaddrinfo cannot load NSS modules of the host
-// (portability.md §1: it resolves through /etc/hosts and DNS only), so hosts that can run the dynamic
-// build keep getting it.
+// Two Linux binaries exist because the static build resolves host names through /etc/hosts and DNS only
+// (it cannot load the host's NSS modules: native/src/platform/static_nss.cpp, portability.md §1), so
+// hosts that can run the dynamic build keep getting it, and with it their own NSS configuration.
 
 // The highest GLIBC_ symbol version the dynamic Linux build references. tests/portability/check-binaries.sh
 // reads this constant from here and fails a build that needs more (objdump -T, highest GLIBC_x.y);

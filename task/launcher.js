@@ -302,7 +302,9 @@ function run(step, options) {
 
   let finished = false;
   child.on('error', (error) => {
-    if (finished) return;
+    // Once the binary runs (it has a pid), an 'error' is a failed kill(): its 'exit' still comes, and the
+    // launcher must not write while the binary may be writing.
+    if (finished || child.pid !== undefined) return;
     finished = true;
     if (cancel.timer) clearTimeout(cancel.timer);
     startFailed(error);
