@@ -7,7 +7,8 @@
 //
 // Environment: FKV_BINARY (required), FKV_FAKE_BIN (required), FKV_BINARY_WRAPPER (optional, e.g.
 // "qemu-aarch64-static" or scripts/cross/wine-run for a cross-built binary), FKV_E2E_SUBSET=smoke
-// (only the tests marked smoke, for the cross-built binaries).
+// (only the tests marked smoke, for the cross-built binaries; "smoke,resolve" adds the name-resolution
+// tests, for the DNS-only chroot runs of the static build).
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -22,7 +23,10 @@ const scenario = JSON.parse(fs.readFileSync(SCENARIO_FILE, 'utf8'));
 const binary = process.env.FKV_BINARY;
 const fake = process.env.FKV_FAKE_BIN;
 const wrapper = (process.env.FKV_BINARY_WRAPPER || '').split(' ').filter(Boolean);
-const smokeOnly = process.env.FKV_E2E_SUBSET === 'smoke';
+// FKV_E2E_SUBSET: unset = every test; otherwise a comma list of 'smoke' (the tests marked smoke) and
+// 'resolve' (those marked resolve: name resolution, for the DNS-only chroot runs).
+const subsets = (process.env.FKV_E2E_SUBSET || '').split(',').filter(Boolean);
+const smokeOnly = subsets.length > 0;
 for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
   if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
 }
@@ -42,6 +46,7 @@ function run(options) {
 
 function smoke(name, fn) { test(name, fn); }
 function full(name, fn) { test(name, { skip: smokeOnly && 'smoke subset' }, fn); }
+function resolve(name, fn) { test(name, { skip: smokeOnly && !subsets.includes('resolve') && 'smoke subset' }, fn); }
 
 const byHost = (requests, host) => requests.filter((r) => r.host === host);
 const vaultHost = (name) => `${name}.vault.azure.net`;
@@ -230,7 +235,7 @@ full('a 401 challenge for a foreign resource is not followed', () => {
     "the scope with '/.default'), so the challenge was not followed."), result.context());
 });
 
-full('a vault whose host does not exist fails at once with "not found"', () => {
+resolve('a vault whose host does not exist fails at once with "not found"', () => {
   const result = run({ vault: 'fkv-missing' });
   assert.equal(result.status, 1, result.context());
   assert.deepEqual(result.log.variableTable(), {});

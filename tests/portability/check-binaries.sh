@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # check-binaries.sh KIND=PATH...: checks what each shipped binary needs from the machine it runs on,
 # and reports its stripped size.
-#   linux=PATH    dynamic glibc build: highest GLIBC_ symbol version <= 2.34 (ubuntu-22.04 has 2.35),
-#                 needs only libc/libm/libgcc_s/ld-linux (OpenSSL and libstdc++ are linked in)
+#   linux=PATH    dynamic glibc build: highest GLIBC_ symbol version <= the baseline (ubuntu-22.04
+#                 has 2.35), needs only libc/libm/libgcc_s/ld-linux (OpenSSL and libstdc++ are linked in).
+#                 The baseline is DYNAMIC_GLIBC_BASELINE in task/binary-choice.js, the number the launcher
+#                 compares the host's glibc with to pick the static build instead: one number, read here.
 #   static=PATH   fully static build (for musl/Alpine containers): no program interpreter, no DT_NEEDED
 #   windows=PATH  PE32+ build: imports only DLLs every Windows has (no libstdc++/OpenSSL/winpthread DLLs)
 set -euo pipefail
-max_glibc=2.34
+root=$(cd "$(dirname "$0")/../.." && pwd)
+max_glibc=$(node -p "require(process.argv[1]).DYNAMIC_GLIBC_BASELINE" "$root/task/binary-choice.js")
+[[ "$max_glibc" =~ ^[0-9]+\.[0-9]+$ ]] || { echo "FAIL: no glibc baseline in task/binary-choice.js ('$max_glibc')"; exit 1; }
 fail=0
 report() { printf '%-8s %-60s %s\n' "$1" "$2" "$3"; }
 bad() { echo "FAIL: $*"; fail=1; }

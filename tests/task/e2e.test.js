@@ -4,6 +4,10 @@
 // or `prejob.js` inside the namespace runner (tests/e2e/ns-run) with the agent environment for the
 // scenario's service connection. Main step with RunAsPreJob=false and pre-job step with RunAsPreJob=true
 // set the scenario's variables; the other two combinations are Skipped; nothing leaks.
+// With FKV_STATIC_BINARY (the fully static build) too, on Linux x64: both builds packaged as a release
+// has them, the launcher picks the dynamic one after its --version probe on this host, the static one
+// for a synthetic glibc 2.28 report (RHEL 8) and when the dynamic "build" is an ELF the loader refuses
+// (FKV_LOADER_FAILURE_BIN); each sets the same variables.
 // Needs FKV_BINARY (the built federated-keyvault), the fake (FKV_FAKE_BIN or the build's) and the
 // scenario; exits 77 (skipped) when one is missing.
 
@@ -56,10 +60,12 @@ function expectedVariables() {
   return table;
 }
 
+// target: 'main.js'/'prejob.js' (run as the agent does), or argv for node (h.launcherArgs).
 function runInNamespace(taskDir, target, env) {
   const workdir = h.tempDir('ns');
+  const nodeArgs = Array.isArray(target) ? target : [path.join(taskDir, target)];
   const result = childProcess.spawnSync(NS_RUN,
-    ['--scenario', SCENARIO, '--workdir', workdir, '--fake', fake, '--', h.TASK_NODE, path.join(taskDir, target)],
+    ['--scenario', SCENARIO, '--workdir', workdir, '--fake', fake, '--', h.TASK_NODE, ...nodeArgs],
     { cwd: h.tempDir('cwd'), env, encoding: 'utf8', input: '', timeout: 120000, killSignal: 'SIGKILL' });
   if (result.error) throw result.error;
   return result;
@@ -92,3 +98,47 @@ for (const [target, runAsPreJob] of [['prejob.js', 'false'], ['main.js', 'true']
     assert.equal(out.stdout, `##vso[task.complete result=Skipped;]Skipped according to the task's configuration. RunAsPreJob: ${runAsPreJob}\n`);
   });
 }
+
+// ---- both Linux builds packaged: which one runs, and that each does the whole job ----
+
+const staticBinary = process.env.FKV_STATIC_BINARY;
+const loaderFailure = process.env.FKV_LOADER_FAILURE_BIN;
+const bothBuilds = HOST !== 'linux-x64' ? `the Linux x64 builds do not run on ${HOST}`
+  : !staticBinary || !fs.existsSync(staticBinary) ? 'FKV_STATIC_BINARY (federated-keyvault-static) is not built' : null;
+
+function assertSetsTheVault(out, key, reason) {
+  const log = parseAgentLog(out.stdout);
+  const context = `stdout:\n${out.stdout}\nstderr:\n${out.stderr}`;
+  assert.equal(out.status, 0, context);
+  assert.deepEqual(log.failures, [], context);
+  const running = log.debug.filter((line) => line.startsWith('federated-keyvault: running '));
+  assert.equal(running.length, 1, context);
+  assert.ok(running[0].includes(`/bin/${key}/federated-keyvault (${key}): `), running[0]);
+  assert.match(running[0], reason);
+  assert.deepEqual(log.variableTable(), expectedVariables(), context);
+  assert.equal(log.outcome(out.status), 'Succeeded', context);
+  const values = vault.secrets.map((s) => s.value).concat([scenario.jobToken]);
+  assert.deepEqual(findLeaks(out.stdout + out.stderr, values), [], context);
+}
+
+test('both Linux builds packaged: on this host the dynamic one passes its --version probe and does the job', { skip: bothBuilds || false }, () => {
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const out = runInNamespace(task, 'main.js', scenarioEnv('false'));
+  assertSetsTheVault(out, 'linux-x64', /: glibc 2\.\d+; the linux-x64 build answered --version$/);
+});
+
+test('a synthetic glibc 2.28 report (RHEL 8): the static build does the same job', { skip: bothBuilds || false }, () => {
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const args = h.launcherArgs(task, 'main', { report: { header: { glibcVersionRuntime: '2.28' } } });
+  const out = runInNamespace(task, args, scenarioEnv('false'));
+  assertSetsTheVault(out, 'linux-x64-musl', /: this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
+});
+
+const noLoaderFailure = bothBuilds || (!loaderFailure || !fs.existsSync(loaderFailure)
+  ? 'FKV_LOADER_FAILURE_BIN (fkv-loader-failure) is not built' : null);
+test('a dynamic build the loader refuses: the launcher falls back to the static build, which does the job', { skip: noLoaderFailure || false }, () => {
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(loaderFailure), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const out = runInNamespace(task, 'main.js', scenarioEnv('false'));
+  assertSetsTheVault(out, 'linux-x64-musl',
+    /: the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 127\): .*libfkv_task_gone\.so/);
+});

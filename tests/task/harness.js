@@ -115,6 +115,46 @@ function runStep(taskDir, target, env, { timeoutMs = 30000, cwd } = {}) {
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
+// argv for `node` that runs the launcher in <taskDir> as main.js/prejob.js do, but through
+// run(step, options) with the test-only options of launcher.js (report, cancelGraceMs). They travel as
+// JSON on argv: test data, never a secret.
+function launcherArgs(taskDir, step, options) {
+  return ['-e', 'require(process.argv[1]).run(process.argv[2], JSON.parse(process.argv[3]))',
+    path.join(taskDir, 'launcher.js'), step, JSON.stringify(options)];
+}
+
+// runStep for launcherArgs: run(step, options) of the launcher in taskDir, bounded in time.
+function runLauncher(taskDir, step, options, env, { timeoutMs = 30000, cwd } = {}) {
+  const result = childProcess.spawnSync(TASK_NODE, launcherArgs(taskDir, step, options), {
+    cwd: cwd || tempDir('cwd'), env, input: '', encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL',
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+// Starts `node <args>` as the agent starts a step (stdin closed, stdout/stderr read) and returns
+// { child, ended }: ended resolves to { status, signal, stdout, stderr } once it has exited and its
+// output is closed, or to { status: 'timeout' } after timeoutMs (the process is then SIGKILLed).
+function startNode(args, env, { timeoutMs = 30000 } = {}) {
+  const child = childProcess.spawn(TASK_NODE, args, { cwd: tempDir('cwd'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const ended = new Promise((resolve) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve({ status: 'timeout', stdout, stderr }); }, timeoutMs);
+    child.on('close', (status, signal) => { clearTimeout(timer); resolve({ status, signal, stdout, stderr }); });
+  });
+  return { child, ended };
+}
+
+// Waits (bounded) until `file` exists; true when it does.
+async function waitForFile(file, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  return fs.existsSync(file);
+}
+
 function readProbe(dir, name) {
   const file = path.join(dir, name);
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
@@ -122,5 +162,5 @@ function readProbe(dir, name) {
 
 module.exports = {
   ROOT, TASK_DIR, SHARED_DIR, TASK_NODE, CONNECTION_ID, JOB_TOKEN, JOB_SECRET,
-  launcher, tempDir, makeTask, standIn, agentEnv, runStep, readProbe,
+  launcher, tempDir, makeTask, standIn, agentEnv, runStep, readProbe, launcherArgs, runLauncher, startNode, waitForFile,
 };

@@ -1,6 +1,8 @@
 'use strict';
 // The launcher, run exactly as the agent runs a step (`node <taskdir>/main.js|prejob.js` from another
-// working directory) with stand-in binaries, and its pure parts. The step's stdout is read with the
+// working directory) with stand-in binaries, and its pure parts: which Linux build runs (the choice
+// itself is tabled in binary-choice.test.js), the --version probe and its fallback to the static build,
+// and cancellation (signals forwarded, waited for, the launcher's text only after the binary's). The step's stdout is read with the
 // agent's rules (tests/support/agent-log.js). FKV_TASK_NODE picks the Node that runs the task (CTest runs
 // this file once with ours and once with Node 16, the oldest the agent may fall back to).
 
@@ -71,16 +73,6 @@ test('messages are escaped for ##vso lines the way the agent unescapes them', ()
     assert.equal(unescape(launcher.escapeCommandText(text)), text);
     assert.doesNotMatch(launcher.escapeCommandText(text), /[;\]\r\n]/);
   }
-});
-
-test('resolveBinary prefers the exact platform and falls back only to OS-emulated ones', () => {
-  const dir = h.makeTask({ 'darwin-x64': 'x', 'win32-x64': 'x', 'linux-x64': 'x' });
-  assert.equal(launcher.resolveBinary(dir, 'linux-x64').key, 'linux-x64');
-  assert.equal(launcher.resolveBinary(dir, 'darwin-arm64').key, 'darwin-x64'); // Rosetta 2
-  assert.equal(launcher.resolveBinary(dir, 'win32-arm64').key, 'win32-x64');  // Windows x64 emulation
-  assert.equal(launcher.resolveBinary(dir, 'linux-arm64'), null);
-  assert.equal(launcher.resolveBinary(dir, 'linux-x64-musl'), null); // a glibc binary would not start there
-  assert.deepEqual(launcher.packagedPlatforms(dir), ['darwin-x64', 'linux-x64', 'win32-x64']);
 });
 
 // ---- RunAsPreJob: pre-job/main x true/false ----
@@ -288,4 +280,238 @@ test('read-only task folder and no writable temp directory: a clear error', (t) 
   assert.match(log.completions[0].message,
     /is not executable and could not be made executable \(chmod failed; copying it to .*temp failed too: .*\)\. Make the task folder writable/);
   assert.doesNotMatch(out.stdout, /^ran$/m);
+});
+
+// ---- which Linux build runs: glibc baseline, the --version probe, the static fallback ----
+
+const DYNAMIC = 'linux-x64';
+const STATIC = 'linux-x64-musl';
+const linuxX64 = HOST === DYNAMIC;
+const onLinuxX64 = linuxX64 ? {} : { skip: `the Linux x64 builds do not run on ${HOST}` };
+
+// Stand-ins that record every call (its arguments, one line each) in $FKV_PROBE_DIR/<name>-calls.
+function recordingStandIn(name, body) {
+  return [
+    '#!/bin/sh',
+    `echo "$*" >> "$FKV_PROBE_DIR/${name}-calls"`,
+    body,
+    '',
+  ].join('\n');
+}
+const dynamicStandIn = (body = 'echo "ran dynamic"') => recordingStandIn('dynamic',
+  `if [ "$1" = --version ]; then echo "federated-keyvault 0.0.0-stand-in"; exit 0; fi\n${body}`);
+const staticStandIn = (body = 'echo "ran static"') => recordingStandIn('static', body);
+
+// What glibc's ld.so prints and returns when the host's glibc is too old: exit code 1 for a missing symbol
+// version (127 is for a missing library; both checked with a real ld.so and a versioned library).
+const OLD_GLIBC_LOADER = [
+  '#!/bin/sh',
+  // printf, so the shell takes neither the backquote nor the quote of "`GLIBC_2.34'" as syntax
+  "printf '%s: /lib64/libc.so.6: version %sGLIBC_2.34%s not found (required by %s)\\n' \"$0\" '`' \"'\" \"$0\" >&2",
+  'exit 1',
+  '',
+].join('\n');
+
+function debugLines(log) {
+  return log.debug.filter((line) => line.startsWith('federated-keyvault: running '));
+}
+
+test('glibc new enough: the dynamic build is probed with --version alone, passes and runs', onLinuxX64, () => {
+  const probe = probeDir();
+  const task = h.makeTask({ [DYNAMIC]: dynamicStandIn(), [STATIC]: staticStandIn() });
+  const out = h.runStep(task, 'main.js', h.agentEnv({ FKV_PROBE_DIR: probe }));
+  assert.equal(out.status, 0, out.stderr);
+  assert.equal(h.readProbe(probe, 'dynamic-calls'), '--version\n\n', 'one probe with --version only, then the run');
+  assert.equal(h.readProbe(probe, 'static-calls'), null, 'the static build did not run');
+  const log = parseAgentLog(out.stdout);
+  assert.deepEqual(log.text, ['ran dynamic'], 'the probe\'s output is not shown');
+  const [line] = debugLines(log);
+  assert.match(line, /^federated-keyvault: running .*\/bin\/linux-x64\/federated-keyvault \(linux-x64\): glibc 2\.\d+; the linux-x64 build answered --version$/);
+});
+
+for (const [name, dynamic, reason] of [
+  ['its glibc is too old (the loader\'s GLIBC_ version message)', OLD_GLIBC_LOADER,
+    /the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 1\): .*version `GLIBC_2\.34' not found/],
+  ['its program interpreter is missing (spawn ENOENT, as on musl)', '#!/nonexistent/ld-linux-x86-64.so.2\n',
+    /the linux-x64 build cannot run on this host: its program loader is missing \(spawnSync .* ENOENT\)/],
+  ['it exits 127 like the loader for a missing library', recordingStandIn('dynamic',
+    'echo "$0: error while loading shared libraries: libgcc_s.so.1: cannot open shared object file: No such file or directory" >&2; exit 127'),
+  /the program loader could not start it \(exit code 127\): .*error while loading shared libraries: libgcc_s\.so\.1/],
+]) {
+  test(`the dynamic build fails to load because ${name}: the static build runs`, onLinuxX64, () => {
+    const probe = probeDir();
+    const task = h.makeTask({ [DYNAMIC]: dynamic, [STATIC]: staticStandIn() });
+    const out = h.runStep(task, 'main.js', h.agentEnv({ FKV_PROBE_DIR: probe }));
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(h.readProbe(probe, 'static-calls'), '\n', 'the static build ran once, without arguments');
+    assert.equal(out.stderr, '', 'the loader\'s message of the probe is read, not shown');
+    const log = parseAgentLog(out.stdout);
+    assert.deepEqual(log.text, ['ran static']);
+    assert.deepEqual(log.failures, []);
+    const [line] = debugLines(log);
+    assert.match(line, /^federated-keyvault: running .*\/bin\/linux-x64-musl\/federated-keyvault \(linux-x64-musl\): /);
+    assert.match(line, reason);
+  });
+}
+
+test('a real ELF the loader refuses (a shared library it needs is not installed): the static build runs', onLinuxX64, (t) => {
+  const elf = process.env.FKV_LOADER_FAILURE_BIN;
+  if (!elf || !fs.existsSync(elf)) { t.skip('FKV_LOADER_FAILURE_BIN (target fkv-loader-failure) is not built'); return; }
+  // It really does not start: the loader's own message and exit code.
+  const direct = childProcess.spawnSync(elf, ['--version'], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(direct.status, 127);
+  assert.match(direct.stderr, /error while loading shared libraries: libfkv_task_gone\.so/);
+  const probe = probeDir();
+  const task = h.makeTask({ [DYNAMIC]: fs.readFileSync(elf), [STATIC]: staticStandIn() });
+  const out = h.runStep(task, 'main.js', h.agentEnv({ FKV_PROBE_DIR: probe }));
+  assert.equal(out.status, 0, out.stderr);
+  assert.equal(h.readProbe(probe, 'static-calls'), '\n');
+  const [line] = debugLines(parseAgentLog(out.stdout));
+  assert.match(line, /\(linux-x64-musl\): the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 127\): .*libfkv_task_gone\.so: cannot open shared object file/);
+});
+
+test('both builds fail: one error naming why each was not run', onLinuxX64, () => {
+  const task = h.makeTask({ [DYNAMIC]: OLD_GLIBC_LOADER, [STATIC]: '#!/nonexistent/interpreter\n' });
+  const out = h.runStep(task, 'main.js', h.agentEnv({ FKV_PROBE_DIR: probeDir() }));
+  assert.equal(out.status, 1);
+  const log = parseAgentLog(out.stdout);
+  const file = launcher.binaryPath(task, STATIC);
+  assert.equal(log.errors().length, 1);
+  assert.match(log.errors()[0], new RegExp(`^Could not start ${file}: spawn ${file} ENOENT\\. .* The linux-x64 build was not ` +
+    "used: the program loader could not start it \\(exit code 1\\): .*GLIBC_2\\.34' not found"));
+  assert.deepEqual(log.completions, [{ result: 'Failed', message: log.errors()[0] }]);
+  assert.equal(log.outcome(out.status), 'Failed');
+});
+
+test('an old glibc (synthetic report: 2.28, as RHEL 8) runs the static build without probing the dynamic one', onLinuxX64, () => {
+  const probe = probeDir();
+  const task = h.makeTask({ [DYNAMIC]: dynamicStandIn(), [STATIC]: staticStandIn() });
+  const report = { header: { glibcVersionRuntime: '2.28' } };
+  const out = h.runLauncher(task, 'main', { report }, h.agentEnv({ FKV_PROBE_DIR: probe }));
+  assert.equal(out.status, 0, out.stderr);
+  assert.equal(h.readProbe(probe, 'dynamic-calls'), null, 'the dynamic build was not even probed');
+  assert.equal(h.readProbe(probe, 'static-calls'), '\n');
+  const log = parseAgentLog(out.stdout);
+  assert.deepEqual(log.text, ['ran static']);
+  assert.match(debugLines(log)[0],
+    /\(linux-x64-musl\): this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
+});
+
+test('a musl host (report without glibc) and no static build: the no-binary error names linux-x64-musl', onLinuxX64, () => {
+  const task = h.makeTask({ [DYNAMIC]: dynamicStandIn() });
+  const out = h.runLauncher(task, 'main', { report: { header: { osName: 'Linux' } } }, h.agentEnv({ FKV_PROBE_DIR: probeDir() }));
+  assert.equal(out.status, 1);
+  const log = parseAgentLog(out.stdout);
+  assert.equal(log.errors().length, 1);
+  assert.match(log.errors()[0], new RegExp(`^federated-keyvault has no binary for this agent's platform \\(linux-x64-musl\\): ` +
+    `${launcher.binaryPath(task, STATIC)} does not exist\\. This package contains: linux-x64\\.`));
+});
+
+test('an old glibc and no static build: the dynamic one runs after a warning; the loader\'s 127 gets a hint', onLinuxX64, () => {
+  const probe = probeDir();
+  const loader = 'echo "$0: error while loading shared libraries: libgcc_s.so.1: cannot open shared object file" >&2; exit 127';
+  const task = h.makeTask({ [DYNAMIC]: recordingStandIn('dynamic', loader) });
+  const out = h.runLauncher(task, 'main', { report: { header: { glibcVersionRuntime: '2.17' } } }, h.agentEnv({ FKV_PROBE_DIR: probe }));
+  assert.equal(out.status, 127);
+  assert.equal(h.readProbe(probe, 'dynamic-calls'), '\n', 'run once, not probed (nothing to fall back to)');
+  assert.match(out.stderr, /error while loading shared libraries/, 'the loader\'s own message reaches the log');
+  const log = parseAgentLog(out.stdout);
+  assert.deepEqual(log.issues.filter((i) => i.type === 'warning').map((i) => i.message), [
+    "this host's glibc 2.17 is older than 2.34, which the linux-x64 build needs, and this package has no linux-x64-musl " +
+    'build (fully static) to run instead: the linux-x64 build will probably not start. Use a package that contains bin/linux-x64-musl.',
+  ]);
+  const hint = "federated-keyvault exited with code 127: the system's program loader could not start the linux-x64 build " +
+    '(its message is above). That build needs glibc 2.34 or later and libgcc_s.so.1. This package has no ' +
+    'linux-x64-musl build (fully static) to run instead.';
+  assert.deepEqual(log.errors(), [hint]);
+  assert.equal(log.outcome(out.status), 'Failed');
+});
+
+// ---- cancellation: forwarded, waited for, the launcher's text only after the binary's ----
+
+const CHUNKS = 200; // at most 200 x 50 ms: every stand-in loop below is bounded
+
+// Writes one long line in chunks, slowly; on the signal it finishes the line, writes a cancelled error and
+// exits 1 (what the real binary does). It records the signal in $FKV_PROBE_DIR/signal.
+const CANCELLABLE = h.standIn([
+  'stop=""',
+  'trap \'stop=TERM\' TERM',
+  'trap \'stop=INT\' INT',
+  'printf "LONG:"',
+  'i=0',
+  `while [ $i -lt ${CHUNKS} ] && [ -z "$stop" ]; do`,
+  '  printf "chunk%03d-" $i',
+  '  [ $i -eq 2 ] && touch "$FKV_PROBE_DIR/started"',
+  '  sleep 0.05',
+  '  i=$((i + 1))',
+  'done',
+  'printf "END\\n"',
+  '[ -n "$stop" ] || exit 0',
+  'printf "%s" "$stop" > "$FKV_PROBE_DIR/signal"',
+  'echo "##vso[task.logissue type=error]federated-keyvault: cancelled"',
+  'exit 1',
+].join('\n'));
+
+// Ignores SIGTERM and SIGINT and never ends its line (within the bound).
+const STUBBORN = h.standIn([
+  'trap "" TERM INT',
+  'printf "PARTIAL:"',
+  'i=0',
+  `while [ $i -lt ${CHUNKS} ]; do`,
+  '  printf "chunk%03d-" $i',
+  '  [ $i -eq 2 ] && touch "$FKV_PROBE_DIR/started"',
+  '  sleep 0.05',
+  '  i=$((i + 1))',
+  'done',
+].join('\n'));
+
+function assertWholeChunks(line, prefix, suffix) {
+  const match = new RegExp(`^${prefix}((?:chunk\\d{3}-)+)${suffix}$`).exec(line);
+  assert.ok(match, `a whole, unbroken line: ${JSON.stringify(line)}`);
+  const numbers = match[1].split('-').filter(Boolean).map((chunk) => Number(chunk.slice(5)));
+  numbers.forEach((n, index) => assert.equal(n, index, 'chunks in order, none lost'));
+  assert.ok(numbers.length >= 3 && numbers.length < CHUNKS, 'the signal came mid-line');
+}
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  test(`${signal} is forwarded; the binary finishes its line and says it was cancelled; the launcher adds nothing`, async () => {
+    const probe = probeDir();
+    const task = h.makeTask({ [HOST]: CANCELLABLE });
+    const step = h.startNode([path.join(task, 'main.js')], h.agentEnv({ FKV_PROBE_DIR: probe }));
+    assert.ok(await h.waitForFile(path.join(probe, 'started')), 'stand-in did not start');
+    step.child.kill(signal);
+    const out = await step.ended;
+    assert.equal(out.status, 1, out.stderr);
+    assert.equal(h.readProbe(probe, 'signal'), signal.slice(3), 'the binary got the signal the agent sent');
+    const lines = out.stdout.split('\n');
+    assert.equal(lines.pop(), '', 'the output ends with a complete line');
+    assert.match(lines[0], /^##vso\[task\.debug\]federated-keyvault: running /);
+    assertWholeChunks(lines[1], 'LONG:', 'END');
+    assert.deepEqual(lines.slice(2), ['##vso[task.logissue type=error]federated-keyvault: cancelled'],
+      'the binary\'s cancelled line is the last line: the launcher wrote nothing after it');
+    const log = parseAgentLog(out.stdout);
+    assert.equal(log.outcome(out.status), 'Failed');
+    assert.deepEqual(log.completions, []);
+  });
+}
+
+test('a binary that ignores the signal is killed after the grace time; the launcher\'s text follows on a fresh line', async () => {
+  const probe = probeDir();
+  const task = h.makeTask({ [HOST]: STUBBORN });
+  const step = h.startNode(h.launcherArgs(task, 'main', { cancelGraceMs: 300 }), h.agentEnv({ FKV_PROBE_DIR: probe }));
+  assert.ok(await h.waitForFile(path.join(probe, 'started')), 'stand-in did not start');
+  step.child.kill('SIGTERM');
+  const out = await step.ended;
+  assert.equal(out.status, 128 + 9, out.stderr);
+  const lines = out.stdout.split('\n');
+  assert.equal(lines.pop(), '');
+  assert.match(lines[0], /^##vso\[task\.debug\]federated-keyvault: running /);
+  assertWholeChunks(lines[1], 'PARTIAL:', '');
+  const message = 'federated-keyvault did not stop within 0.3 s after the agent sent SIGTERM to the task (job cancelled ' +
+    'or timed out), so it was killed. Variables it had not set yet are missing.';
+  assert.deepEqual(lines.slice(2), [
+    `##vso[task.logissue type=error]${launcher.escapeCommandText(message)}`,
+    `##vso[task.complete result=Failed;]${launcher.escapeCommandText(message)}`,
+  ]);
+  assert.equal(parseAgentLog(out.stdout).outcome(out.status), 'Failed');
 });

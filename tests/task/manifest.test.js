@@ -4,7 +4,8 @@
 //   checks; inputs are those of AzureKeyVault@2; Node20_1 + Node24 handlers for main and pre-job steps,
 //   every target present; minimumAgentVersion as the handlers need (agent-task-contract.md §2, §4, §5).
 // - vss-extension.json is a task extension tfx accepts, and its version is task.json's (and CMake's).
-// - The launcher parses as ES2021, requires only Node built-ins and calls no API newer than Node 16.
+// - The launcher (every task/*.js) parses as ES2021, requires only Node built-ins and its own modules,
+//   and calls no API newer than Node 16.
 // - The icons are the PNGs scripts/make-icons.js draws, at the sizes the Marketplace and the agent use.
 
 const assert = require('node:assert/strict');
@@ -146,7 +147,12 @@ const POST_NODE16_MEMBERS = ['findLast', 'findLastIndex', 'toSorted', 'toReverse
 test('the launcher is ES2021, needs only Node built-ins and no API newer than Node 16', () => {
   const acorn = requireDev('acorn');
   const walk = requireDev('acorn-walk');
-  const files = ['launcher.js', ...new Set(HANDLER_SECTIONS.flatMap((s) => Object.values(task[s] || {}).map((h) => h.target)))];
+  // Every script of the task folder (the launcher's modules too), and every handler target among them.
+  const files = fs.readdirSync(TASK_DIR).filter((file) => file.endsWith('.js')).sort();
+  for (const target of new Set(HANDLER_SECTIONS.flatMap((s) => Object.values(task[s] || {}).map((h) => h.target)))) {
+    assert.ok(files.includes(target), `handler target ${target} is in task/`);
+  }
+  assert.ok(files.includes('launcher.js') && files.includes('binary-choice.js') && files.includes('step-outcome.js'));
   for (const file of files) {
     const source = fs.readFileSync(path.join(TASK_DIR, file), 'utf8');
     const ast = acorn.parse(source, { ecmaVersion: 2021, sourceType: 'script', allowHashBang: true });
