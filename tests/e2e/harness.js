@@ -54,6 +54,70 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], timeoutMs = 60
   }
 }
 
+// Starts the binary like runTask, but asynchronously, so a test can act while it runs (e.g. send it
+// SIGTERM once some secrets were written). The binary is exec'd by a tiny shell inside the namespace
+// that first writes its PID to the work dir (same PID namespace: the test can signal it directly).
+//   const task = startTask({...}); await task.waitForStdout((text) => ..., 20000); task.signal('SIGTERM');
+//   const run = await task.done;   // same shape as runTask's result
+function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
+  const pidFile = path.join(workdir, 'binary.pid');
+  const started = Date.now();
+  const child = childProcess.spawn(NS_RUN,
+    ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--',
+      'sh', '-c', 'echo $$ > "$FKV_NS_WORKDIR/binary.pid"; exec "$0"', binary],
+    { cwd, env: { ...env, AGENT_TEMPDIRECTORY: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [];
+  const err = [];
+  const waiters = [];
+  const check = () => {
+    const text = Buffer.concat(out).toString('utf8');
+    for (const w of [...waiters]) {
+      if (w.predicate(text)) {
+        clearTimeout(w.timer);
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(text);
+      }
+    }
+  };
+  child.stdout.on('data', (chunk) => { out.push(chunk); check(); });
+  child.stderr.on('data', (chunk) => err.push(chunk));
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise((resolve) => {
+    child.on('close', (status, signal) => {
+      clearTimeout(killer);
+      for (const w of waiters) { clearTimeout(w.timer); w.reject(new Error('the task ended first')); }
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      const result = {
+        status, signal, stdout, stderr,
+        seconds: (Date.now() - started) / 1000,
+        log: parseAgentLog(stdout),
+        requests: readRequests(path.join(workdir, 'requests.jsonl')),
+        context() { return `exit ${status}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`; },
+      };
+      fs.rmSync(workdir, { recursive: true, force: true });
+      fs.rmSync(cwd, { recursive: true, force: true });
+      resolve(result);
+    });
+  });
+  return {
+    done,
+    waitForStdout(predicate, ms) {
+      return new Promise((resolve, reject) => {
+        const w = { predicate, resolve, reject, timer: setTimeout(() => reject(new Error(`no such output within ${ms} ms`)), ms) };
+        waiters.push(w);
+        check();
+      });
+    },
+    signal(name) {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      process.kill(pid, name);
+    },
+  };
+}
+
 // Every secret value of the scenario (at least `minLength` long), the job token, and every token the
 // run registered with task.setsecret (OIDC and access tokens): none may appear in output outside the
 // data of setsecret / setvariable issecret=true. Returns the leaks (empty when clean).
@@ -82,4 +146,4 @@ function leaks(run, scenario, { minLength = 6 } = {}) {
     .concat(shaped.map((text) => `a token-shaped string is shown: ${text.slice(0, 40)}...`));
 }
 
-module.exports = { ROOT, NS_RUN, runTask, leaks, readRequests };
+module.exports = { ROOT, NS_RUN, runTask, startTask, leaks, readRequests };

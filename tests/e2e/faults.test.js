@@ -1,0 +1,136 @@
+'use strict';
+// The fault matrix (issue 8): the real binary against the Azure fake under failures that come late in a run,
+// stalls, cancellation and hostile answers. Each test builds its own scenario (a vault, the faults), runs
+// the binary inside ns-run, and asserts the exact variables set (stdout parsed with the agent's rules), the
+// exact failure messages, what reached the fake, and that nothing leaks. Two rules above all: nothing
+// fetched is ever lost, and every run ends in bounded time with every selected secret set or named.
+//
+// Environment: FKV_BINARY, FKV_FAKE_BIN (required).
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { test, after } = require('node:test');
+
+const { runTask, startTask, leaks } = require('./harness');
+const { scenarioEnv } = require('../support/scenario-env');
+
+const binary = process.env.FKV_BINARY;
+const fake = process.env.FKV_FAKE_BIN;
+for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
+  if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
+}
+
+const VAULT = 'fkv-faults';
+const HOST = `${VAULT}.vault.azure.net`;
+const TENANT = '11111111-2222-4333-8444-555555555555';
+const CONNECTION = { id: 'aaaaaaaa-0000-4000-8000-0000000000f1', name: 'fkv-faults', issuerFormat: 'azuredevops',
+  tenant: TENANT, clientId: 'cccccccc-0000-4000-8000-0000000000f1' };
+const scenarioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-faults-'));
+after(() => fs.rmSync(scenarioDir, { recursive: true, force: true }));
+
+// A scenario with one vault of `count` secrets s00..s<count-1> (value "value-of-sNN-<padding>") and the faults.
+function scenario({ count = 6, pageSize = 25, faults = [], vault = {} } = {}) {
+  const secrets = [];
+  for (let i = 0; i < count; i += 1) {
+    const name = `s${String(i).padStart(2, '0')}`;
+    secrets.push({ name, value: `value-of-${name}-7f3a9c` });
+  }
+  const s = {
+    organization: { name: 'fkv-org', id: '7a0e5b35-6c4f-4d8e-9a43-2b1f3c5d7e90' },
+    project: { name: 'fkv-project', id: '3f2c1b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b' },
+    jobToken: 'fkv-faults-job-token-5c2e8a41d9b7',
+    tenants: [{ id: TENANT }],
+    connections: [CONNECTION],
+    apps: [{ clientId: CONNECTION.clientId, tenant: TENANT, federatedCredentials: [{ connection: CONNECTION.id }] }],
+    vaults: [{ name: VAULT, pageSize, secrets, ...vault }],
+    faults,
+  };
+  const file = path.join(scenarioDir, `scenario-${Math.random().toString(16).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(s, null, 1));
+  return { file, s };
+}
+
+const valueOf = (name) => `value-of-${name}-7f3a9c`;
+const table = (names) => Object.fromEntries(names.map((n) => [n, valueOf(n)]));
+const errors = (run) => run.log.issues.filter((i) => i.type === 'error').map((i) => i.message);
+const lastMessage = (run) => run.log.completions.at(-1).message;
+const vaultRequests = (run) => run.requests.filter((r) => r.host === HOST);
+
+function checked(run, s) {
+  assert.deepEqual(leaks(run, s), [], `leak scan\n${run.context()}`);
+  assert.deepEqual(run.log.failures, [], `the agent rejects no command\n${run.context()}`);
+  assert.ok(run.stdout === '' || run.stdout.endsWith('\n'), 'the output ends with a whole line');
+  return run;
+}
+
+function run({ file, s }, options = {}) {
+  const env = scenarioEnv(s, { vault: VAULT, ...options });
+  return checked(runTask({ scenarioFile: file, env, binary, fake, timeoutMs: 90000 }), s);
+}
+
+test('a failed second list page: the first page is set, the step fails saying the list is incomplete', () => {
+  const sc = scenario({ count: 7, pageSize: 3, faults: [{ host: HOST, path: '/secrets', nth: [2], status: 403 }] });
+  const result = run(sc);
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00', 's01', 's02']), result.context());
+  const listError = "Access to the list of secrets in vault 'fkv-faults' was denied. Key Vault says: \"Injected fault: " +
+    'HTTP 403."';
+  assert.equal(errors(result).length, 1, result.context());
+  assert.ok(errors(result)[0].startsWith(listError), errors(result)[0]);
+  assert.equal(lastMessage(result), "3 secrets from vault 'fkv-faults' were set. The list of secrets is incomplete, " +
+    `so secrets on later pages were not set: ${listError}`);
+  assert.ok(!result.log.text.some((l) => l.startsWith('Number of secrets found')), 'no count of an incomplete list');
+});
+
+test('the run-wide deadline: a stalled GET is named with host and phase; the others are set', () => {
+  const sc = scenario({ count: 3, faults: [{ host: HOST, path: '/secrets/s01', delayMs: 120000 }] });
+  const result = run(sc, { filter: 's00,s01,s02', set: { INPUT_TIMEOUTSECONDS: '4' } });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00', 's02']), result.context());
+  assert.match(lastMessage(result), new RegExp("^1 of 3 secrets from vault 'fkv-faults' could not be set: s01\\. The " +
+    "run reached its time limit of 4 s \\(TimeoutSeconds\\) while secret 's01' from fkv-faults\\.vault\\.azure\\.net " +
+    'was stalled in the response headers phase \\('), result.context());
+  assert.deepEqual(errors(result).at(-1), 'Not fetched because the run stopped (1 secrets): s01.');
+});
+
+test('Retry-After waits never outlast the run: a 503 that asks for 100 s is not waited for', () => {
+  const sc = scenario({ count: 2, faults: [{ host: HOST, path: '/secrets/s01', status: 503, retryAfter: '100' }] });
+  const result = run(sc, { filter: 's00,s01', set: { INPUT_TIMEOUTSECONDS: '20' } });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00']));
+  assert.equal(vaultRequests(result).filter((r) => r.target.startsWith('/secrets/s01')).length, 1, 'no retry');
+  assert.equal(lastMessage(result), "1 of 2 secrets from vault 'fkv-faults' could not be set: s01.");
+  assert.match(errors(result)[0], /^Key Vault answered HTTP 503 for secret 's01' in vault 'fkv-faults'\./);
+});
+
+test('SIGTERM during downloads: what arrived is set, no line is cut, the rest is named, exit 1', async () => {
+  const slow = ['s03', 's04', 's05'];
+  const sc = scenario({ count: 6, faults: slow.map((n) => ({ host: HOST, path: `/secrets/${n}`, delayMs: 120000 })) });
+  const env = scenarioEnv(sc.s, { vault: VAULT, filter: 's00,s01,s02,s03,s04,s05' });
+  const task = startTask({ scenarioFile: sc.file, env, binary, fake, timeoutMs: 90000 });
+  const fast = ['s00', 's01', 's02'];
+  await task.waitForStdout((text) => fast.every((n) => text.includes(`variable=${n};issecret=true]`)), 30000);
+  task.signal('SIGTERM');
+  const result = checked(await task.done, sc.s);
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(fast), result.context());
+  assert.equal(lastMessage(result), "3 of 6 secrets from vault 'fkv-faults' could not be set: s03, s04, s05. The run " +
+    'was cancelled (SIGTERM) before every selected secret was fetched.');
+  assert.deepEqual(errors(result), ['The run was cancelled (SIGTERM) before every selected secret was fetched. The ' +
+    'job was cancelled or reached its own timeout; the secrets fetched before that were set. (vault-get)',
+  'Not fetched because the run stopped (3 secrets): s03, s04, s05.']);
+});
+
+test('SIGTERM before the token exchange ends: a clear cancelled line, nothing set', async () => {
+  const sc = scenario({ count: 1, faults: [{ host: 'login.microsoftonline.com', delayMs: 120000 }] });
+  const env = scenarioEnv(sc.s, { vault: VAULT, filter: 's00' });
+  const task = startTask({ scenarioFile: sc.file, env, binary, fake, timeoutMs: 90000 });
+  await task.waitForStdout((text) => text.includes('##vso[task.setsecret]eyJ'), 30000);  // the OIDC token
+  task.signal('SIGINT');
+  const result = checked(await task.done, sc.s);
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), {});
+  assert.equal(lastMessage(result), 'The run was cancelled (SIGINT) before any secret was fetched.');
+});
