@@ -231,6 +231,7 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
       const std::string value(it->value.GetString(), it->value.GetStringLength());
       if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
         bad(hpath, "must not contain CR, LF or NUL (they would split or end the header)");
+      if (value.size() > 16384) bad(hpath, "must be at most 16384 bytes (Beast's limit is 65533 with the echoed token)");
       f.headers.emplace_back(name, value);
     }
   if (f.reset && (k != StallKind::none || !f.interim.empty() || !f.headers.empty()))

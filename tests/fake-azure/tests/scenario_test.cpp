@@ -133,7 +133,7 @@ TEST_CASE("scenario: hostile fault keys: stalls, interim responses, custom texts
 
 TEST_CASE("scenario: bad hostile fault keys are errors naming the JSON path") {
   const std::string t = R"({"tenants":[{"id":"11111111-2222-4333-8444-555555555555"}],"faults":[)";
-  const std::pair<const char*, const char*> rows[] = {
+  const std::pair<std::string, const char*> rows[] = {
       {R"({"stall":"forever"})", "faults[0].stall: must be one of accept, headers"},
       {R"({"stall":1})", "faults[0].stall: must be a string"},
       {R"({"stall":"headers","intervalMs":5})", "faults[0].intervalMs: only for stall slowloris or body"},
@@ -155,6 +155,7 @@ TEST_CASE("scenario: bad hostile fault keys are errors naming the JSON path") {
       {R"({"headers":{"bad name":"v"}})", "faults[0].headers.bad name: is not a valid header field name"},
       {R"({"headers":{"Content-Length":"5"}})", "faults[0].headers.Content-Length: would break the message framing"},
       {R"({"headers":{"x-a":1}})", "faults[0].headers.x-a: must be a string"},
+      {R"({"headers":{"x-a":")" + std::string(16385, 'x') + R"("}})", "faults[0].headers.x-a: must be at most 16384 bytes"},
       {R"({"headers":[]})", "faults[0].headers: must be an object"},
       {R"({"stall":"headers","intervalms":5})", "faults[0].intervalms: unknown key"},
   };
