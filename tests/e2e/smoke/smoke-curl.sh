@@ -132,7 +132,8 @@ if [ "$phase" = hostile ]; then
   for _ in $(seq 1 20); do kill -0 "$pid2" 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
   check "SIGTERM ends it within 2 s despite held connections" yes "$gone"
   [ "$gone" = yes ] || kill -9 "$pid2" 2>/dev/null || true
-  wait "$pid2" 2>/dev/null || true
+  set +e; wait "$pid2"; rc=$?; set -e
+  check "and it exits cleanly (status 0)" 0 "$rc"
   wait "$held1" "$held2" 2>/dev/null || true
 elif [ "$phase" = faults ]; then
   job=fkv-job-token-faults
