@@ -74,11 +74,14 @@ if [ "$phase" = hostile ]; then
     curl -sS --max-time 3 -o /dev/null -H "$auth" "$vault/secrets/$name/$api" 2>/dev/null & stall_rc[$name]=$!
   done
   curl -sS --max-time 3 -o /dev/null https://fkv-stuck.vault.azure.net/secrets 2>/dev/null & stall_rc[accept]=$!
+  curl -sS --max-time 3 -o /dev/null https://fkv-once.vault.azure.net/secrets 2>/dev/null & stall_rc[accept-nth1]=$!
   check "answered while others are held" after-interim "$(c -H "$auth" "$vault/secrets/early/$api" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')"
-  for name in held slow dribble accept; do
+  for name in held slow dribble accept accept-nth1; do
     set +e; wait "${stall_rc[$name]}"; rc=$?; set -e
     check "stall $name: curl --max-time 3 times out (exit 28)" 28 "$rc"
   done
+  check "accept nth [1]: the next connection is served" second-connection \
+    "$(c -H "$auth" "https://fkv-once.vault.azure.net/secrets/one/$api" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')"
   check "slowloris with totalMs finishes" slow-but-complete \
     "$(c -H "$auth" "$vault/secrets/slow-done/$api" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')"
   check "truncate: curl sees a short body (exit 18)" 18 "$(curl_rc --max-time 5 -H "$auth" "$vault/secrets/cut/$api")"
