@@ -16,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -84,6 +85,18 @@ std::int64_t epoch_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Reads until the first TLS record is complete (or 20000 bytes are in); nullopt if the connection failed.
+awaitable<std::optional<ClientHelloScan>> read_client_hello(beast::tcp_stream& tcp, beast::flat_buffer& hello) {
+  tcp.expires_after(std::chrono::seconds(30));
+  for (;;) {
+    auto scan = scan_client_hello(std::string_view(static_cast<const char*>(hello.cdata().data()), hello.size()));
+    if (scan.state != ClientHelloScan::State::need_more || hello.size() >= 20000) co_return scan;
+    auto [ec, n] = co_await tcp.async_read_some(hello.prepare(4096), tuple_awaitable);
+    if (ec) co_return std::nullopt;
+    hello.commit(n);
+  }
+}
+
 awaitable<void> session(tcp::socket socket, Shared& sh) {
   const std::uint64_t conn = sh.next_connection++;
   beast::tcp_stream tcp(std::move(socket));
@@ -92,18 +105,12 @@ awaitable<void> session(tcp::socket socket, Shared& sh) {
   // engine afterwards; without them `hello` stays empty and the handshake reads the socket itself.
   beast::flat_buffer hello;
   if (sh.scan_sni) {
-    tcp.expires_after(std::chrono::seconds(30));
-    ClientHelloScan scan;
-    while ((scan = scan_client_hello(std::string_view(static_cast<const char*>(hello.cdata().data()), hello.size()))).state ==
-               ClientHelloScan::State::need_more &&
-           hello.size() < 20000) {
-      auto [ec, n] = co_await tcp.async_read_some(hello.prepare(4096), tuple_awaitable);
-      if (ec) co_return;
-      hello.commit(n);
-    }
-    App::ConnectionPlan plan = sh.app.on_connection(scan.sni.value_or(""));
+    auto scan = co_await read_client_hello(tcp, hello);
+    if (!scan) co_return;
+    const std::string sni = scan->sni.value_or("");
+    App::ConnectionPlan plan = sh.app.on_connection(sni);
     if (plan.stall) {
-      LogEntry entry{sh.next_seq++, conn, "", scan.sni.value_or(""), "", 0, sh.ms_since_start(), 0, epoch_ms_now(), {}};
+      LogEntry entry{sh.next_seq++, conn, "", sni, "", 0, sh.ms_since_start(), 0, epoch_ms_now(), {}};
       entry.info.fault = plan.fault;
       entry.info.stall = "accept";
       write_log(sh, entry);
