@@ -20,6 +20,15 @@ class App {
   explicit App(Scenario scenario, std::function<std::int64_t()> now_ms = {});
   HttpResponse handle(const HttpRequest& req);
 
+  // What to do with a new connection once its TLS ClientHello named `sni` ("" without SNI): the
+  // "stall": "accept" rules match by host only and count connections.
+  struct ConnectionPlan {
+    bool stall = false;  // true: never complete the handshake; hold for hold_ms
+    int hold_ms = 0;
+    std::string fault;   // "faults[i]"
+  };
+  ConnectionPlan on_connection(const std::string& sni);
+
   const Scenario& scenario() const { return scenario_; }
   const Rs256Key& key() const { return *key_; }
   Services& services() { return services_; }

@@ -7,7 +7,12 @@
 
 namespace fake {
 
-std::optional<std::string> dns_answer(std::string_view q, const std::vector<std::string>& served) {
+namespace {
+enum class Verdict { nxdomain, empty, loopback };
+
+// Parses the query, asks decide(name, qtype, qclass) and builds the answer.
+template <class Decide>
+std::optional<std::string> build_answer(std::string_view q, Decide&& decide) {
   if (q.size() < 12) return std::nullopt;
   auto u16 = [&](std::size_t i) { return std::uint16_t((unsigned char)q[i] << 8 | (unsigned char)q[i + 1]); };
   const std::uint16_t flags = u16(2);
@@ -28,9 +33,9 @@ std::optional<std::string> dns_answer(std::string_view q, const std::vector<std:
   if (i + 4 > q.size()) return std::nullopt;
   const std::uint16_t qtype = u16(i), qclass = u16(i + 2);
   const std::size_t question_end = i + 4;
-  name = to_lower(name);
-  const bool known = std::find(served.begin(), served.end(), name) != served.end();
-  const bool answer_a = known && qtype == 1 && qclass == 1;
+  const Verdict verdict = decide(to_lower(name), qtype, qclass);
+  const bool known = verdict != Verdict::nxdomain;
+  const bool answer_a = verdict == Verdict::loopback;
 
   std::string r;
   r += q.substr(0, 2);                                                     // id
@@ -47,6 +52,33 @@ std::optional<std::string> dns_answer(std::string_view q, const std::vector<std:
     r += std::string("\0\4\x7F\0\0\1", 6);           // 127.0.0.1
   }
   return r;
+}
+
+Verdict plain_verdict(const std::vector<std::string>& served, const std::string& name, std::uint16_t qtype, std::uint16_t qclass) {
+  if (std::find(served.begin(), served.end(), name) == served.end()) return Verdict::nxdomain;
+  return qtype == 1 && qclass == 1 ? Verdict::loopback : Verdict::empty;
+}
+}  // namespace
+
+std::optional<std::string> dns_answer(std::string_view q, const std::vector<std::string>& served) {
+  return build_answer(q, [&](const std::string& name, std::uint16_t qtype, std::uint16_t qclass) {
+    return plain_verdict(served, name, qtype, qclass);
+  });
+}
+
+DnsTable::DnsTable(std::vector<std::string> served_names, std::map<std::string, int> fail_after)
+    : served_(std::move(served_names)), remaining_(std::move(fail_after)) {}
+
+std::optional<std::string> DnsTable::answer(std::string_view q) {
+  return build_answer(q, [&](const std::string& name, std::uint16_t qtype, std::uint16_t qclass) {
+    Verdict v = plain_verdict(served_, name, qtype, qclass);
+    std::lock_guard lock(mutex_);
+    auto it = remaining_.find(name);
+    if (it == remaining_.end() || v == Verdict::nxdomain) return v;
+    if (it->second <= 0) return Verdict::nxdomain;  // the budget is spent: the name is gone
+    if (v == Verdict::loopback) --it->second;       // only A answers count
+    return v;
+  });
 }
 
 std::string dns_query(std::uint16_t id, const std::string& name, std::uint16_t qtype) {

@@ -63,6 +63,24 @@ std::string instance_discovery(const std::string& authorization_endpoint) {
          "\"aliases\":[\"login.microsoftonline.us\",\"login.usgovcloudapi.net\"]}]}";
 }
 
+// Entra's error answer; describe(trace, correlation, timestamp) makes error_description.
+template <class Describe>
+HttpResponse entra_error_with(Services& s, int status, const std::string& error, int code, Describe&& describe) {
+  const std::string trace = random_guid(), correlation = random_guid(), ts = entra_timestamp(s.now());
+  HttpResponse r;
+  r.status = status;
+  r.set("Content-Type", "application/json; charset=utf-8");
+  r.set("Cache-Control", "no-store, no-cache");
+  r.set("x-ms-request-id", trace);
+  r.set("x-ms-ests-server", "2.1.19200.4 - WEULR1 ProdSlices");
+  const std::string code_s = std::to_string(code);
+  r.body = "{\"error\":\"" + json_escape(error) + "\",\"error_description\":\"" + json_escape(describe(trace, correlation, ts)) +
+           "\",\"error_codes\":[" + code_s + "],\"timestamp\":\"" + ts + "\",\"trace_id\":\"" + trace +
+           "\",\"correlation_id\":\"" + correlation + "\",\"error_uri\":\"https://login.microsoftonline.com/error?code=" +
+           code_s + "\"}";
+  return r;
+}
+
 bool tenant_syntax_ok(const std::string& t) {
   return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return std::isalnum((unsigned char)c) || c == '.' || c == '-'; });
 }
@@ -209,21 +227,14 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
 }  // namespace
 
 HttpResponse entra_error(Services& s, int status, const std::string& error, int code, const std::string& text) {
-  const std::string trace = random_guid(), correlation = random_guid(), ts = entra_timestamp(s.now());
-  HttpResponse r;
-  r.status = status;
-  r.set("Content-Type", "application/json; charset=utf-8");
-  r.set("Cache-Control", "no-store, no-cache");
-  r.set("x-ms-request-id", trace);
-  r.set("x-ms-ests-server", "2.1.19200.4 - WEULR1 ProdSlices");
-  std::string code_s = std::to_string(code);
-  std::string description = "AADSTS" + code_s + ": " + text + " Trace ID: " + trace + " Correlation ID: " + correlation +
-                            " Timestamp: " + ts;
-  r.body = "{\"error\":\"" + json_escape(error) + "\",\"error_description\":\"" + json_escape(description) +
-           "\",\"error_codes\":[" + code_s + "],\"timestamp\":\"" + ts + "\",\"trace_id\":\"" + trace +
-           "\",\"correlation_id\":\"" + correlation + "\",\"error_uri\":\"https://login.microsoftonline.com/error?code=" +
-           code_s + "\"}";
-  return r;
+  return entra_error_with(s, status, error, code, [&](const std::string& trace, const std::string& correlation, const std::string& ts) {
+    return "AADSTS" + std::to_string(code) + ": " + text + " Trace ID: " + trace + " Correlation ID: " + correlation +
+           " Timestamp: " + ts;
+  });
+}
+
+HttpResponse entra_error_text(Services& s, int status, const std::string& error, int code, const std::string& description) {
+  return entra_error_with(s, status, error, code, [&](const std::string&, const std::string&, const std::string&) { return description; });
 }
 
 HttpResponse entra_error_by_code(Services& s, int code, int status) {

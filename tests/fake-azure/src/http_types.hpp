@@ -1,5 +1,7 @@
 // The fake's view of one HTTP exchange, free of Beast so that all service logic is unit-testable.
 #pragma once
+#include "stall.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,6 +35,7 @@ struct LogInfo {
   std::string assertion;       // token endpoint: class of client_assertion ("oidc", "unknown", ...)
   std::string issued;          // token endpoint: "access:<id>" of the token handed out
   std::string fault;           // "faults[i]" when an injected fault decided the answer
+  std::string stall;           // the stall kind when the answer is stalled ("headers", ...)
 };
 
 struct HttpResponse {
@@ -41,6 +44,8 @@ struct HttpResponse {
   std::string body;
   int delay_ms = 0;    // wait this long before answering
   bool reset = false;  // send nothing; close the connection with a TCP RST
+  std::vector<int> interim;  // 1xx responses to send before this one
+  StallSpec stall;           // how to (not) deliver this response
   LogInfo log;
 
   std::string header(std::string_view name) const;  // case-insensitive

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     san.push_back("localhost");
     fake::TlsMaterial tls = fake::make_tls_material(san, {"127.0.0.1"});
     write_file(options.ca_out, tls.ca_cert_pem);
-    if (!options.hosts_out.empty()) write_file(options.hosts_out, fake::hosts_file(names));
+    if (!options.hosts_out.empty()) write_file(options.hosts_out, fake::hosts_file(sc.hosts_file_names()));
     std::unique_ptr<fake::RequestLog> log;
     if (!options.log.empty()) log = std::make_unique<fake::RequestLog>(options.log);
 

@@ -1,6 +1,7 @@
 #include "scenario.hpp"
 
 #include "crypto.hpp"
+#include "interim.hpp"
 #include "util.hpp"
 
 #include <rapidjson/document.h>
@@ -169,6 +170,81 @@ Secret parse_secret(const Value& v, const std::string& path, const std::string& 
   return s;
 }
 
+// RFC 9110 token characters: what a header field name may consist of.
+bool is_token(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
+                           std::string_view::npos;
+}
+
+// The keys of a fault rule that make hostile answers: stall kinds, interim responses, custom error
+// texts and extra header fields. Checks their combinations with each other and with status/reset.
+void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
+  const std::string kind = str(v, "stall", path);
+  if (!kind.empty()) {
+    auto k = stall_kind_from_name(kind);
+    if (!k) bad(path + ".stall", "must be one of accept, headers, slowloris, body, truncate");
+    f.stall.kind = *k;
+  }
+  const StallKind k = f.stall.kind;
+  auto ranged = [&](const char* key, std::int64_t lo, std::int64_t hi) -> std::optional<int> {
+    auto n = opt_num(v, key, path);
+    if (n && (*n < lo || *n > hi)) bad(path + "." + key, "must be " + std::to_string(lo) + ".." + std::to_string(hi));
+    return n ? std::optional<int>(int(*n)) : std::nullopt;
+  };
+  if (auto n = ranged("intervalMs", 1, 600000)) {
+    if (k != StallKind::slowloris && k != StallKind::body) bad(path + ".intervalMs", "only for stall slowloris or body");
+    f.stall.interval_ms = *n;
+  }
+  if (auto n = ranged("totalMs", 0, 600000)) {
+    if (k != StallKind::slowloris) bad(path + ".totalMs", "only for stall slowloris");
+    f.stall.total_ms = *n;
+  }
+  if (auto n = ranged("holdMs", 1, 600000)) {
+    if (k == StallKind::none || k == StallKind::truncate) bad(path + ".holdMs", "only for stalls that hold the connection");
+    f.stall.hold_ms = *n;
+  }
+  if (const Value* a = arr(v, "interim", path))
+    for (rapidjson::SizeType i = 0; i < a->Size(); ++i) {
+      const std::string ipath = path + ".interim[" + std::to_string(i) + "]";
+      if (!(*a)[i].IsInt() || !is_valid_interim_status((*a)[i].GetInt())) bad(ipath, "must be a 1xx status other than 101");
+      f.interim.push_back((*a)[i].GetInt());
+    }
+  auto text = [&](const char* key) -> std::optional<std::string> {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    std::string t = str(v, key, path);
+    if (!valid_utf8(t)) bad(path + "." + key, "is not valid UTF-8");
+    return t;
+  };
+  f.error_code = text("errorCode");
+  f.error_message = text("errorMessage");
+  if ((f.error_code || f.error_message) && !f.status)
+    bad(path + (f.error_code ? ".errorCode" : ".errorMessage"), "needs status (the text is the body of an error answer)");
+  if (const Value* h = object(v, "headers", path))
+    for (auto it = h->MemberBegin(); it != h->MemberEnd(); ++it) {
+      const std::string name(it->name.GetString(), it->name.GetStringLength());
+      const std::string hpath = path + ".headers." + name;
+      if (!is_token(name)) bad(hpath, "is not a valid header field name");
+      if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection"))
+        bad(hpath, "would break the message framing; not settable");
+      if (!it->value.IsString()) bad(hpath, "must be a string");
+      const std::string value(it->value.GetString(), it->value.GetStringLength());
+      if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+        bad(hpath, "must not contain CR, LF or NUL (they would split or end the header)");
+      if (value.size() > 16384) bad(hpath, "must be at most 16384 bytes (Beast's limit is 65533 with the echoed token)");
+      f.headers.emplace_back(name, value);
+    }
+  if (f.reset && (k != StallKind::none || !f.interim.empty() || !f.headers.empty()))
+    bad(path + ".reset", "a reset sends nothing: no stall, interim or headers with it");
+  if (k == StallKind::accept) {
+    if (f.method != "*" || f.path != "*")
+      bad(path + ".stall", "accept stalls before any request is read: only host (the TLS SNI) can be matched");
+    if (f.status || f.reset || !f.interim.empty() || !f.headers.empty() || f.delay_ms || f.retry_after || f.retry_after_date_in ||
+        f.retry_after_ms)
+      bad(path + ".stall", "accept never answers: no status, reset, interim, headers or delay with it");
+  }
+}
+
 std::set<std::string> seen_ci(const std::vector<Secret>& secrets) {
   std::set<std::string> out;
   for (const auto& s : secrets) out.insert(to_lower(s.name));
@@ -176,6 +252,10 @@ std::set<std::string> seen_ci(const std::vector<Secret>& secrets) {
 }
 
 }  // namespace
+
+bool Fault::decides() const {
+  return status || reset || stall.kind != StallKind::none || !interim.empty() || !headers.empty();
+}
 
 bool Fault::fires_on(int occurrence) const {
   if (!nth.empty()) return std::find(nth.begin(), nth.end(), occurrence) != nth.end();
@@ -213,6 +293,21 @@ std::vector<std::string> Scenario::served_names() const {
   for (const auto& f : foreign_hosts) out.push_back(to_lower(f));
   return out;
 }
+std::vector<std::string> Scenario::hosts_file_names() const {
+  std::vector<std::string> out;
+  const auto budgets = dns_fail_after();
+  for (auto& name : served_names()) if (!budgets.count(name)) out.push_back(name);
+  return out;
+}
+std::map<std::string, int> Scenario::dns_fail_after() const {
+  std::map<std::string, int> out;
+  for (const auto& v : vaults) if (v.dns_fail_after) out[to_lower(v.host())] = *v.dns_fail_after;
+  return out;
+}
+bool Scenario::has_accept_stalls() const {
+  for (const auto& f : faults) if (f.stall.kind == StallKind::accept) return true;
+  return false;
+}
 const Tenant* Scenario::find_tenant(std::string_view id) const {
   for (const auto& t : tenants) {
     if (iequals(t.id, id)) return &t;
@@ -245,7 +340,7 @@ Scenario parse_scenario(std::string_view json) {
     bad("(file)", std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
                       rapidjson::GetParseError_En(doc.GetParseError()));
   require_object(doc, "(root)");
-  known_keys(doc, "", {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs",
+  known_keys(doc, "", {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs", "connectDelayMs",
                        "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults"});
   Scenario s;
   if (const Value* o = object(doc, "organization", "")) {
@@ -262,6 +357,8 @@ Scenario parse_scenario(std::string_view json) {
   s.job_token = str(doc, "jobToken", "", s.job_token);
   s.clock_skew_seconds = int(num(doc, "clockSkewSeconds", "", 0));
   s.latency_ms = int(num(doc, "latencyMs", "", 0));
+  s.connect_delay_ms = int(num(doc, "connectDelayMs", "", 0));
+  if (s.connect_delay_ms < 0 || s.connect_delay_ms > 60000) bad("connectDelayMs", "must be 0..60000");
   const int default_lifetime = int(num(doc, "oidcTokenLifetimeSeconds", "", 300));
 
   if (const Value* a = arr(doc, "tenants", "")) {
@@ -347,7 +444,7 @@ Scenario parse_scenario(std::string_view json) {
       require_object(v, path);
       known_keys(v, path, {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden",
                            "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource", "throttle", "secrets",
-                           "generate"});
+                           "generate", "dnsFailAfter"});
       Vault vault;
       vault.name = to_lower(str(v, "name", path));
       if (!is_valid_vault_name(vault.name)) bad(path + ".name", "'" + vault.name + "' is not a valid vault name");
@@ -367,6 +464,10 @@ Scenario parse_scenario(std::string_view json) {
       vault.next_link_host = to_lower(str(v, "nextLinkHost", path));
       vault.challenge_authority = str(v, "challengeAuthority", path);
       vault.challenge_resource = str(v, "challengeResource", path);
+      if (auto n = opt_num(v, "dnsFailAfter", path)) {
+        if (*n < 0 || *n > 1000000) bad(path + ".dnsFailAfter", "must be 0..1000000");
+        vault.dns_fail_after = int(*n);
+      }
       if (const Value* t = object(v, "throttle", path)) {
         known_keys(*t, path + ".throttle", {"limit", "windowSeconds", "retryAfter"});
         vault.throttle.limit = int(num(*t, "limit", path + ".throttle", 4000));
@@ -413,7 +514,8 @@ Scenario parse_scenario(std::string_view json) {
       const Value& v = (*a)[i];
       require_object(v, path);
       known_keys(v, path, {"host", "method", "path", "nth", "times", "status", "retryAfter", "retryAfterDateIn", "retryAfterMs",
-                           "reset", "delayMs", "entraError"});
+                           "reset", "delayMs", "entraError", "stall", "intervalMs", "totalMs", "holdMs", "interim",
+                           "errorCode", "errorMessage", "headers"});
       Fault f;
       f.host = str(v, "host", path, "*");
       f.method = str(v, "method", path, "*");
@@ -437,7 +539,9 @@ Scenario parse_scenario(std::string_view json) {
       f.entra_error = int(num(v, "entraError", path, 0));
       if (f.entra_error && !f.status) f.status = f.entra_error == 90002 || f.entra_error == 700016 ? 400 : 401;
       if (f.status && (f.status < 100 || f.status > 599)) bad(path + ".status", "must be an HTTP status");
-      if (!f.status && !f.reset && !f.delay_ms) bad(path, "does nothing: give status, entraError, reset or delayMs");
+      parse_hostile_keys(v, path, f);
+      if (!f.decides() && !f.delay_ms)
+        bad(path, "does nothing: give status, entraError, reset, delayMs, stall, interim or headers");
       s.faults.push_back(f);
     }
   }

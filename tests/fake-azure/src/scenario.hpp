@@ -2,7 +2,10 @@
 // federated credentials, vaults and secrets) plus the faults it injects. Loaded once from JSON;
 // immutable afterwards. The format is documented in tests/fake-azure/README.md.
 #pragma once
+#include "stall.hpp"
+
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,6 +84,7 @@ struct Vault {
   std::string challenge_authority;           // authorization= of the 401 challenge (empty: real one)
   std::string challenge_resource;            // resource= of the 401 challenge (empty: real one)
   Throttle throttle;
+  std::optional<int> dns_fail_after;  // DNS gives this many A answers, then NXDOMAIN; not in the hosts file
   std::string host() const { return name + ".vault.azure.net"; }
 };
 
@@ -95,7 +99,16 @@ struct Fault {
   bool reset = false;                      // close the TCP connection abruptly (RST), no response
   int delay_ms = 0;
   int entra_error = 0;                     // answer with this AADSTS code (login host)
+  StallSpec stall;                         // hang instead of answering properly (see stall.hpp)
+  std::vector<int> interim;                // 1xx responses sent before the answer
+  // A custom error text (needs status): Key Vault error.code/message, Entra error/error_description,
+  // Azure DevOps typeKey/message. "{{token}}" / "{{assertion}}" become the request's bearer token /
+  // client_assertion (token echo), also in header values.
+  std::optional<std::string> error_code, error_message;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response fields (override same names)
   bool fires_on(int occurrence) const;
+  // True when the rule shapes the answer (status, reset, stall, interim, headers); false for a pure delay.
+  bool decides() const;
 };
 
 struct Scenario {
@@ -105,6 +118,7 @@ struct Scenario {
   std::string job_token = "fkv-job-token";
   int clock_skew_seconds = 0;
   int latency_ms = 0;
+  int connect_delay_ms = 0;  // wait this long after accepting a connection before the TLS handshake
   std::vector<Tenant> tenants;
   std::vector<AppRegistration> apps;
   std::vector<Connection> connections;
@@ -114,6 +128,11 @@ struct Scenario {
 
   // Every DNS name served, lower-case: dev.azure.com, login.microsoftonline.com, vaults, foreign hosts.
   std::vector<std::string> served_names() const;
+  // The names written to the hosts file: served names except vaults with dnsFailAfter (resolved by DNS).
+  std::vector<std::string> hosts_file_names() const;
+  // DNS budgets: vault host -> dnsFailAfter.
+  std::map<std::string, int> dns_fail_after() const;
+  bool has_accept_stalls() const;
   const Tenant* find_tenant(std::string_view id_or_domain) const;
   const AppRegistration* find_app(std::string_view tenant_id, std::string_view client_id) const;
   const Connection* find_connection(std::string_view id) const;

@@ -32,6 +32,8 @@ std::string issue_oidc_token(Services& s, const Connection* connection);
 // Error bodies in each service's real shape.
 HttpResponse devops_error(int status, const std::string& type_key, const std::string& type_name, const std::string& message);
 HttpResponse entra_error(Services& s, int status, const std::string& error, int code, const std::string& text);
+// The same shape with error_description exactly `description` (no AADSTS prefix, no trace suffix).
+HttpResponse entra_error_text(Services& s, int status, const std::string& error, int code, const std::string& description);
 HttpResponse keyvault_error(int status, const std::string& code, const std::string& message, const std::string& inner = {});
 // Entra's text for a few AADSTS codes, for faults that ask for one by number.
 HttpResponse entra_error_by_code(Services& s, int code, int status);

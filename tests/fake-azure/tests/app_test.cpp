@@ -90,3 +90,106 @@ TEST_CASE("app: one log line per request, as JSON with the documented fields") {
         R"({"seq":7,"conn":3,"method":"GET","host":"fkv-basic.vault.azure.net","target":"/secrets?api-version=7.5&$skiptoken=\"x\"",)"
         R"("token":"access:0a1b2c3d","status":200,"start_ms":1.500,"end_ms":2.250,"epoch_ms":1764000000123,"fault":"faults[0]"})");
 }
+
+TEST_CASE("app: a stall, interim or headers rule shapes the real answer; with status the fault's") {
+  App app = with_faults(R"([{"path":"/secrets/db-password*","nth":[1],"stall":"body","interim":[100,103]},
+                             {"path":"/secrets/db-password*","nth":[1],"status":500},
+                             {"path":"/secrets/api-key*","stall":"truncate","status":503,"headers":{"x-ms-request-id":"r-1","Date":"x"}},
+                             {"path":"/secrets","stall":"headers","holdMs":50}])");
+  const std::string token = access_token(app);
+  auto body = vault_get(app, kHost, "/secrets/db-password/?api-version=7.5", token);
+  CHECK(body.status == 200);  // the real answer: the later 500 rule did not count this request
+  CHECK(std::string(json(body.body)["value"].GetString()) == "s3cr3t-value");
+  CHECK(body.stall.kind == StallKind::body);
+  CHECK(body.interim == std::vector<int>{100, 103});
+  CHECK(body.log.fault == "faults[0]");
+  CHECK(body.log.stall == "body");
+  CHECK(vault_get(app, kHost, "/secrets/db-password/?api-version=7.5", token).status == 500);  // faults[1]: its 1st
+  auto cut = vault_get(app, kHost, "/secrets/api-key/?api-version=7.5", token);
+  CHECK(cut.status == 503);
+  CHECK(cut.stall.kind == StallKind::truncate);
+  CHECK(cut.header("x-ms-request-id") == "r-1");
+  CHECK(cut.header("date") == "x");
+  auto held = vault_get(app, kHost, "/secrets?api-version=7.5", token);
+  CHECK(held.stall.kind == StallKind::headers);
+  CHECK(held.stall.hold_ms == 50);
+  auto plain = vault_get(app, kHost, "/secrets/db-password/?api-version=7.5", token);
+  CHECK(plain.stall.kind == StallKind::none);
+  CHECK(plain.interim.empty());
+  CHECK(plain.log.stall.empty());
+}
+
+TEST_CASE("app: custom error texts in each service's shape, with the token echo") {
+  App app = with_faults(R"([
+      {"host":"*.vault.azure.net","status":403,"errorCode":"Forbidden\u001b[31m","errorMessage":"echo {{token}} ##vso[task.setvariable]",
+       "headers":{"x-ms-request-id":"\u001b]8;;http://x\u0007{{token}}"}},
+      {"host":"login.microsoftonline.com","path":"*/token","nth":[2],"status":400,"errorCode":"invalid_grant",
+       "errorMessage":"bad assertion {{assertion}}\r\nline 2","entraError":700027},
+      {"host":"dev.azure.com","nth":[2],"status":401,"errorMessage":"job token {{token}} {{token}}"}])");
+  const std::string oidc = get_oidc(app, kConn);
+  auto ok = exchange(app, kTenant, kClient, oidc);
+  REQUIRE(ok.status == 200);
+  const std::string token = json(ok.body)["access_token"].GetString();
+
+  auto kv = vault_get(app, kHost, "/secrets?api-version=7.5", token);
+  CHECK(kv.status == 403);
+  auto kvj = json(kv.body);
+  CHECK(std::string(kvj["error"]["code"].GetString()) == "Forbidden\x1b[31m");
+  CHECK(std::string(kvj["error"]["message"].GetString()) == "echo " + token + " ##vso[task.setvariable]");
+  CHECK(kv.header("x-ms-request-id") == "\x1b]8;;http://x\a" + token);
+
+  auto entra = exchange(app, kTenant, kClient, oidc);
+  CHECK(entra.status == 400);
+  auto ej = json(entra.body);
+  CHECK(std::string(ej["error"].GetString()) == "invalid_grant");
+  CHECK(std::string(ej["error_description"].GetString()) == "bad assertion " + oidc + "\r\nline 2");
+  CHECK(ej["error_codes"][0].GetInt() == 700027);
+
+  auto ado = app.handle(request("POST", "dev.azure.com", oidc_target(app.scenario(), kConn),
+                                {{"authorization", "Bearer fkv-job-token-basic"}}));
+  CHECK(ado.status == 401);
+  CHECK(std::string(json(ado.body)["message"].GetString()) == "job token fkv-job-token-basic fkv-job-token-basic");
+  CHECK(std::string(json(ado.body)["typeKey"].GetString()) == "VssServiceException");
+
+  // No bearer token: the placeholder becomes empty text.
+  auto none = vault_get(app, kHost, "/secrets?api-version=7.5", "");
+  CHECK(std::string(json(none.body)["error"]["message"].GetString()) == "echo  ##vso[task.setvariable]");
+}
+
+TEST_CASE("app: an echoed assertion cannot put CR/LF into a header value") {
+  App app = with_faults(R"([{"host":"login.microsoftonline.com","headers":{"x-echo":"[{{assertion}}]"}}])");
+  auto r = app.handle(request("POST", "login.microsoftonline.com", "/" + std::string(kTenant) + "/oauth2/v2.0/token", {},
+                              "client_assertion=a%0D%0Ab%00c"));
+  CHECK(r.header("x-echo") == "[abc]");
+}
+
+TEST_CASE("app: accept stalls pick connections by SNI and never touch requests") {
+  App app = with_faults(R"([{"host":"*.vault.azure.net","stall":"accept","nth":[2,3],"holdMs":70},
+                             {"host":"dev.azure.com","stall":"accept"}])");
+  CHECK_FALSE(app.on_connection("login.microsoftonline.com").stall);
+  CHECK_FALSE(app.on_connection("fkv-basic.vault.azure.net").stall);  // 1st vault connection
+  auto second = app.on_connection("fkv-basic.vault.azure.net");
+  CHECK(second.stall);
+  CHECK(second.hold_ms == 70);
+  CHECK(second.fault == "faults[0]");
+  CHECK(app.on_connection("FKV-basic.vault.azure.net").stall);        // 3rd (globs ignore case)
+  CHECK_FALSE(app.on_connection("fkv-basic.vault.azure.net").stall);
+  CHECK(app.on_connection("dev.azure.com").fault == "faults[1]");
+  CHECK_FALSE(app.on_connection("").stall);                           // no SNI: only host "*" would match
+  auto r = app.handle(request("POST", "dev.azure.com", oidc_target(app.scenario(), kConn),
+                              {{"authorization", "Bearer fkv-job-token-basic"}}));
+  CHECK(r.status == 200);
+  CHECK(r.log.fault.empty());
+}
+
+TEST_CASE("app: a stalled answer's log line names the stall") {
+  LogEntry e;
+  e.seq = 1;
+  e.connection = 2;
+  e.host = "dev.azure.com";
+  e.info.fault = "faults[1]";
+  e.info.stall = "accept";
+  CHECK(format_log_line(e) ==
+        R"({"seq":1,"conn":2,"method":"","host":"dev.azure.com","target":"","token":"none","status":0,)"
+        R"("start_ms":0.000,"end_ms":0.000,"epoch_ms":0,"fault":"faults[1]","stall":"accept"})");
+}

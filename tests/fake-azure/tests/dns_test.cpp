@@ -39,3 +39,27 @@ TEST_CASE("dns: malformed packets are dropped") {
   response[2] = char(response[2] | 0x80);
   CHECK_FALSE(dns_answer(response, {"dev.azure.com"}).has_value());
 }
+
+TEST_CASE("dns: a name with a budget gets that many A answers, then NXDOMAIN for every type") {
+  DnsTable table({"dev.azure.com", "fkv-dns.vault.azure.net"}, {{"fkv-dns.vault.azure.net", 2}});
+  auto ask = [&](const std::string& name, std::uint16_t type) {
+    auto r = table.answer(dns_query(7, name, type));
+    REQUIRE(r);
+    return std::pair{rcode(*r), ancount(*r)};
+  };
+  CHECK(ask("fkv-dns.vault.azure.net", 28) == std::pair{0, 0});  // AAAA: empty, not counted
+  CHECK(ask("fkv-dns.vault.azure.net", 1) == std::pair{0, 1});
+  CHECK(ask("FKV-DNS.vault.azure.net", 28) == std::pair{0, 0});
+  CHECK(ask("fkv-dns.vault.azure.net", 1) == std::pair{0, 1});
+  CHECK(ask("fkv-dns.vault.azure.net", 1) == std::pair{3, 0});   // budget spent
+  CHECK(ask("fkv-dns.vault.azure.net", 28) == std::pair{3, 0});
+  CHECK(ask("dev.azure.com", 1) == std::pair{0, 1});             // other names unaffected
+  CHECK(ask("typo.vault.azure.net", 1) == std::pair{3, 0});
+}
+
+TEST_CASE("dns: a budget of 0 makes the name fail from the start") {
+  DnsTable table({"fkv-dns.vault.azure.net"}, {{"fkv-dns.vault.azure.net", 0}});
+  auto r = table.answer(dns_query(8, "fkv-dns.vault.azure.net", 1));
+  REQUIRE(r);
+  CHECK(rcode(*r) == 3);
+}
