@@ -54,19 +54,38 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], timeoutMs = 60
   }
 }
 
+// The PID of the process running `exe` that descends from `ancestor` (ns-run shares our PID namespace).
+function findDescendant(ancestor, exe) {
+  const real = fs.realpathSync(exe);
+  const parentOf = (pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch { return 0; }
+  };
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let target;
+    try { target = fs.readlinkSync(`/proc/${entry}/exe`); } catch { continue; }
+    if (target !== real) continue;
+    for (let pid = Number(entry), hops = 0; pid > 1 && hops < 16; pid = parentOf(pid), hops += 1) {
+      if (pid === ancestor) return Number(entry);
+    }
+  }
+  return 0;
+}
+
 // Starts the binary like runTask, but asynchronously, so a test can act while it runs (e.g. send it
-// SIGTERM once some secrets were written). The binary is exec'd by a tiny shell inside the namespace
-// that first writes its PID to the work dir (same PID namespace: the test can signal it directly).
+// SIGTERM once some secrets were written: signal() finds the binary's process below ns-run; no shell
+// wrapper, which would drop the agent's ENDPOINT_* variables whose names hold '-').
 //   const task = startTask({...}); await task.waitForStdout((text) => ..., 20000); task.signal('SIGTERM');
 //   const run = await task.done;   // same shape as runTask's result
 function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
-  const pidFile = path.join(workdir, 'binary.pid');
   const started = Date.now();
   const child = childProcess.spawn(NS_RUN,
-    ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--',
-      'sh', '-c', 'echo $$ > "$FKV_NS_WORKDIR/binary.pid"; exec "$0"', binary],
+    ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--', binary],
     { cwd, env: { ...env, AGENT_TEMPDIRECTORY: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [];
   const err = [];
@@ -112,7 +131,8 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
       });
     },
     signal(name) {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      const pid = findDescendant(child.pid, binary);
+      if (!pid) throw new Error(`no running ${binary} below ns-run`);
       process.kill(pid, name);
     },
   };

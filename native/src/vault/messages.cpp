@@ -127,7 +127,7 @@ Error deadline_error(const Target& t, const net::TransportError& err, std::strin
   e.message = "The run reached its time limit of " + std::to_string(budget_seconds) + " s (TimeoutSeconds) while " +
               what(t) + " from " + h + " was stalled in the " + net::to_string(err.phase) + " phase" +
               (err.detail.empty() ? std::string() : " (" + first_line(err.detail) + ")") + ".";
-  e.hint = "Check the agent's network path to " + h + " (proxy, firewall, DNS); for a very large or throttled vault "
+  e.hint = "Check the agent's network path to " + h + " (proxy, firewall, DNS). For a very large or throttled vault "
            "raise TimeoutSeconds.";
   return e;
 }
