@@ -9,6 +9,7 @@
 
 #include "net/https_client.hpp"
 #include "net/tls.hpp"
+#include "test_connect_proxy.hpp"
 #include "test_dns_server.hpp"
 #include "test_tls_server.hpp"
 
@@ -516,4 +517,98 @@ TEST_CASE("HttpsClient: transport errors carry their phase") {
   auto untrusted = HttpsClient::create(options);
   REQUIRE(untrusted);
   CHECK(error_of((*untrusted)->send(request(server, "fake.test", "/x"))).phase == TransportError::Phase::tls);
+}
+
+namespace {
+
+fkv::net::ProxySettings via_proxy(unsigned short port, std::string user = "", std::string password = "",
+                                  std::vector<fkv::net::NoProxyEntry> no_proxy = {}) {
+  fkv::net::ProxySettings settings;
+  fkv::net::Proxy proxy;
+  proxy.host = "127.0.0.1";
+  proxy.port = port;
+  proxy.username = std::move(user);
+  proxy.password = std::move(password);
+  proxy.source = "AGENT_PROXYURL";
+  proxy.credentials_source = "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD";
+  settings.proxy = proxy;
+  settings.no_proxy = std::move(no_proxy);
+  settings.no_proxy_source = "NO_PROXY";
+  return settings;
+}
+
+}  // namespace
+
+TEST_CASE("HttpsClient through a CONNECT proxy: CONNECT host:port with Basic credentials, TLS with the target") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  fkv::test::TestConnectProxy proxy(server.port());
+  HttpsOptions options;
+  // fake.test goes through the proxy (which never resolves it); 127.0.0.1 is bypassed and goes direct.
+  options.proxy = via_proxy(proxy.port(), "svc", "pw", {fkv::net::NoProxyEntry{"127.0.0.1", std::nullopt, true}});
+  options.resolve_overrides.clear();
+  fkv::net::init_openssl();
+  options.trust.extra_ca_files.push_back(server.ca_file());
+  auto created = HttpsClient::create(options);
+  REQUIRE(created);
+  auto& client = **created;
+  const std::string target = "fake.test:" + std::to_string(server.port());
+
+  for (int i = 0; i < 2; ++i) CHECK(response_of(client.send(request(server, "fake.test", "/via"))).status == 200);
+  for (int i = 0; i < 2; ++i) CHECK(response_of(client.send(request(server, "127.0.0.1", "/direct"))).status == 200);
+
+  const auto seen = proxy.seen();
+  REQUIRE(seen.size() == 1);  // one tunnel, reused; the direct requests never touched the proxy
+  CHECK(seen[0].request_line == "CONNECT " + target + " HTTP/1.1");
+  CHECK(seen[0].headers.at("host") == target);
+  CHECK(seen[0].headers.at("proxy-authorization") == "Basic c3ZjOnB3");
+  CHECK(seen[0].headers.at("user-agent") == "federated-keyvault/" FKV_VERSION);
+  CHECK(server.connections() == 2);  // one tunnelled, one direct: never mixed
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 4);
+  for (const auto& r : requests) CHECK(r.headers.count("proxy-authorization") == 0);  // never sent to the host
+  CHECK(requests[0].headers.at("host") == target);
+}
+
+TEST_CASE("HttpsClient through a CONNECT proxy: the certificate is verified against the target host") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  fkv::test::TestConnectProxy proxy(server.port());
+  HttpsOptions options;
+  options.proxy = via_proxy(proxy.port());
+  auto client = client_for(server, options);
+  const auto error = error_of(client->send(request(server, "other.test", "/x")));  // not in the certificate
+  CHECK(error.kind == Kind::tls);
+  CHECK(error.phase == TransportError::Phase::tls);
+  CHECK(error.detail == "TLS certificate verification for other.test:" + std::to_string(server.port()) +
+                            " through the proxy http://127.0.0.1:" + std::to_string(proxy.port()) +
+                            " failed: hostname mismatch");
+  CHECK(proxy.seen().size() == 1);
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE("HttpsClient through a CONNECT proxy: 407, another 4xx and 5xx answers") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  struct Row { int status; std::string user; Kind kind; std::string detail; };
+  const std::string target = "fake.test:" + std::to_string(server.port());
+  for (const auto& row : std::vector<Row>{
+           {407, "svc", Kind::refused, "requires authentication for CONNECT " + target +
+                                           " (HTTP 407 Proxy Authentication Required): check AGENT_PROXYUSERNAME and "
+                                           "SECRET_AGENT_PROXYPASSWORD"},
+           {407, "", Kind::refused, "requires authentication for CONNECT " + target +
+                                        " (HTTP 407 Proxy Authentication Required): no credentials are configured; set "
+                                        "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD"},
+           {403, "", Kind::refused, "refused CONNECT to " + target + " with HTTP 403"},
+           {502, "", Kind::connect, "refused CONNECT to " + target + " with HTTP 502"}}) {
+    CAPTURE(row.status);
+    fkv::test::TestConnectProxy proxy(server.port(), row.status);
+    HttpsOptions options;
+    options.proxy = via_proxy(proxy.port(), row.user, "wrong-password-123");
+    auto client = client_for(server, options);
+    const auto error = error_of(client->send(request(server, "fake.test", "/x")));
+    const std::string shown = "http://127.0.0.1:" + std::to_string(proxy.port());
+    CHECK(error.kind == row.kind);
+    CHECK(error.phase == TransportError::Phase::proxy);
+    CHECK(error.detail == (row.status == 407 ? "the proxy " + shown + " " : "proxy " + shown + " ") + row.detail);
+    CHECK(error.detail.find("wrong-password-123") == std::string::npos);
+  }
+  CHECK(server.connections() == 0);
 }
