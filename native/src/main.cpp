@@ -24,6 +24,7 @@
 #include "core/redaction.hpp"
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
+#include "net/proxy.hpp"
 #include "net/retrying_client.hpp"
 #include "net/tls.hpp"
 #include "net/trust_store.hpp"
@@ -101,6 +102,15 @@ int run(Output& out) {
   if (auto warning = net::skip_validation_warning(https_options.trust.environment)) {
     out.line(agent::log_issue(agent::IssueType::warning, *warning));
   }
+  // Proxy (net/proxy.hpp): its password goes to the masker before anything about the proxy is printed.
+  auto proxy = net::read_proxy_settings(process_env);
+  if (!proxy) return finish(out, vault_name, proxy.error(), {}, 0);
+  for (const auto& secret : proxy->secrets) out.line(agent::set_secret(secret));
+  for (const auto& warning : proxy->warnings) out.line(agent::log_issue(agent::IssueType::warning, warning));
+  if (auto line = net::describe(*proxy, {cfg.oidc_request_url, cfg.connection.authority, cfg.vault_url()})) {
+    out.line(agent::info(*line));
+  }
+  https_options.proxy = std::move(*proxy);
   auto https = net::HttpsClient::create(https_options);
   if (!https) return fail(out, vault_name, https.error());
 

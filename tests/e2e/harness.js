@@ -5,6 +5,8 @@
 //
 //   const run = runTask({ scenarioFile, env, binary, fake, wrapper: ['qemu-aarch64-static'] });
 //   run.status, run.stdout, run.stderr, run.log (parseAgentLog), run.requests ([{method, host, target, token, ...}])
+//   run.proxyLog: the lines of proxy.jsonl in the work dir (tests/proxy/connect-proxy.js), [] without
+//   nsArgs: extra ns-run options, e.g. ['--unreachable', '--reachable', 'fkv-basic.vault.azure.net']
 //
 // Every run is bounded in time (timeoutMs, default 60 s) and uses its own namespace and work dir.
 
@@ -23,13 +25,13 @@ function readRequests(file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-function runTask({ scenarioFile, env, binary, fake, wrapper = [], timeoutMs = 60000 }) {
+function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], timeoutMs = 60000 }) {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
   try {
     const started = Date.now();
     const result = childProcess.spawnSync(NS_RUN,
-      ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--', ...wrapper, binary],
+      ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, ...nsArgs, '--', ...wrapper, binary],
       { cwd, env: { ...env, AGENT_TEMPDIRECTORY: cwd }, input: '', timeout: timeoutMs, killSignal: 'SIGKILL',
         maxBuffer: 64 * 1024 * 1024 });
     if (result.error) throw result.error;
@@ -43,6 +45,7 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], timeoutMs = 60
       seconds: (Date.now() - started) / 1000,
       log: parseAgentLog(stdout),
       requests: readRequests(path.join(workdir, 'requests.jsonl')),
+      proxyLog: readRequests(path.join(workdir, 'proxy.jsonl')),
       fakeLog: fs.existsSync(path.join(workdir, 'fake.log')) ? fs.readFileSync(path.join(workdir, 'fake.log'), 'utf8') : '',
       context() {
         return `exit ${result.status}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
@@ -141,8 +144,9 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
 // Every secret value of the scenario (at least `minLength` long), the job token, and every token the
 // run registered with task.setsecret (OIDC and access tokens): none may appear in output outside the
 // data of setsecret / setvariable issecret=true. Returns the leaks (empty when clean).
-function leaks(run, scenario, { minLength = 6 } = {}) {
-  const values = [scenario.jobToken];
+// `extra`: more secret values to look for (e.g. a proxy password).
+function leaks(run, scenario, { minLength = 6, extra = [] } = {}) {
+  const values = [scenario.jobToken, ...extra];
   for (const vault of scenario.vaults || []) {
     for (const secret of vault.secrets || []) {
       const value = secret.valueBase64 ? Buffer.from(secret.valueBase64, 'base64').toString('utf8') : secret.value;

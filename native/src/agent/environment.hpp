@@ -12,6 +12,10 @@
 //   OIDC: SYSTEM_OIDCREQUESTURI, else SYSTEM_COLLECTIONURI (or SYSTEM_TEAMFOUNDATIONCOLLECTIONURI),
 //   SYSTEM_TEAMPROJECTID, SYSTEM_HOSTTYPE, SYSTEM_PLANID, SYSTEM_JOBID
 //   SYSTEM_DEBUG
+// Read elsewhere (not part of TaskConfig): the trust settings AGENT_CAINFO, AGENT_SKIPCERTVALIDATION,
+// SSL_CERT_FILE (net/trust_store.hpp) and the proxy settings AGENT_PROXYURL, AGENT_PROXYUSERNAME,
+// SECRET_AGENT_PROXYPASSWORD (else AGENT_PROXYPASSWORD), AGENT_PROXYBYPASSLIST, https_proxy/HTTPS_PROXY,
+// no_proxy/NO_PROXY (net/proxy.hpp).
 //
 // <id> spelling: the agent names ENDPOINT_* variables with Guid.ToString() (lower case), and task-lib looks
 // them up with the id as given; the generic name transform would upper-case. We try the lower-case id,

@@ -40,11 +40,47 @@ using Clock = std::chrono::steady_clock;
 using Kind = TransportError::Kind;
 
 constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxProxyHeaderBytes = 16 * 1024;
+constexpr int kMaxInterimResponses = 16;
+// How often a wait looks at the stop flag: cancellation takes effect within about this long.
+constexpr std::chrono::milliseconds kSlice{50};
 
-TransportError fail(Kind kind, std::string detail) { return TransportError{kind, std::move(detail)}; }
+using Phase = TransportError::Phase;
+using std::chrono::milliseconds;
+
+TransportError fail(Kind kind, Phase phase, std::string detail) {
+  return TransportError{kind, std::move(detail), phase};
+}
 
 bool has_control_line_break(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+bool stopped(const std::atomic<bool>* stop) { return stop && stop->load(std::memory_order_relaxed); }
+
+// "30 s", "0.4 s", "1.5 s".
+std::string seconds_text(milliseconds span) {
+  const long long tenths = (std::max<long long>(span.count(), 0) + 50) / 100;
+  std::string text = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) text += "." + std::to_string(tenths % 10);
+  return text + " s";
+}
+
+// A phase's time budget: its own limit, capped by what is left of the request's deadline.
+struct Budget {
+  Clock::time_point deadline;
+  milliseconds span;  // for messages
+};
+
+Budget budget(milliseconds limit, Clock::time_point request_deadline) {
+  const auto now = Clock::now();
+  const auto left = std::chrono::duration_cast<milliseconds>(request_deadline - now);
+  const milliseconds span = std::max(milliseconds{0}, std::min(limit, left));
+  return Budget{now + span, span};
+}
+
+TransportError cancelled(Phase phase, const std::string& where) {
+  return fail(Kind::cancelled, phase, "the request to " + where + " was cancelled (" + to_string(phase) + ")");
 }
 
 // ---- name resolution: getaddrinfo on a detached thread, waited for until the deadline ----------
@@ -58,9 +94,11 @@ struct Resolution {
   std::vector<tcp::endpoint> endpoints;
 };
 
+// `where` is host:port for messages (the proxy's when connecting to a proxy).
 std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::string& host, unsigned short port,
                                                                  const std::string& numeric_override,
-                                                                 Clock::time_point deadline) {
+                                                                 const Budget& limit, const std::string& where,
+                                                                 const std::atomic<bool>* stop) {
   auto state = std::make_shared<Resolution>();
   const std::string name = numeric_override.empty() ? host : numeric_override;
   const bool numeric = !numeric_override.empty();
@@ -91,30 +129,39 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
   }).detach();
 
   std::unique_lock lock(state->mutex);
-  if (!state->done_signal.wait_until(lock, deadline, [&] { return state->done; })) {
-    return fail(Kind::timeout, "name resolution of " + host + " timed out");
+  while (!state->done) {
+    if (stopped(stop)) return cancelled(Phase::resolve, where);
+    const auto now = Clock::now();
+    if (now >= limit.deadline) {
+      return fail(Kind::timeout, Phase::resolve,
+                  "name resolution of " + host + " (for " + where + ") did not finish within " + seconds_text(limit.span));
+    }
+    state->done_signal.wait_for(lock, std::min<Clock::duration>(kSlice, limit.deadline - now));
   }
   switch (state->status) {
     case 0:
-      if (state->endpoints.empty()) return fail(Kind::resolve_not_found, "no address for " + host);
+      if (state->endpoints.empty()) return fail(Kind::resolve_not_found, Phase::resolve, "no address for " + host);
       return std::move(state->endpoints);
     case EAI_NONAME:
 #ifdef EAI_NODATA
     case EAI_NODATA:
 #endif
-      return fail(Kind::resolve_not_found, "the host name " + host + " does not exist (" +
-                                               ::gai_strerror(state->status) + ")");
+      return fail(Kind::resolve_not_found, Phase::resolve,
+                  "the host name " + host + " does not exist (" + ::gai_strerror(state->status) + ")");
 #ifdef EAI_SYSTEM
     case EAI_SYSTEM:
-      return fail(Kind::resolve_failed,
+      return fail(Kind::resolve_failed, Phase::resolve,
                   "could not resolve " + host + ": " + std::strerror(state->saved_errno));
 #endif
     default:
-      return fail(Kind::resolve_failed, "could not resolve " + host + ": " + ::gai_strerror(state->status));
+      return fail(Kind::resolve_failed, Phase::resolve,
+                  "could not resolve " + host + ": " + ::gai_strerror(state->status));
   }
 }
 
 // ---- one TLS connection with its own io_context -------------------------------------------------
+
+enum class Wait { done, timeout, cancelled };
 
 struct Connection {
   explicit Connection(ssl::context& context) : io(1), stream(io, context) {}
@@ -126,18 +173,32 @@ struct Connection {
 
   tcp::socket& socket() { return beast::get_lowest_layer(stream).socket(); }
 
-  // Runs the io_context until `done` or the deadline (plus a grace period for the stream's own
-  // timer, which fires at the deadline). If the operation is still pending then, the socket is
-  // closed so that its handler completes, aborted.
-  void run(const bool& done, Clock::time_point deadline) {
+  // Runs the io_context in slices of kSlice until `done`, the deadline, or *stop. If the operation is
+  // still pending then, the socket is closed so that its handler completes, aborted (the connection
+  // is then unusable and must not be pooled).
+  Wait run(const bool& done, Clock::time_point deadline, const std::atomic<bool>* stop) {
     io.restart();
-    io.run_until(deadline + std::chrono::seconds(2));
+    Wait result = Wait::done;
+    while (!done) {
+      if (stopped(stop)) {
+        result = Wait::cancelled;
+        break;
+      }
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        result = Wait::timeout;
+        break;
+      }
+      io.run_for(std::min<Clock::duration>(kSlice, deadline - now));
+      if (io.stopped()) io.restart();
+    }
     if (!done) {
       beast::error_code ignored;
       socket().close(ignored);
       io.restart();
       io.run_for(std::chrono::seconds(2));
     }
+    return result;
   }
 
   // True when an idle connection still looks usable: the peer has not closed it and sent nothing.
@@ -186,18 +247,34 @@ struct Lease {
   std::unique_ptr<Connection> connection;  // null: the caller must open a new connection
 };
 
+// What a request goes to: the target host and, optionally, the proxy that tunnels to it.
+struct Route {
+  const Url& url;
+  std::optional<Proxy> proxy;
+  std::string target;  // "host:port"
+
+  // Pool key: tunnelled and direct connections never share a pool.
+  std::string pool_key() const { return proxy ? proxy->authority() + ">" + target : target; }
+  // For TLS messages: "host:port" or "host:port through the proxy http://p:3128".
+  std::string tls_where() const { return proxy ? target + " through the proxy " + proxy->display() : target; }
+};
+
 }  // namespace
 
 struct HttpsClient::Impl {
   HttpsOptions options;
   ssl::context tls{ssl::context::tls_client};
   std::mutex mutex;
-  std::map<std::string, HostPool> pools;  // by "host:port"
+  std::map<std::string, HostPool> pools;  // by Route::pool_key()
 
-  std::variant<Lease, TransportError> acquire(const Url& url, Clock::time_point deadline) {
+  const std::atomic<bool>* stop() const { return options.stop.get(); }
+
+  std::variant<Lease, TransportError> acquire(const Route& route, Clock::time_point deadline) {
+    const auto start = Clock::now();
     std::unique_lock lock(mutex);
-    HostPool& pool = pools[url.host + ":" + std::to_string(url.port)];
+    HostPool& pool = pools[route.pool_key()];
     for (;;) {
+      if (stopped(stop())) return cancelled(Phase::pool, route.target);
       while (!pool.idle.empty()) {
         std::unique_ptr<Connection> candidate = std::move(pool.idle.back());
         pool.idle.pop_back();
@@ -210,9 +287,13 @@ struct HttpsClient::Impl {
         ++pool.open;
         return Lease{&pool, nullptr};
       }
-      if (pool.available.wait_until(lock, deadline) == std::cv_status::timeout && Clock::now() >= deadline) {
-        return fail(Kind::timeout, "no connection to " + url.authority() + " became free before the deadline");
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        return fail(Kind::timeout, Phase::pool,
+                    "no connection to " + route.target + " became free within " +
+                        seconds_text(std::chrono::duration_cast<milliseconds>(now - start)));
       }
+      pool.available.wait_for(lock, std::min<Clock::duration>(kSlice, deadline - now));
     }
   }
 
@@ -228,45 +309,136 @@ struct HttpsClient::Impl {
     lease.pool->available.notify_one();
   }
 
-  std::optional<TransportError> open(Connection& connection, const Url& url, Clock::time_point deadline) {
-    const std::string where = url.host + ":" + std::to_string(url.port);
-    const auto override_it = options.resolve_overrides.find(url.host);
-    auto resolved = resolve(url.host, url.port,
-                            override_it == options.resolve_overrides.end() ? std::string() : override_it->second,
-                            deadline);
-    if (auto* error = std::get_if<TransportError>(&resolved)) return *error;
+  std::string override_for(const std::string& host) const {
+    const auto it = options.resolve_overrides.find(host);
+    return it == options.resolve_overrides.end() ? std::string() : it->second;
+  }
+
+  // CONNECT through the proxy on the connected TCP stream; nullopt once the tunnel is up.
+  std::optional<TransportError> tunnel(Connection& connection, const Route& route, Clock::time_point request_deadline) {
+    const Proxy& proxy = *route.proxy;
+    const Budget limit = budget(options.connect_timeout, request_deadline);
+    auto& tcp_stream = beast::get_lowest_layer(connection.stream);
+    http::request<http::empty_body> hello{http::verb::connect, route.target, 11};
+    hello.set(http::field::host, route.target);
+    hello.set(http::field::user_agent, options.user_agent);
+    if (auto authorization = proxy.authorization()) hello.set(http::field::proxy_authorization, *authorization);
+
+    beast::error_code ec;
+    bool done = false;
+    const std::string about = "the proxy " + proxy.display() + " (CONNECT " + route.target + ")";
+    http::async_write(tcp_stream, hello, [&](const beast::error_code& e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    Wait waited = connection.run(done, limit.deadline, stop());
+    if (waited == Wait::cancelled) return cancelled(Phase::proxy, route.target);
+    if (waited == Wait::timeout) {
+      return fail(Kind::timeout, Phase::proxy, "sending CONNECT to " + about + " did not finish within " + seconds_text(limit.span));
+    }
+    if (ec) return fail(Kind::reset, Phase::proxy, "sending CONNECT to " + about + " failed: " + ec.message());
+
+    http::response_parser<http::empty_body> parser;
+    parser.header_limit(kMaxProxyHeaderBytes);
+    parser.skip(true);  // a 2xx to CONNECT has no body; other answers end the connection anyway
+    beast::flat_buffer buffer;
+    done = false;
+    http::async_read_header(tcp_stream, buffer, parser, [&](const beast::error_code& e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    waited = connection.run(done, limit.deadline, stop());
+    if (waited == Wait::cancelled) return cancelled(Phase::proxy, route.target);
+    if (waited == Wait::timeout) {
+      return fail(Kind::timeout, Phase::proxy, "no answer from " + about + " within " + seconds_text(limit.span));
+    }
+    if (ec == http::error::header_limit) {
+      return fail(Kind::protocol, Phase::proxy, "the answer headers from " + about + " are too large");
+    }
+    if (ec) {
+      const Kind kind = classify_io_error(ec);
+      return fail(kind, Phase::proxy, "reading the answer of " + about + " failed: " + ec.message());
+    }
+    const int status = static_cast<int>(parser.get().result_int());
+    if (status == 407) {
+      std::string detail = "the proxy " + proxy.display() + " requires authentication for CONNECT " + route.target +
+                           " (HTTP 407 Proxy Authentication Required): ";
+      detail += proxy.username.empty() ? "no credentials are configured; set " + proxy.credentials_source
+                                       : "check " + proxy.credentials_source;
+      return fail(Kind::refused, Phase::proxy, std::move(detail));
+    }
+    if (status < 200 || status > 299) {
+      return fail(status >= 500 ? Kind::connect : Kind::refused, Phase::proxy,
+                  "proxy " + proxy.display() + " refused CONNECT to " + route.target + " with HTTP " + std::to_string(status));
+    }
+    if (buffer.size() != 0) {
+      return fail(Kind::protocol, Phase::proxy, about + " sent data after its 2xx answer, before the TLS handshake");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<TransportError> open(Connection& connection, const Route& route, Clock::time_point request_deadline) {
+    const Url& url = route.url;
+    const std::string& host = route.proxy ? route.proxy->host : url.host;
+    const unsigned short port = route.proxy ? route.proxy->port : url.port;
+    const std::string where =
+        route.proxy ? "the proxy " + route.proxy->display() + " (for " + route.target + ")" : route.target;
+
+    // Resolve + TCP connect share one budget.
+    const Budget connect_limit = budget(options.connect_timeout, request_deadline);
+    auto resolved = resolve(host, port, override_for(host), connect_limit, route.target, stop());
+    if (auto* error = std::get_if<TransportError>(&resolved)) {
+      // A proxy name that does not exist is not "the Azure host does not exist" (callers treat
+      // resolve_not_found as a permanent fact about the URL's host).
+      if (route.proxy && error->kind == Kind::resolve_not_found) {
+        error->kind = Kind::connect;
+        error->detail = "the proxy " + route.proxy->display() + ": " + error->detail;
+      }
+      return *error;
+    }
     const auto& endpoints = std::get<std::vector<tcp::endpoint>>(resolved);
 
     auto& tcp_stream = beast::get_lowest_layer(connection.stream);
     beast::error_code ec;
     bool done = false;
-    tcp_stream.expires_at(deadline);
     tcp_stream.async_connect(endpoints, [&](const beast::error_code& e, const tcp::endpoint&) {
       ec = e;
       done = true;
     });
-    connection.run(done, deadline);
-    if (!done || ec) {
-      if (!done || ec == beast::error::timeout) return fail(Kind::timeout, "connecting to " + where + " timed out");
-      return fail(Kind::connect, "could not connect to " + where + ": " + ec.message());
+    Wait waited = connection.run(done, connect_limit.deadline, stop());
+    if (waited == Wait::cancelled) return cancelled(Phase::connect, route.target);
+    if (waited == Wait::timeout) {
+      return fail(Kind::timeout, Phase::connect, "no TCP connection to " + where + " within " + seconds_text(connect_limit.span));
+    }
+    if (ec) return fail(Kind::connect, Phase::connect, "could not connect to " + where + ": " + ec.message());
+
+    if (route.proxy) {
+      if (auto error = tunnel(connection, route, request_deadline)) return error;
     }
 
+    // TLS with the target host (inside the tunnel when there is a proxy): SNI and verification
+    // against the URL's host, never the proxy's.
+    const std::string tls_where = route.tls_where();
     SSL* ssl_handle = connection.stream.native_handle();
     if (SSL_set_tlsext_host_name(ssl_handle, url.host.c_str()) != 1 || SSL_set1_host(ssl_handle, url.host.c_str()) != 1) {
-      return fail(Kind::tls, "could not set up TLS for " + where);
+      return fail(Kind::tls, Phase::tls, "could not set up TLS for " + tls_where);
     }
     connection.stream.set_verify_mode(ssl::verify_peer);
     connection.stream.set_verify_callback(ssl::host_name_verification(url.host));
 
+    const Budget tls_limit = budget(options.tls_timeout, request_deadline);
     done = false;
-    tcp_stream.expires_at(deadline);
     connection.stream.async_handshake(ssl::stream_base::client, [&](const beast::error_code& e) {
       ec = e;
       done = true;
     });
-    connection.run(done, deadline);
-    if (!done || ec == beast::error::timeout) return fail(Kind::timeout, "TLS handshake with " + where + " timed out");
-    if (ec) return fail(Kind::tls, tls_failure_detail(connection, ec, where));
+    waited = connection.run(done, tls_limit.deadline, stop());
+    if (waited == Wait::cancelled) return cancelled(Phase::tls, route.target);
+    if (waited == Wait::timeout) {
+      return fail(Kind::timeout, Phase::tls,
+                  "TLS handshake with " + tls_where + " did not finish within " + seconds_text(tls_limit.span));
+    }
+    if (ec) return fail(Kind::tls, Phase::tls, tls_failure_detail(connection, ec, tls_where));
     return std::nullopt;
   }
 
@@ -276,52 +448,113 @@ struct HttpsClient::Impl {
     bool nothing_received = false;  // failed before any response byte arrived
   };
 
-  Exchange exchange(Connection& connection, const http::request<http::string_body>& message, const Url& url,
-                    const std::string& method, Clock::time_point deadline) {
-    const std::string where = url.host + ":" + std::to_string(url.port);
-    auto& tcp_stream = beast::get_lowest_layer(connection.stream);
+  Exchange exchange(Connection& connection, const http::request<http::string_body>& message, const Route& route,
+                    const std::string& method, Clock::time_point request_deadline) {
+    const std::string& where = route.target;
     beast::error_code ec;
     bool done = false;
 
-    tcp_stream.expires_at(deadline);
+    // Writing the request: bounded like the headers (a peer that stops reading stalls us here).
+    const Budget send_limit = budget(options.header_timeout, request_deadline);
     http::async_write(connection.stream, message, [&](const beast::error_code& e, std::size_t) {
       ec = e;
       done = true;
     });
-    connection.run(done, deadline);
-    if (!done || ec) {
-      const Kind kind = !done ? Kind::timeout : classify_io_error(ec);
-      return {fail(kind, "sending the request to " + where + " failed: " + (done ? ec.message() : "timed out")),
+    Wait waited = connection.run(done, send_limit.deadline, stop());
+    if (waited == Wait::cancelled) return {cancelled(Phase::send, where), false, true};
+    if (waited == Wait::timeout) {
+      return {fail(Kind::timeout, Phase::send,
+                   "sending the request to " + where + " did not finish within " + seconds_text(send_limit.span)),
+              false, true};
+    }
+    if (ec) {
+      return {fail(classify_io_error(ec), Phase::send, "sending the request to " + where + " failed: " + ec.message()),
               false, true};
     }
 
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(options.max_response_body);
-    parser.header_limit(kMaxResponseHeaderBytes);
-    if (method == "HEAD") parser.skip(true);
-    done = false;
-    tcp_stream.expires_at(deadline);
-    http::async_read(connection.stream, connection.buffer, parser, [&](const beast::error_code& e, std::size_t) {
-      ec = e;
-      done = true;
-    });
-    connection.run(done, deadline);
-    if (!done || ec) {
-      const bool nothing = !parser.got_some() && connection.buffer.size() == 0;
-      if (done && ec == http::error::body_limit) {
-        return {fail(Kind::protocol, "the response from " + where + " is larger than " +
-                                         std::to_string(options.max_response_body) + " bytes"),
+    // The response headers, skipping interim (1xx) responses: one budget from the request written to
+    // the end of the final response's headers.
+    const Budget header_limit = budget(options.header_timeout, request_deadline);
+    std::optional<http::response_parser<http::string_body>> parser;
+    bool got_any = false;
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->body_limit(options.max_response_body);
+      parser->header_limit(kMaxResponseHeaderBytes);
+      if (method == "HEAD") parser->skip(true);
+      done = false;
+      http::async_read_header(connection.stream, connection.buffer, *parser, [&](const beast::error_code& e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      waited = connection.run(done, header_limit.deadline, stop());
+      const bool nothing = !got_any && !parser->got_some() && connection.buffer.size() == 0;
+      got_any = got_any || parser->got_some();
+      if (waited == Wait::cancelled) return {cancelled(Phase::headers, where), false, false};
+      if (waited == Wait::timeout) {
+        return {fail(Kind::timeout, Phase::headers,
+                     "no response headers from " + where + " within " + seconds_text(header_limit.span)),
                 false, false};
       }
-      if (done && ec == http::error::header_limit) {
-        return {fail(Kind::protocol, "the response headers from " + where + " are too large"), false, false};
+      if (ec == http::error::header_limit) {
+        return {fail(Kind::protocol, Phase::headers, "the response headers from " + where + " are too large"), false, false};
       }
-      const Kind kind = !done ? Kind::timeout : classify_io_error(ec);
-      return {fail(kind, "reading the response from " + where + " failed: " + (done ? ec.message() : "timed out")),
-              false, nothing};
+      if (ec == http::error::body_limit) {  // a Content-Length above the limit is caught with the headers
+        return {fail(Kind::protocol, Phase::headers, "the response from " + where + " is larger than " +
+                                                         std::to_string(options.max_response_body) + " bytes"),
+                false, false};
+      }
+      if (ec) {
+        return {fail(classify_io_error(ec), Phase::headers,
+                     "reading the response headers from " + where + " failed: " + ec.message()),
+                false, nothing};
+      }
+      const unsigned status = parser->get().result_int();
+      if (status < 100 || status > 199) break;
+      if (status == 101) {
+        return {fail(Kind::protocol, Phase::headers,
+                     where + " answered 101 Switching Protocols, but no protocol upgrade was asked for"),
+                false, false};
+      }
+      if (interim + 1 >= kMaxInterimResponses) {
+        return {fail(Kind::protocol, Phase::headers,
+                     where + " sent more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) responses"),
+                false, false};
+      }
+      // A 1xx has no body: the parser is done; the final response follows on the same connection.
     }
 
-    http::response<http::string_body> response = parser.release();
+    // The body: every read bounded by body_idle_timeout (a stall), the whole body by the request's
+    // remaining time (a slow drip).
+    while (!parser->is_done()) {
+      const Budget idle = budget(options.body_idle_timeout, request_deadline);
+      const bool capped_by_request = idle.span < options.body_idle_timeout;
+      done = false;
+      http::async_read_some(connection.stream, connection.buffer, *parser, [&](const beast::error_code& e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      waited = connection.run(done, idle.deadline, stop());
+      if (waited == Wait::cancelled) return {cancelled(Phase::body, where), false, false};
+      if (waited == Wait::timeout) {
+        return {fail(Kind::timeout, Phase::body,
+                     capped_by_request ? "the response body from " + where + " did not finish within the request's time limit"
+                                       : "the response body from " + where + " stalled: no data for " +
+                                             seconds_text(idle.span)),
+                false, false};
+      }
+      if (ec == http::error::body_limit) {
+        return {fail(Kind::protocol, Phase::body, "the response from " + where + " is larger than " +
+                                                      std::to_string(options.max_response_body) + " bytes"),
+                false, false};
+      }
+      if (ec) {
+        return {fail(classify_io_error(ec), Phase::body, "reading the response body from " + where + " failed: " + ec.message()),
+                false, false};
+      }
+    }
+
+    http::response<http::string_body> response = parser->release();
     Response out;
     out.status = static_cast<int>(response.result_int());
     for (const auto& field : response) {
@@ -335,32 +568,37 @@ struct HttpsClient::Impl {
   Outcome send(const Request& request) {
     const Clock::time_point deadline = Clock::now() + request.timeout;
     const Url& url = request.url;
+    Route route{url, proxy_for(options.proxy, url), url.host + ":" + std::to_string(url.port)};
+    if (stopped(stop())) return cancelled(Phase::none, route.target);
 
     // Refusals: decided before any connection is made.
     if (request.bearer && request.bearer->host != url.host) {
-      return fail(Kind::refused, "a bearer token for " + request.bearer->host + " may not be sent to " + url.host);
+      return fail(Kind::refused, Phase::none,
+                  "a bearer token for " + request.bearer->host + " may not be sent to " + url.host);
     }
     const http::verb verb = http::string_to_verb(request.method);
-    if (verb == http::verb::unknown) return fail(Kind::refused, "unsupported HTTP method");
-    if (has_control_line_break(url.target)) return fail(Kind::refused, "the request target contains a line break");
+    if (verb == http::verb::unknown) return fail(Kind::refused, Phase::none, "unsupported HTTP method");
+    if (has_control_line_break(url.target)) {
+      return fail(Kind::refused, Phase::none, "the request target contains a line break");
+    }
     http::request<http::string_body> message{verb, url.target, 11};
     message.set(http::field::host, url.authority());
     message.set(http::field::user_agent, options.user_agent);
     for (const auto& header : request.headers) {
       const std::string name = ascii_lower(header.name);
       if (name == "authorization" || name == "host" || name == "content-length" || name == "transfer-encoding" ||
-          name == "connection") {
-        return fail(Kind::refused, "the request may not set the " + header.name + " header");
+          name == "connection" || name == "proxy-authorization") {
+        return fail(Kind::refused, Phase::none, "the request may not set the " + header.name + " header");
       }
       if (name.empty() || has_control_line_break(header.name) || has_control_line_break(header.value) ||
           name.find_first_of(" :") != std::string::npos) {
-        return fail(Kind::refused, "a request header is malformed");
+        return fail(Kind::refused, Phase::none, "a request header is malformed");
       }
       message.set(header.name, header.value);
     }
     if (request.bearer) {
       if (request.bearer->token.empty() || has_control_line_break(request.bearer->token)) {
-        return fail(Kind::refused, "the bearer token is empty or malformed");
+        return fail(Kind::refused, Phase::none, "the bearer token is empty or malformed");
       }
       message.set(http::field::authorization, "Bearer " + request.bearer->token);
     }
@@ -368,7 +606,7 @@ struct HttpsClient::Impl {
     message.prepare_payload();
     message.keep_alive(true);
 
-    auto leased = acquire(url, deadline);
+    auto leased = acquire(route, deadline);
     if (auto* error = std::get_if<TransportError>(&leased)) return *error;
     Lease lease = std::move(std::get<Lease>(leased));
 
@@ -376,19 +614,19 @@ struct HttpsClient::Impl {
       const bool reused = lease.connection != nullptr;
       if (!reused) {
         lease.connection = std::make_unique<Connection>(tls);
-        if (auto error = open(*lease.connection, url, deadline)) {
+        if (auto error = open(*lease.connection, route, deadline)) {
           release(lease, false);
           return *error;
         }
       }
-      Exchange result = exchange(*lease.connection, message, url, request.method, deadline);
+      Exchange result = exchange(*lease.connection, message, route, request.method, deadline);
       const auto* error = std::get_if<TransportError>(&result.outcome);
       if (error && reused && round == 0 && result.nothing_received && error->kind != Kind::timeout &&
-          Clock::now() < deadline) {
+          error->kind != Kind::cancelled && Clock::now() < deadline) {
         lease.connection.reset();  // the server closed it while idle: same slot, fresh connection
         continue;
       }
-      release(lease, result.keep_alive);
+      release(lease, result.keep_alive && !error);
       return std::move(result.outcome);
     }
   }

@@ -18,9 +18,25 @@
 // - A response body larger than `max_response_body` is a protocol error.
 // - TransportError::detail names host, port and the failing step, never headers or bodies.
 //
-// Extension points (add fields to HttpsOptions; callers that construct it keep compiling): an HTTP
-// CONNECT proxy would slot in between TCP connect and the TLS handshake; extra trust anchors go to
-// HttpsOptions::trust.
+// - Per-phase limits (HttpsOptions::*_timeout), each capped by what is left of Request::timeout:
+//   resolve + TCP connect, the proxy's CONNECT answer, the TLS handshake, writing the request, the
+//   response headers (from the request written to the end of the headers, 1xx included), and every
+//   gap between two body reads (the whole body is also capped by the request's remaining time). A
+//   failure sets TransportError::phase; its detail names host:port and the phase, e.g. "no response
+//   headers from fkv.vault.azure.net:443 within 30 s". Waiting for a pool slot is Phase::pool.
+// - Interim responses (1xx other than 101) are skipped, at most 16 per request, then a protocol
+//   error; a 101 is a protocol error (the task never asks for an upgrade).
+// - Cancellation: HttpsOptions::stop is polled every 50 ms while resolving, waiting for a pool slot
+//   and running I/O; a cancelled request closes its connection and fails with Kind::cancelled.
+// - Proxies: for a URL that proxy_for() routes through a proxy, the client TCP-connects to the
+//   proxy, sends `CONNECT host:port HTTP/1.1` (with `Proxy-Authorization: Basic` when credentials are
+//   configured), and on a 2xx does the TLS handshake with the target host inside the tunnel (SNI and
+//   verification against the target host, never the proxy). 407 -> Kind::refused (never retried:
+//   a wrong password must not be tried again and again) naming the proxy (without credentials) and
+//   where the credentials are configured; another 4xx -> Kind::refused, 5xx -> Kind::connect (the
+//   proxy could not reach the host; retried), both "proxy <url> refused CONNECT to host:port with
+//   HTTP <n>"; all with Phase::proxy. Pools are per (proxy, host:port): tunnelled and direct
+//   connections never mix.
 #pragma once
 
 #include <atomic>
@@ -32,6 +48,7 @@
 
 #include "core/expected.hpp"
 #include "net/http.hpp"
+#include "net/proxy.hpp"
 #include "net/trust_store.hpp"
 
 namespace fkv::net {
@@ -59,6 +76,10 @@ struct HttpsOptions {
   // Cancellation: when *stop becomes true, every send() in progress returns within ~200 ms with
   // Kind::cancelled (its connection is closed, never reused) and new sends fail at once the same way.
   std::shared_ptr<const std::atomic<bool>> stop;
+
+  // The proxy configuration (net/proxy.hpp); proxy_for() picks, per request URL, a CONNECT proxy or
+  // a direct connection. Default: direct.
+  ProxySettings proxy;
 };
 
 class HttpsClient : public HttpClient {

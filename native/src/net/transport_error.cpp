@@ -32,13 +32,21 @@ std::string transport_hint(TransportError::Kind kind, const Url& url) {
   return {};
 }
 
+std::string proxy_hint(const Url& url) {
+  return "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) "
+         "and that the proxy allows CONNECT to " + url.host + " on port " + std::to_string(url.port) + ".";
+}
+
 Error transport_error(Stage stage, std::string_view action, const Url& url, const TransportError& error) {
   Error out;
   out.stage = stage;
-  out.message = std::string(action) + " failed (" + to_string(error.kind) + ")";
+  // A failure of the proxy's CONNECT is labelled by that phase: the kind ("request refused by the
+  // client" for a 407) would mislead there.
+  const bool proxy = error.phase == TransportError::Phase::proxy;
+  out.message = std::string(action) + " failed (" + (proxy ? to_string(error.phase) : to_string(error.kind)) + ")";
   if (!error.detail.empty()) out.message += ": " + error.detail;
   out.message += ".";
-  out.hint = transport_hint(error.kind, url);
+  out.hint = proxy ? proxy_hint(url) : transport_hint(error.kind, url);
   return out;
 }
 

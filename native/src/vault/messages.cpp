@@ -99,9 +99,14 @@ Error error_from_transport(const Target& t, const net::TransportError& err, std:
     e.hint = "Check KeyVaultName, and that the service connection's cloud (AzureKeyVaultDnsSuffix) is the vault's.";
     return e;
   }
+  const bool proxy = err.phase == net::TransportError::Phase::proxy;
   e.message = "Could not reach vault '" + t.vault_name + "' (" + h + ") for " + what(t) + ": " +
-              net::to_string(err.kind) + (err.detail.empty() ? "" : " (" + first_line(err.detail) + ")") + ".";
-  if (err.kind == Kind::tls) {
+              (proxy ? net::to_string(err.phase) : net::to_string(err.kind)) +
+              (err.detail.empty() ? "" : " (" + first_line(err.detail) + ")") + ".";
+  if (proxy) {
+    e.hint = "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) "
+             "and that the proxy allows CONNECT to " + h + " on port 443.";
+  } else if (err.kind == Kind::tls) {
     e.hint = "The TLS certificate of " + h + " could not be verified: if a proxy inspects TLS, give the agent its "
              "CA certificate (agent option --sslcacert / AGENT_CAINFO).";
   } else {

@@ -31,6 +31,7 @@ TEST_CASE("is_retryable: transient transport errors and 408/429/5xx only") {
       {transport(Kind::timeout), true},        {transport(Kind::resolve_failed), true},
       {transport(Kind::resolve_not_found), false}, {transport(Kind::tls), false},
       {transport(Kind::protocol), false},      {transport(Kind::refused), false},
+      {transport(Kind::cancelled), false},
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
     CAPTURE(i);
@@ -65,6 +66,7 @@ TEST_CASE("retry_delay: exponential backoff with jitter when the server gives no
       {1, transport(Kind::tls), 0.0, std::nullopt},
       {1, transport(Kind::resolve_not_found), 0.0, std::nullopt},
       {1, transport(Kind::refused), 0.0, std::nullopt},
+      {1, transport(Kind::cancelled), 0.0, std::nullopt},
       {1, status(404), 0.0, std::nullopt},
       {1, status(200), 0.0, std::nullopt},
       {0, status(503), 0.0, std::nullopt},  // nonsense attempt number

@@ -190,3 +190,19 @@ TEST_CASE("RetryingClient: a cancelled run sends nothing more; a cancelled outco
   CHECK(fake.requests().size() == 1);
   CHECK(recorder.sleeps.empty());
 }
+
+TEST_CASE("RetryingClient never retries a cancelled request, whatever its phase") {
+  using Phase = TransportError::Phase;
+  for (Phase phase : {Phase::none, Phase::pool, Phase::connect, Phase::headers, Phase::body}) {
+    CAPTURE(fkv::net::to_string(phase));
+    FakeHttpClient fake;
+    fake.on("GET", "https://a.example/", TransportError{TransportError::Kind::cancelled, "cancelled", phase});
+    Recorder recorder;
+    RetryingClient client(fake, {}, recorder.hooks());
+    const Outcome outcome = client.send(get("https://a.example/"));
+    REQUIRE(std::holds_alternative<TransportError>(outcome));
+    CHECK(std::get<TransportError>(outcome).kind == TransportError::Kind::cancelled);
+    CHECK(fake.requests().size() == 1);
+    CHECK(recorder.sleeps.empty());
+  }
+}

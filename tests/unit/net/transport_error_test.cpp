@@ -39,3 +39,30 @@ TEST_CASE("transport_error: message names the action, the kind and the detail; h
   CHECK(fkv::net::transport_error(fkv::Stage::entra, "X", url, TransportError{Kind::reset, ""}).message ==
         "X failed (connection reset).");
 }
+
+TEST_CASE("transport_error: a failed proxy CONNECT is labelled by its phase and gets the proxy hint") {
+  const auto url = *fkv::net::parse_https_url("https://dev.azure.com/org/_apis/x");
+  for (Kind kind : {Kind::refused, Kind::connect, Kind::timeout}) {
+    const auto error = fkv::net::transport_error(
+        fkv::Stage::oidc, "The OIDC request", url,
+        TransportError{kind, "proxy http://p:3128 refused CONNECT to dev.azure.com:443 with HTTP 403",
+                       TransportError::Phase::proxy});
+    CHECK(error.message ==
+          "The OIDC request failed (proxy CONNECT): proxy http://p:3128 refused CONNECT to dev.azure.com:443 with HTTP 403.");
+    CHECK(error.hint ==
+          "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) and "
+          "that the proxy allows CONNECT to dev.azure.com on port 443.");
+  }
+  // Other phases keep the kind's label and hint.
+  const auto tls = fkv::net::transport_error(fkv::Stage::oidc, "X", url,
+                                             TransportError{Kind::tls, "d", TransportError::Phase::tls});
+  CHECK(tls.message == "X failed (TLS failure): d.");
+}
+
+TEST_CASE("to_string(Phase): every phase has a name") {
+  using Phase = TransportError::Phase;
+  CHECK(std::string(fkv::net::to_string(Phase::headers)) == "response headers");
+  CHECK(std::string(fkv::net::to_string(Phase::proxy)) == "proxy CONNECT");
+  CHECK(std::string(fkv::net::to_string(Phase::pool)) == "waiting for a free connection");
+  CHECK(std::string(fkv::net::to_string(Kind::cancelled)) == "cancelled");
+}

@@ -105,6 +105,16 @@ TEST_CASE("transport errors: unknown vault host, others") {
   CHECK(reset.message == "Could not reach vault 'myvault' (myvault.vault.azure.net) for the list of secrets: connection "
                          "reset (peer closed).");
   CHECK(reset.hint == "Check the agent's network access to myvault.vault.azure.net on port 443 (DNS, proxy, firewall).");
+  // A refused proxy CONNECT is labelled by its phase, with the proxy hint.
+  auto proxy = error_from_transport(
+      kList,
+      {Kind::refused, "proxy http://p:3128 refused CONNECT to myvault.vault.azure.net:443 with HTTP 403",
+       fkv::net::TransportError::Phase::proxy},
+      "myvault.vault.azure.net");
+  CHECK(proxy.message == "Could not reach vault 'myvault' (myvault.vault.azure.net) for the list of secrets: proxy "
+                         "CONNECT (proxy http://p:3128 refused CONNECT to myvault.vault.azure.net:443 with HTTP 403).");
+  CHECK(proxy.hint == "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / "
+                      "NO_PROXY) and that the proxy allows CONNECT to myvault.vault.azure.net on port 443.");
 }
 
 TEST_CASE("Key Vault text is cut to its first line and 300 characters") {

@@ -9,6 +9,7 @@
 
 #include "net/https_client.hpp"
 #include "net/tls.hpp"
+#include "test_connect_proxy.hpp"
 #include "test_dns_server.hpp"
 #include "test_tls_server.hpp"
 
@@ -343,4 +344,271 @@ TEST_CASE("HttpsClient: NXDOMAIN is resolve_not_found, SERVFAIL is resolve_faile
     CHECK(error.detail.find(r.url.host) != std::string::npos);
   }
   CHECK(dns.queries() > 0);
+}
+
+TEST_CASE("HttpsClient: interim 1xx responses (100, 102, 103) are skipped; the final response is returned") {
+  TestTlsServer server([](const ServerRequest&) {
+    auto reply = ok(R"({"value":[]})");
+    reply.interim = {100, 102, 103};
+    return reply;
+  });
+  auto client = client_for(server);
+  for (int i = 0; i < 2; ++i) {  // the connection stays usable after interim responses
+    const Response response = response_of(client->send(request(server, "fake.test", "/secrets")));
+    CHECK(response.status == 200);
+    CHECK(response.body == R"({"value":[]})");
+    CHECK_FALSE(response.header("X-Interim"));
+  }
+  CHECK(server.connections() == 1);
+}
+
+TEST_CASE("HttpsClient: interim responses are bounded; 101 is a protocol error") {
+  std::vector<int> interim;  // read by the server thread while a send() is in progress only
+  TestTlsServer server([&](const ServerRequest&) {
+    auto reply = ok();
+    reply.interim = interim;
+    return reply;
+  });
+  auto client = client_for(server);
+  const std::string where = "fake.test:" + std::to_string(server.port());
+  interim.assign(15, 100);  // 15 interim responses: still fine
+  CHECK(response_of(client->send(request(server, "fake.test", "/x"))).status == 200);
+  interim.assign(16, 103);
+  auto error = error_of(client->send(request(server, "fake.test", "/x")));
+  CHECK(error.kind == Kind::protocol);
+  CHECK(error.phase == TransportError::Phase::headers);
+  CHECK(error.detail == where + " sent more than 16 interim (1xx) responses");
+  interim = {101};
+  error = error_of(client->send(request(server, "fake.test", "/x")));
+  CHECK(error.kind == Kind::protocol);
+  CHECK(error.detail == where + " answered 101 Switching Protocols, but no protocol upgrade was asked for");
+}
+
+TEST_CASE("HttpsClient: header_timeout bounds the wait for the response headers; the phase is named") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.action = ServerReply::Action::hang;
+    reply.hang_for = 5s;
+    return reply;
+  });
+  HttpsOptions options;
+  options.header_timeout = 300ms;
+  auto client = client_for(server, options);
+  const auto error = error_of(client->send(request(server, "fake.test", "/x")));  // request timeout 5 s
+  CHECK(error.kind == Kind::timeout);
+  CHECK(error.phase == TransportError::Phase::headers);
+  CHECK(error.detail == "no response headers from fake.test:" + std::to_string(server.port()) + " within 0.3 s");
+}
+
+TEST_CASE("HttpsClient: a stalled body hits body_idle_timeout; a dribbling one the request's time limit") {
+  TestTlsServer server([](const ServerRequest& r) {
+    auto reply = ok(std::string(200, 'x'));
+    reply.action = ServerReply::Action::drip;
+    reply.hang_for = 5s;
+    reply.drip_every = r.target == "/stall" ? 3000ms : 50ms;
+    return reply;
+  });
+  HttpsOptions options;
+  options.body_idle_timeout = 300ms;
+  auto client = client_for(server, options);
+  const std::string where = "fake.test:" + std::to_string(server.port());
+
+  auto error = error_of(client->send(request(server, "fake.test", "/stall")));
+  CHECK(error.kind == Kind::timeout);
+  CHECK(error.phase == TransportError::Phase::body);
+  CHECK(error.detail == "the response body from " + where + " stalled: no data for 0.3 s");
+
+  // One byte every 50 ms never trips the 300 ms idle limit; 200 bytes take 10 s, the request has 1 s.
+  auto slow = request(server, "fake.test", "/slow");
+  slow.timeout = 1s;
+  error = error_of(client->send(slow));
+  CHECK(error.kind == Kind::timeout);
+  CHECK(error.phase == TransportError::Phase::body);
+  CHECK(error.detail == "the response body from " + where + " did not finish within the request's time limit");
+}
+
+TEST_CASE("HttpsClient: the stop flag cancels a request in progress and every later one") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.action = ServerReply::Action::hang;
+    reply.hang_for = 5s;
+    return reply;
+  });
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  HttpsOptions options;
+  options.stop = stop;
+  auto client = client_for(server, options);
+  auto r = request(server, "fake.test", "/x");
+  r.timeout = 20s;  // far longer than the hang: only the flag can end this request early
+  std::thread canceller([&] {
+    // Bounded: waits until the server has the request (at most 5 s), then sets the flag.
+    for (int i = 0; i < 500 && server.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
+    stop->store(true);
+  });
+  const auto error = error_of(client->send(r));
+  canceller.join();
+  CHECK(error.kind == Kind::cancelled);
+  CHECK(error.phase == TransportError::Phase::headers);
+  CHECK(error.detail == "the request to fake.test:" + std::to_string(server.port()) +
+                            " was cancelled (response headers)");
+
+  const int connections = server.connections();
+  const auto later = error_of(client->send(request(server, "fake.test", "/y")));
+  CHECK(later.kind == Kind::cancelled);
+  CHECK(later.phase == TransportError::Phase::none);
+  CHECK(server.connections() == connections);  // nothing was sent
+}
+
+TEST_CASE("HttpsClient: a request waiting for a pool slot observes the stop flag (phase pool)") {
+  TestTlsServer server([](const ServerRequest&) {
+    ServerReply reply;
+    reply.action = ServerReply::Action::hang;
+    reply.hang_for = 5s;
+    return reply;
+  });
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  HttpsOptions options;
+  options.stop = stop;
+  options.max_connections_per_host = 1;
+  auto client = client_for(server, options);
+  TransportError first;
+  std::thread holder([&] {
+    auto r = request(server, "fake.test", "/hold");
+    r.timeout = 20s;
+    first = error_of(client->send(r));
+  });
+  for (int i = 0; i < 500 && server.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(300ms);  // by then the send() below waits for the only slot
+    stop->store(true);
+  });
+  auto r = request(server, "fake.test", "/wait");
+  r.timeout = 20s;
+  const auto waiting = error_of(client->send(r));
+  canceller.join();
+  holder.join();
+  CHECK(waiting.kind == Kind::cancelled);
+  CHECK(waiting.phase == TransportError::Phase::pool);
+  CHECK(first.kind == Kind::cancelled);
+  CHECK(server.requests().size() == 1);
+}
+
+TEST_CASE("HttpsClient: transport errors carry their phase") {
+  unsigned short closed_port = 0;
+  {
+    TestTlsServer server([](const ServerRequest&) { return ok(); });
+    closed_port = server.port();
+  }
+  fkv::net::init_openssl();
+  auto client = HttpsClient::create({});
+  REQUIRE(client);
+  Request r;
+  r.url = *fkv::net::parse_https_url("https://127.0.0.1:" + std::to_string(closed_port) + "/x");
+  r.timeout = 3s;
+  const auto error = error_of((*client)->send(r));
+  CHECK(error.kind == Kind::connect);
+  CHECK(error.phase == TransportError::Phase::connect);
+  CHECK(error.detail.rfind("could not connect to 127.0.0.1:" + std::to_string(closed_port) + ": ", 0) == 0);
+
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  fkv::net::init_openssl();
+  HttpsOptions options;
+  options.resolve_overrides["fake.test"] = "127.0.0.1";
+  auto untrusted = HttpsClient::create(options);
+  REQUIRE(untrusted);
+  CHECK(error_of((*untrusted)->send(request(server, "fake.test", "/x"))).phase == TransportError::Phase::tls);
+}
+
+namespace {
+
+fkv::net::ProxySettings via_proxy(unsigned short port, std::string user = "", std::string password = "",
+                                  std::vector<fkv::net::NoProxyEntry> no_proxy = {}) {
+  fkv::net::ProxySettings settings;
+  fkv::net::Proxy proxy;
+  proxy.host = "127.0.0.1";
+  proxy.port = port;
+  proxy.username = std::move(user);
+  proxy.password = std::move(password);
+  proxy.source = "AGENT_PROXYURL";
+  proxy.credentials_source = "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD";
+  settings.proxy = proxy;
+  settings.no_proxy = std::move(no_proxy);
+  settings.no_proxy_source = "NO_PROXY";
+  return settings;
+}
+
+}  // namespace
+
+TEST_CASE("HttpsClient through a CONNECT proxy: CONNECT host:port with Basic credentials, TLS with the target") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  fkv::test::TestConnectProxy proxy(server.port());
+  HttpsOptions options;
+  // fake.test goes through the proxy (which never resolves it); 127.0.0.1 is bypassed and goes direct.
+  options.proxy = via_proxy(proxy.port(), "svc", "pw", {fkv::net::NoProxyEntry{"127.0.0.1", std::nullopt, true}});
+  options.resolve_overrides.clear();
+  fkv::net::init_openssl();
+  options.trust.extra_ca_files.push_back(server.ca_file());
+  auto created = HttpsClient::create(options);
+  REQUIRE(created);
+  auto& client = **created;
+  const std::string target = "fake.test:" + std::to_string(server.port());
+
+  for (int i = 0; i < 2; ++i) CHECK(response_of(client.send(request(server, "fake.test", "/via"))).status == 200);
+  for (int i = 0; i < 2; ++i) CHECK(response_of(client.send(request(server, "127.0.0.1", "/direct"))).status == 200);
+
+  const auto seen = proxy.seen();
+  REQUIRE(seen.size() == 1);  // one tunnel, reused; the direct requests never touched the proxy
+  CHECK(seen[0].request_line == "CONNECT " + target + " HTTP/1.1");
+  CHECK(seen[0].headers.at("host") == target);
+  CHECK(seen[0].headers.at("proxy-authorization") == "Basic c3ZjOnB3");
+  CHECK(seen[0].headers.at("user-agent") == "federated-keyvault/" FKV_VERSION);
+  CHECK(server.connections() == 2);  // one tunnelled, one direct: never mixed
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 4);
+  for (const auto& r : requests) CHECK(r.headers.count("proxy-authorization") == 0);  // never sent to the host
+  CHECK(requests[0].headers.at("host") == target);
+}
+
+TEST_CASE("HttpsClient through a CONNECT proxy: the certificate is verified against the target host") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  fkv::test::TestConnectProxy proxy(server.port());
+  HttpsOptions options;
+  options.proxy = via_proxy(proxy.port());
+  auto client = client_for(server, options);
+  const auto error = error_of(client->send(request(server, "other.test", "/x")));  // not in the certificate
+  CHECK(error.kind == Kind::tls);
+  CHECK(error.phase == TransportError::Phase::tls);
+  CHECK(error.detail == "TLS certificate verification for other.test:" + std::to_string(server.port()) +
+                            " through the proxy http://127.0.0.1:" + std::to_string(proxy.port()) +
+                            " failed: hostname mismatch");
+  CHECK(proxy.seen().size() == 1);
+  CHECK(server.requests().empty());
+}
+
+TEST_CASE("HttpsClient through a CONNECT proxy: 407, another 4xx and 5xx answers") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  struct Row { int status; std::string user; Kind kind; std::string detail; };
+  const std::string target = "fake.test:" + std::to_string(server.port());
+  for (const auto& row : std::vector<Row>{
+           {407, "svc", Kind::refused, "requires authentication for CONNECT " + target +
+                                           " (HTTP 407 Proxy Authentication Required): check AGENT_PROXYUSERNAME and "
+                                           "SECRET_AGENT_PROXYPASSWORD"},
+           {407, "", Kind::refused, "requires authentication for CONNECT " + target +
+                                        " (HTTP 407 Proxy Authentication Required): no credentials are configured; set "
+                                        "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD"},
+           {403, "", Kind::refused, "refused CONNECT to " + target + " with HTTP 403"},
+           {502, "", Kind::connect, "refused CONNECT to " + target + " with HTTP 502"}}) {
+    CAPTURE(row.status);
+    fkv::test::TestConnectProxy proxy(server.port(), row.status);
+    HttpsOptions options;
+    options.proxy = via_proxy(proxy.port(), row.user, "wrong-password-123");
+    auto client = client_for(server, options);
+    const auto error = error_of(client->send(request(server, "fake.test", "/x")));
+    const std::string shown = "http://127.0.0.1:" + std::to_string(proxy.port());
+    CHECK(error.kind == row.kind);
+    CHECK(error.phase == TransportError::Phase::proxy);
+    CHECK(error.detail == (row.status == 407 ? "the proxy " + shown + " " : "proxy " + shown + " ") + row.detail);
+    CHECK(error.detail.find("wrong-password-123") == std::string::npos);
+  }
+  CHECK(server.connections() == 0);
 }

@@ -44,13 +44,16 @@ struct ServerRequest {
 };
 
 struct ServerReply {
-  enum class Action { respond, close_without_response, hang };
+  // drip: send the headers, then the body one byte every drip_every (for at most hang_for).
+  enum class Action { respond, close_without_response, hang, drip };
   Action action = Action::respond;
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool close_after = false;
   std::chrono::milliseconds hang_for{3000};
+  std::chrono::milliseconds drip_every{100};
+  std::vector<int> interim;  // 1xx status codes sent, each as a bare status line, before the response
 };
 
 class TestTlsServer {
@@ -205,11 +208,27 @@ class TestTlsServer {
         stop_signal_.wait_for(lock, reply.hang_for, [this] { return stopping_.load(); });
         break;
       }
+      for (int code : reply.interim) {
+        const std::string line = "HTTP/1.1 " + std::to_string(code) + " Interim\r\nX-Interim: 1\r\n\r\n";
+        boost::asio::write(stream, boost::asio::buffer(line), ec);
+      }
+      if (ec) break;
       http::response<http::string_body> response{static_cast<http::status>(reply.status), 11};
       for (const auto& [name, value] : reply.headers) response.set(name, value);
       response.body() = reply.body;
       response.prepare_payload();
       response.keep_alive(!reply.close_after && message.keep_alive());
+      if (reply.action == ServerReply::Action::drip) {
+        http::response_serializer<http::string_body> serializer(response);
+        http::write_header(stream, serializer, ec);
+        const auto until = std::chrono::steady_clock::now() + reply.hang_for;
+        for (std::size_t i = 0; !ec && i < reply.body.size() && std::chrono::steady_clock::now() < until; ++i) {
+          boost::asio::write(stream, boost::asio::buffer(reply.body.data() + i, 1), ec);
+          std::unique_lock lock(mutex_);
+          if (stop_signal_.wait_for(lock, reply.drip_every, [this] { return stopping_.load(); })) break;
+        }
+        break;
+      }
       http::write(stream, response, ec);
       if (reply.close_after) break;
     }
