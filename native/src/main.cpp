@@ -104,8 +104,11 @@ int run(Output& out) {
   }
   // Proxy (net/proxy.hpp): its password goes to the masker before anything about the proxy is printed.
   auto proxy = net::read_proxy_settings(process_env);
-  if (!proxy) return finish(out, vault_name, proxy.error(), {}, 0);
-  for (const auto& secret : proxy->secrets) out.line(agent::set_secret(secret));
+  if (!proxy) return fail(out, vault_name, proxy.error());
+  for (const auto& secret : proxy->secrets) {
+    hold_secret(secret);
+    out.line(agent::set_secret(secret));
+  }
   for (const auto& warning : proxy->warnings) out.line(agent::log_issue(agent::IssueType::warning, warning));
   if (auto line = net::describe(*proxy, {cfg.oidc_request_url, cfg.connection.authority, cfg.vault_url()})) {
     out.line(agent::info(*line));

@@ -134,3 +134,94 @@ test('SIGTERM before the token exchange ends: a clear cancelled line, nothing se
   assert.deepEqual(result.log.variableTable(), {});
   assert.equal(lastMessage(result), 'The run was cancelled (SIGINT) before any secret was fetched.');
 });
+
+// Each way a server can stall, with a short run budget: the two other secrets are set, the stalled one is
+// named with the phase it stalled in, and the run ends (bounded by TimeoutSeconds plus the time to report).
+const STALLS = [
+  { kind: 'headers', phase: 'response headers', fault: { host: HOST, path: '/secrets/s01', stall: 'headers' } },
+  { kind: 'slowloris', phase: 'response headers',
+    fault: { host: HOST, path: '/secrets/s01', stall: 'slowloris', intervalMs: 500 } },
+  { kind: 'body', phase: 'response body', fault: { host: HOST, path: '/secrets/s01', stall: 'body', intervalMs: 500 } },
+  { kind: 'accept (TCP accept, no TLS)', phase: 'TLS handshake', any: true,
+    fault: { host: HOST, stall: 'accept', nth: [2] } },
+];
+for (const { kind, phase, fault, any } of STALLS) {
+  test(`a stall (${kind}) ends at the deadline with the phase named; the others are set`, () => {
+    const sc = scenario({ count: 3, faults: [fault] });
+    const result = run(sc, { filter: 's00,s01,s02', set: { INPUT_TIMEOUTSECONDS: '6' } });
+    assert.equal(result.status, 1, result.context());
+    const set = Object.keys(result.log.variableTable());
+    const unset = ['s00', 's01', 's02'].filter((n) => !set.includes(n));
+    assert.equal(unset.length, 1, result.context());
+    if (!any) assert.deepEqual(unset, ['s01']);
+    assert.deepEqual(result.log.variableTable(), table(set));
+    assert.ok(lastMessage(result).startsWith(`1 of 3 secrets from vault 'fkv-faults' could not be set: ${unset[0]}. ` +
+      `The run reached its time limit of 6 s (TimeoutSeconds) while secret '${unset[0]}' from ${HOST} was stalled ` +
+      `in the ${phase} phase (`), result.context());
+    assert.deepEqual(errors(result).at(-1), `Not fetched because the run stopped (1 secrets): ${unset[0]}.`);
+  });
+}
+
+test('a list page cut mid-body (truncate) is retried, then the earlier pages are kept', () => {
+  const sc = scenario({ count: 5, pageSize: 2, faults: [{ host: HOST, path: '/secrets', nth: [2, 3, 4, 5], stall: 'truncate' }] });
+  const result = run(sc);
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00', 's01']), result.context());
+  assert.match(lastMessage(result), /^2 secrets from vault 'fkv-faults' were set\. The list of secrets is incomplete, so secrets on later pages were not set: Could not reach vault 'fkv-faults' \(fkv-faults\.vault\.azure\.net\) for the list of secrets: connection reset/);
+  assert.equal(vaultRequests(result).filter((r) => r.target.startsWith('/secrets?')).length, 5, 'page 2 tried 4 times');
+});
+
+test('1xx interim responses (100, 103) before the real answers are skipped', () => {
+  const sc = scenario({ count: 4, pageSize: 2, faults: [{ host: HOST, interim: [100, 103] }] });
+  const result = run(sc);
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00', 's01', 's02', 's03']));
+});
+
+test('hostile server texts: control and escape sequences stripped, echoed tokens redacted, codes sanitised', () => {
+  const hostile = '\u001b]8;;http://evil.example/\u0007click\u001b]8;;\u0007 \u001b[31mred\u001b[0m ##vso[task.complete result=Succeeded]';
+  const sc = scenario({ count: 2, faults: [{ host: HOST, path: '/secrets/s01', status: 403,
+    errorCode: `Forbidden\u001b[2J{{token}}`, errorMessage: `${hostile} token={{token}} Bearer {{token}}`,
+    headers: { 'x-ms-request-id': 'req {{token}} end' } }] });
+  const result = run(sc, { filter: 's00,s01' });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00']));
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/.test(result.stdout), 'no control character reaches the log');
+  const message = errors(result)[0];
+  const token = [...result.log.secrets].find((s) => s.startsWith('fkvat.'));
+  assert.ok(token && !message.includes(token), message);
+  assert.equal(message, "Access to secret 's01' in vault 'fkv-faults' was denied. Key Vault says: \"]8;;http://evil.example/ " +
+    'click ]8;; [31mred [0m ##vso[task.complete result=Succeeded] token=*** Bearer ***" Give the service connection\'s app the ' +
+    'Get and List permissions on secrets: the "Key Vault Secrets User" role on RBAC vaults, or an access policy. ' +
+    '(vault-get, HTTP 403, Forbidden [2J***, x-ms-request-id: req *** end)');
+  assert.equal(lastMessage(result), "1 of 2 secrets from vault 'fkv-faults' could not be set: s01.");
+  assert.equal(result.log.completions.length, 1, 'the echoed ##vso text is data, not a command');
+});
+
+test('hostile Entra error text: the echoed client assertion is redacted, escapes stripped', () => {
+  const sc = scenario({ count: 1, faults: [{ host: 'login.microsoftonline.com', status: 400,
+    errorCode: 'invalid_request\u001b[5m', errorMessage: 'AADSTS9002313: Invalid request. assertion {{assertion}} \u001b]0;x\u0007' }] });
+  const result = run(sc, { filter: 's00' });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), {});
+  const oidc = [...result.log.secrets].find((s) => s.startsWith('eyJ'));
+  assert.ok(oidc, 'the OIDC token was registered');
+  assert.ok(!result.stdout.replace(/^##vso\[task\.setsecret\].*$/m, '').includes(oidc), 'the assertion is not echoed');
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(result.stdout), 'no control character reaches the log');
+  assert.ok(errors(result)[0].startsWith("Microsoft Entra ID refused the token request for app " +
+    `'${CONNECTION.clientId}' (HTTP 400, AADSTS9002313: Invalid request).`), errors(result)[0]);
+});
+
+test('the vault name stops resolving mid-run: what arrived is set, the rest named, the DNS failure said', () => {
+  const sc = scenario({ count: 6, pageSize: 25, vault: { dnsFailAfter: 1 } });
+  const result = run(sc);
+  assert.equal(result.status, 1, result.context());
+  const all = ['s00', 's01', 's02', 's03', 's04', 's05'];
+  const set = Object.keys(result.log.variableTable());
+  assert.deepEqual(result.log.variableTable(), table(set));
+  const notFetched = errors(result).find((m) => m.startsWith('Not fetched because the run stopped'));
+  const named = notFetched ? notFetched.replace(/^.*: /, '').replace(/\.$/, '').split(', ') : [];
+  assert.deepEqual([...set, ...named].sort(), all, 'every selected secret is set or named');
+  assert.ok(errors(result).some((m) => m.startsWith(`The host name ${HOST} of vault 'fkv-faults' stopped resolving ` +
+    'during the run (DNS answered that it does not exist), so no further request was made.')), result.context());
+});

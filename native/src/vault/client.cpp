@@ -92,11 +92,12 @@ class Session {
       if (auto* transport = std::get_if<net::TransportError>(&outcome)) {
         if (auto stop = run_stop(about, transport)) return *stop;
         Reply r;
-        r.error = error_from_transport(about, *transport, options_.vault_url.host);
+        r.error = error_from_transport(about, *transport, options_.vault_url.host, reached_.load());
         r.stop = transport->kind == net::TransportError::Kind::resolve_not_found;
         return r;
       }
       auto& response = std::get<net::Response>(outcome);
+      reached_.store(true);
       if (response.status != 401 || attempt > 0) return Reply{std::move(response), std::nullopt, false};
 
       auto header = response.header("WWW-Authenticate");
@@ -132,7 +133,11 @@ class Session {
     if (cancelled) {
       return Reply{std::nullopt, cancelled_error(about, signal_name(run ? run->cancel_signal() : 0)), true};
     }
-    if (run && run->expired() && (!outcome || outcome->kind == Kind::timeout)) {
+    // A timeout that ends within a moment of the deadline is the deadline's doing: each request's timeout is
+    // capped by what was left of the run, so it fires just before the deadline itself.
+    constexpr std::chrono::milliseconds kMargin{500};
+    const bool at_deadline = run && (run->expired() || (outcome && run->remaining() < kMargin));
+    if (at_deadline && (!outcome || outcome->kind == Kind::timeout)) {
       net::TransportError stalled = outcome ? *outcome : net::TransportError{Kind::timeout, "", {}};
       return Reply{std::nullopt,
                    deadline_error(about, stalled, options_.vault_url.host, static_cast<long long>(run->budget().count())),
@@ -144,6 +149,7 @@ class Session {
   net::HttpClient& http_;
   const ClientOptions& options_;
   TokenState& tokens_;
+  std::atomic<bool> reached_{false};  // the vault has answered at least once in this run
 };
 
 struct Job {

@@ -88,12 +88,19 @@ Error error_from_response(const Target& t, const net::Response& r) {
   return e;
 }
 
-Error error_from_transport(const Target& t, const net::TransportError& err, std::string_view host) {
+Error error_from_transport(const Target& t, const net::TransportError& err, std::string_view host, bool reached) {
   Error e;
   e.stage = t.stage;
   e.subject = t.secret.empty() ? t.vault_name : t.secret;
   const std::string h(host);
   using Kind = net::TransportError::Kind;
+  if (err.kind == Kind::resolve_not_found && reached) {
+    e.message = "The host name " + h + " of vault '" + t.vault_name + "' stopped resolving during the run (DNS " +
+                "answered that it does not exist), so no further request was made.";
+    e.hint = "Check the agent's DNS servers (for a private endpoint, the private DNS zone); the secrets fetched "
+             "before that were set.";
+    return e;
+  }
   if (err.kind == Kind::resolve_not_found) {
     e.message = "Key vault '" + t.vault_name + "' not found: the host name " + h + " does not exist.";
     e.hint = "Check KeyVaultName, and that the service connection's cloud (AzureKeyVaultDnsSuffix) is the vault's.";

@@ -21,7 +21,10 @@ struct Target {
 };
 
 Error error_from_response(const Target& target, const net::Response& response);
-Error error_from_transport(const Target& target, const net::TransportError& error, std::string_view host);
+// `reached`: the vault answered earlier in this run (so a host that stops resolving is a DNS failure
+// during the run, not a vault that does not exist).
+Error error_from_transport(const Target& target, const net::TransportError& error, std::string_view host,
+                           bool reached = false);
 
 // The run stopped: cancelled by `signal_name` (e.g. "SIGTERM").
 Error cancelled_error(const Target& target, std::string_view signal_name);

@@ -453,6 +453,9 @@ TEST_CASE("a mid-run 'host not found' stops new requests; what arrived before is
   http.on("GET", kVault + "/secrets/b?", TransportError{TransportError::Kind::resolve_not_found, "NXDOMAIN"});
   auto result = download(http, options(1), names({{"a", ""}, {"b", ""}, {"c", ""}}), "tok", no_reacquire());
   REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->message ==
+        "The host name kv1.vault.azure.net of vault 'kv1' stopped resolving during the run (DNS answered that it "
+        "does not exist), so no further request was made.");
   REQUIRE(result.secrets.size() == 1);
   CHECK(result.secrets[0].value == "va");
   CHECK(result.summary.not_fetched == std::vector<SecretRef>{{"b", ""}, {"c", ""}});
