@@ -18,7 +18,11 @@ std::optional<std::int64_t> integer_claim(const rapidjson::Value& object, const 
   auto it = object.FindMember(name);
   if (it == object.MemberEnd()) return std::nullopt;
   if (it->value.IsInt64()) return it->value.GetInt64();
-  if (it->value.IsDouble()) return static_cast<std::int64_t>(it->value.GetDouble());
+  if (it->value.IsDouble()) {
+    // Outside int64 (1e300) the conversion would be undefined behaviour: treat it as mistyped.
+    const double d = it->value.GetDouble();
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<std::int64_t>(d);  // ±2^63
+  }
   return std::nullopt;
 }
 

@@ -87,13 +87,17 @@ std::string redact_credentials(std::string_view text) {
 }  // namespace
 
 std::string service_text(std::string_view text, std::size_t max_chars) {
-  const std::string safe = redact_credentials(text);
+  // Control characters are read as spaces before the redaction, not after it: otherwise one would hide
+  // a credential from it ("access_token=\x01<token>", "Bearer\t<token>") and then print as a space.
+  std::string spaced(text);
+  for (char& c : spaced) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  const std::string safe = redact_credentials(spaced);
   std::string out;
   for (char c : safe) {
-    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    const char ch = control ? ' ' : c;
-    if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(ch);
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (out.size() > max_chars) {

@@ -1,12 +1,13 @@
 // Text that a remote service sent (error messages, header values), made safe to print in our own
 // messages. Pure.
 //
-// 1. Credential-looking runs become "***" before anything else is done to the text, so a service that
-//    echoes our request cannot make us print a token, whole or cut: the word after "Bearer " (when
-//    16 or more token characters long),
-//    JWT-shaped runs ("eyJ…" with a dot), and the values of access_token, client_assertion,
-//    client_secret, assertion, refresh_token and id_token (as key=value or "key":"value").
-// 2. Control characters become spaces; runs of spaces collapse; ends are trimmed.
+// 1. Control characters become spaces (first, so that none can hide a credential from step 2).
+// 2. Credential-looking runs become "***" before the text is cut, so a service that echoes our
+//    request cannot make us print a token, whole or cut: the word after "Bearer " (when 16 or more
+//    token characters long), JWT-shaped runs ("eyJ…" with a dot), and the values of access_token,
+//    client_assertion, client_secret, assertion, refresh_token and id_token (as key=value or
+//    "key":"value").
+//    Runs of spaces collapse; ends are trimmed.
 // 3. A text longer than max_chars bytes is cut to at most max_chars (at a UTF-8 boundary), then "..."
 //    is appended.
 #pragma once

@@ -18,9 +18,14 @@ std::string string_or_empty(const Value* v) {
   return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
 }
 
+// A unix time: an integer as is, a fraction truncated; absent when the number is outside int64
+// (1e300, 2^64-1): converting such a double is undefined behaviour.
 std::optional<std::int64_t> time_of(const Value* v) {
   if (v && v->IsInt64()) return v->GetInt64();
-  if (v && v->IsNumber()) return static_cast<std::int64_t>(v->GetDouble());
+  if (v && v->IsNumber()) {
+    const double d = v->GetDouble();
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<std::int64_t>(d);  // ±2^63
+  }
   return std::nullopt;
 }
 

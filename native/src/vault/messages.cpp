@@ -25,7 +25,8 @@ Error error_from_response(const Target& t, const net::Response& r) {
   const auto kv = parse_kv_error(r.body);
   const std::string code = kv ? kv->code : std::string();
   const std::string inner = kv ? kv->inner_code : std::string();
-  e.service_code = !inner.empty() ? inner : code;
+  // Key Vault's code is its own text too: sanitised like its message (no control characters, bounded).
+  e.service_code = service_first_line(!inner.empty() ? inner : code, 100);
   const std::string in_vault = " in vault '" + t.vault_name + "'";
   bool firewall = false;
 

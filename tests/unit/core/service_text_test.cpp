@@ -45,3 +45,21 @@ TEST_CASE("service_text flattens control characters and cuts at a UTF-8 boundary
   CHECK(service_text("ab\xC3\xA9xyz", 3) == "ab...");  // é is two bytes: not cut in half
   CHECK(fkv::service_first_line("first line\r\nsecond", 100) == "first line");
 }
+
+// Found by tests/fuzz/service_text_fuzz.cpp: a control character right before a credential hid it from
+// the redaction, and then printed as a space in front of the bare value.
+TEST_CASE("service_text: a control character cannot hide a credential") {
+  struct Row { std::string in; std::string out; };
+  const Row rows[] = {
+      {std::string("access_token=\x01" "fkvat.secret-value"), "access_token= ***"},
+      {std::string("{\"access_token\": \"\0secret\"}", 27), "{\"access_token\": \" ***\"}"},
+      {"Authorization: Bearer\t0123456789abcdefXYZ", "Authorization: Bearer ***"},
+      {"client_assertion=\r\neyJhbGciOiJSUzI1NiJ9.e30.c2ln", "client_assertion= ***"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.in);
+    const std::string out = service_text(row.in, 400);
+    CHECK(out == row.out);
+    CHECK(service_text(out, 400) == out);  // nothing credential-like survives one pass
+  }
+}
