@@ -33,7 +33,7 @@ done
 case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: --seconds needs a whole number" >&2; exit 2 ;; esac
 build_dir=${build_dir:-${FKV_BUILD_DIR:-build}/fuzz}
 
-fuzzer_lib=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
+fuzzer_lib=$(clang -print-file-name=libclang_rt.fuzzer-$(uname -m).a 2>/dev/null || true)
 if ! command -v clang++ >/dev/null || [ ! -f "$fuzzer_lib" ]; then
   echo "fuzz.sh: clang++ with libFuzzer is not installed (Debian: clang, libclang-rt-14-dev; scripts/setup.sh)" >&2
   [ $skip_without_clang = 1 ] && exit 77
