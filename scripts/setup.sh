@@ -9,6 +9,8 @@ packages=(
   g++ cmake ninja-build pkg-config make
   libboost1.81-dev rapidjson-dev doctest-dev libssl-dev
   openssl ca-certificates curl iproute2 util-linux unzip file binutils time
+  # the fuzz and sanitizer builds: clang with libFuzzer and the ASan/UBSan/LSan runtimes
+  clang libclang-rt-14-dev
   # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine
   g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix wine64 dpkg-dev
 )

@@ -62,8 +62,9 @@ std::optional<std::string> access_token_from_auth_json(const std::string& json) 
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str(), json.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  auto params = doc.FindMember("parameters");
-  if (params == doc.MemberEnd() || !params->value.IsObject()) return std::nullopt;
+  const rapidjson::Value& root = doc;  // const iterators: unambiguous comparisons in C++20 (clang)
+  auto params = root.FindMember("parameters");
+  if (params == root.MemberEnd() || !params->value.IsObject()) return std::nullopt;
   for (auto it = params->value.MemberBegin(); it != params->value.MemberEnd(); ++it) {
     if (iequals(std::string_view(it->name.GetString(), it->name.GetStringLength()), "AccessToken") &&
         it->value.IsString() && it->value.GetStringLength() > 0) {

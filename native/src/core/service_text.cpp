@@ -104,28 +104,34 @@ std::size_t utf8_length(std::string_view s, std::size_t at) {
 }
 
 std::string service_text(std::string_view text, std::size_t max_chars) {
-  const std::string safe = redact_credentials(redact_held_secrets(text));
-  std::string out;
-  auto put = [&](char ch) {
-    if (ch == ' ' && (out.empty() || out.back() == ' ')) return;
-    out.push_back(ch);
-  };
-  for (std::size_t i = 0; i < safe.size();) {
-    const std::size_t n = utf8_length(safe, i);
-    const unsigned char b0 = static_cast<unsigned char>(safe[i]);
+  // Held secrets first (a control character inside one must not save it), then control characters and
+  // invalid UTF-8 become spaces / '?' *before* the credential patterns, so that none can hide a credential
+  // from them ("access_token=\x01<token>", "Bearer\t<token>") and then print as a space.
+  const std::string held_safe = redact_held_secrets(text);
+  std::string spaced;
+  spaced.reserve(held_safe.size());
+  for (std::size_t i = 0; i < held_safe.size();) {
+    const std::size_t n = utf8_length(held_safe, i);
+    const unsigned char b0 = static_cast<unsigned char>(held_safe[i]);
     if (n == 0) {
-      put('?');
+      spaced.push_back('?');
       ++i;
     } else if (n == 1) {
-      put(b0 < 0x20 || b0 == 0x7f ? ' ' : safe[i]);
+      spaced.push_back(b0 < 0x20 || b0 == 0x7f ? ' ' : held_safe[i]);
       ++i;
-    } else if (n == 2 && b0 == 0xC2 && static_cast<unsigned char>(safe[i + 1]) < 0xA0) {
-      put(' ');  // C1 control (U+0080-U+009F), e.g. the 8-bit CSI
+    } else if (n == 2 && b0 == 0xC2 && static_cast<unsigned char>(held_safe[i + 1]) < 0xA0) {
+      spaced.push_back(' ');  // C1 control (U+0080-U+009F), e.g. the 8-bit CSI
       i += 2;
     } else {
-      out.append(safe, i, n);
+      spaced.append(held_safe, i, n);
       i += n;
     }
+  }
+  const std::string safe = redact_credentials(spaced);
+  std::string out;
+  for (char c : safe) {
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (out.size() > max_chars) {

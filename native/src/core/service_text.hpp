@@ -2,14 +2,15 @@
 // messages. Pure.
 //
 // 0. Every secret the process holds (core/redaction.hpp) becomes "***".
-// 1. Credential-looking runs become "***" before anything else is done to the text, so a service that
-//    echoes our request cannot make us print a token, whole or cut: the word after "Bearer " (when
-//    16 or more token characters long),
-//    JWT-shaped runs ("eyJ…" with a dot), and the values of access_token, client_assertion,
-//    client_secret, assertion, refresh_token and id_token (as key=value or "key":"value").
-// 2. Control characters (C0, DEL and the C1 range U+0080-U+009F, so no ANSI/OSC escape sequence can reach a
-//    terminal or the log viewer) become spaces; runs of spaces collapse; ends are trimmed. Bytes that are not
-//    valid UTF-8 become '?'.
+// 1. Control characters become spaces (before step 2, so that none can hide a credential from it): C0, DEL
+//    and the C1 range U+0080-U+009F, so no ANSI/OSC escape sequence can reach a terminal or the log viewer.
+//    Bytes that are not valid UTF-8 become '?'.
+// 2. Credential-looking runs become "***" before the text is cut, so a service that echoes our
+//    request cannot make us print a token, whole or cut: the word after "Bearer " (when 16 or more
+//    token characters long), JWT-shaped runs ("eyJ…" with a dot), and the values of access_token,
+//    client_assertion, client_secret, assertion, refresh_token and id_token (as key=value or
+//    "key":"value").
+//    Runs of spaces collapse; ends are trimmed.
 // 3. A text longer than max_chars bytes is cut to at most max_chars (at a UTF-8 boundary), then "..."
 //    is appended.
 #pragma once

@@ -83,6 +83,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   const auto second = parse_fixed_digits(text.substr(23, 2));
   if (month_it == months.end() || !day || !year || !hour || !minute || !second) return std::nullopt;
   if (*hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits (years 1677-2262): converting a date outside that
+  // overflows (undefined behaviour). No server means a year outside 1900-2200.
+  if (*year < 1900 || *year > 2200) return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year{*year},
                                          std::chrono::month{static_cast<unsigned>(month_it - months.begin() + 1)},
                                          std::chrono::day{static_cast<unsigned>(*day)}};

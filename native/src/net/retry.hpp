@@ -40,6 +40,7 @@ std::optional<std::chrono::milliseconds> server_retry_delay(const Response& resp
                                                             std::chrono::system_clock::time_point now);
 
 // Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders to use.
+// Years outside 1900-2200 are rejected (the clock cannot hold every 4-digit year).
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
 // How long to wait before the next attempt, or nullopt for "do not retry".

@@ -20,6 +20,8 @@ std::string string_or_empty(const Value* v) {
   return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
 }
 
+// A unix time: an integer as is, a fraction truncated; absent when the number is outside int64
+// (1e300, 2^64-1): converting such a double is undefined behaviour.
 std::optional<std::int64_t> time_of(const Value* v) {
   if (v && v->IsInt64()) return v->GetInt64();
   if (v && v->IsNumber()) return saturating_int64(v->GetDouble());  // beyond int64: saturate, never UB

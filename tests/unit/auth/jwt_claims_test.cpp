@@ -67,3 +67,19 @@ TEST_CASE("decode_jwt_claims rejects what is not a JWT with a JSON object payloa
   }
   CHECK(decode_jwt_claims("x." + fkv::test::base64url("{}") + "."));  // unsigned is fine: never verified
 }
+
+// Found by tests/fuzz/jwt_claims_fuzz.cpp: a time claim such as 1e300 was converted to int64
+// (undefined behaviour); a number outside int64 is now a mistyped claim.
+TEST_CASE("decode_jwt_claims: time claims outside int64 are left empty") {
+  const auto claims = decode_jwt_claims(make_jwt(
+      R"({"exp":1e300,"iat":-1e300,"nbf":18446744073709551615,"sub":"x"})"));
+  REQUIRE(claims);
+  CHECK_FALSE(claims->exp);
+  CHECK_FALSE(claims->iat);
+  CHECK_FALSE(claims->nbf);
+  CHECK(claims->sub == "x");
+  const auto fraction = decode_jwt_claims(make_jwt(R"({"exp":1700000300.9,"iat":-9.2e18})"));
+  REQUIRE(fraction);
+  CHECK(fraction->exp == 1700000300);
+  CHECK(fraction->iat == -9200000000000000000);
+}

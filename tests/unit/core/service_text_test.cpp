@@ -77,5 +77,20 @@ TEST_CASE("service_text strips terminal escapes: C0, DEL, C1 controls; invalid U
        }) {
     CAPTURE(row.in);
     CHECK(fkv::service_text(row.in, 300) == row.out);
+// Found by tests/fuzz/service_text_fuzz.cpp: a control character right before a credential hid it from
+// the redaction, and then printed as a space in front of the bare value.
+TEST_CASE("service_text: a control character cannot hide a credential") {
+  struct Row { std::string in; std::string out; };
+  const Row rows[] = {
+      {std::string("access_token=\x01" "fkvat.secret-value"), "access_token= ***"},
+      {std::string("{\"access_token\": \"\0secret\"}", 27), "{\"access_token\": \" ***\"}"},
+      {"Authorization: Bearer\t0123456789abcdefXYZ", "Authorization: Bearer ***"},
+      {"client_assertion=\r\neyJhbGciOiJSUzI1NiJ9.e30.c2ln", "client_assertion= ***"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.in);
+    const std::string out = service_text(row.in, 400);
+    CHECK(out == row.out);
+    CHECK(service_text(out, 400) == out);  // nothing credential-like survives one pass
   }
 }

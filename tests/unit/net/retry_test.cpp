@@ -43,9 +43,15 @@ TEST_CASE("parse_http_date reads IMF-fixdate and rejects everything else") {
   CHECK(fkv::net::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == kExampleDate);
   CHECK(fkv::net::parse_http_date(" Sun, 06 Nov 1994 08:49:37 GMT ") == kExampleDate);
   CHECK(fkv::net::parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == Clock::time_point{});
+  CHECK(fkv::net::parse_http_date("Mon, 01 Jan 1900 00:00:00 GMT") == Clock::time_point{std::chrono::seconds{-2208988800}});
+  CHECK(fkv::net::parse_http_date("Wed, 31 Dec 2200 23:59:59 GMT") == Clock::time_point{std::chrono::seconds{7289654399}});
   const char* bad[] = {"", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
                        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
-                       "Sun, 0x Nov 1994 08:49:37 GMT", "120"};
+                       "Sun, 0x Nov 1994 08:49:37 GMT", "120",
+                       // found by tests/fuzz/http_date_fuzz.cpp: years the clock cannot hold overflowed
+                       // (signed overflow converting to nanoseconds)
+                       "Sat, 01 Jan 0000 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 2201 00:00:00 GMT",
+                       "Sun, 31 Dec 1899 23:59:59 GMT"};
   for (const char* text : bad) {
     CAPTURE(text);
     CHECK_FALSE(fkv::net::parse_http_date(text));

@@ -52,6 +52,24 @@ TEST_CASE("list page quirks: empty, null value, null/empty nextLink, attributes"
   CHECK(parse_list_page("<html>").error().message == "Key Vault returned a secret list that is not JSON.");
 }
 
+// Found by tests/fuzz/kv_list_page_fuzz.cpp and kv_secret_bundle_fuzz.cpp: exp/nbf such as 1e300 or
+// 2^64-1 were converted to int64 (undefined behaviour); outside int64 they are now absent.
+TEST_CASE("attribute times outside int64 are absent, fractions are truncated") {
+  auto page = parse_list_page(
+      R"({"value":[{"id":"https://v/secrets/a","attributes":{"exp":18446744073709551615,"nbf":-1e300}},)"
+      R"({"id":"https://v/secrets/b","attributes":{"exp":1700000000.7,"nbf":1e18}}]})");
+  REQUIRE(page);
+  REQUIRE(page->items.size() == 2);
+  CHECK_FALSE(page->items[0].attributes.exp);
+  CHECK_FALSE(page->items[0].attributes.nbf);
+  CHECK(page->items[1].attributes.exp == 1700000000);
+  CHECK(page->items[1].attributes.nbf == 1000000000000000000);
+  auto bundle = parse_secret_bundle(R"({"value":"v","attributes":{"exp":1e300,"nbf":-9.3e18}})");
+  REQUIRE(bundle);
+  CHECK_FALSE(bundle->attributes.exp);
+  CHECK_FALSE(bundle->attributes.nbf);
+}
+
 TEST_CASE("secret bundle from the REST spec example") {
   auto b = parse_secret_bundle(fkv::test::kv_example("get-secret.json").body);
   REQUIRE(b);

@@ -123,3 +123,14 @@ TEST_CASE("Key Vault text is cut to its first line and 300 characters") {
   CHECK(e.message.size() == std::string("Key Vault answered HTTP 500 for secret 'mysecret' in vault 'myvault'. Key "
                                         "Vault says: \"\"").size() + 300);
 }
+
+// Found by tests/fuzz/kv_error_fuzz.cpp: Key Vault's error code went into Error::service_code as sent,
+// control characters and all; it is service text like the message, so it is sanitised the same way.
+TEST_CASE("Key Vault's error code is sanitised like its message") {
+  const Response r{404, {}, R"({"error":{"code":"Secret\nNot\u0007Found\r\n##vso[task.debug]x","message":"m"}})"};
+  const auto e = error_from_response(kGet, r);
+  CHECK(e.service_code == "Secret");
+  const auto inner = error_from_response(kGet, forbidden(std::string(150, 'C') + "\\tX"));
+  CHECK(inner.service_code == std::string(100, 'C') + "...");
+  CHECK(error_from_response(kGet, forbidden("ForbiddenByRbac")).service_code == "ForbiddenByRbac");
+}

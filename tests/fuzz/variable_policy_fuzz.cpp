@@ -1,0 +1,90 @@
+// The variable policy (vault/variable_policy.hpp: compact_json, plan_variables), checked through the
+// agent's parser model (tests/support/agent_log.hpp). Input (FuzzedDataProvider): up to four
+// secrets, each a flag byte (pin a version / use the reserved name PATH) and a value.
+// Properties:
+// - compact_json gives one line (no CR/LF), and compacting that again changes nothing;
+// - the plan's lines, read by the agent, set every non-reserved secret's variables to exactly the
+//   value (compacted when it is multi-line JSON) as secret variables, reject no command, and register
+//   every non-blank line of a multi-line value with the masker; a reserved name is a failure.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent_log.hpp"
+#include "fuzz_support.hpp"
+#include "vault/variable_policy.hpp"
+
+namespace {
+
+bool blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider input(data, size);
+  std::vector<fkv::vault::DownloadedSecret> secrets;
+  const std::size_t count = input.ConsumeIntegralInRange<std::size_t>(1, 4);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto flags = input.ConsumeIntegral<std::uint8_t>();
+    fkv::vault::DownloadedSecret secret;
+    secret.ref.name = (flags & 2) ? "PATH" : "secret-" + std::to_string(i);
+    if (flags & 1) secret.ref.version = "0123456789abcdef" + std::to_string(i);
+    secret.value = input.ConsumeRandomLengthString(4096);
+    secrets.push_back(std::move(secret));
+  }
+
+  for (const auto& secret : secrets) {
+    if (const auto compact = fkv::vault::compact_json(secret.value)) {
+      FKV_FUZZ_CHECK(compact->find_first_of("\r\n") == std::string::npos);
+      const auto again = fkv::vault::compact_json(*compact);
+      FKV_FUZZ_CHECK(again && *again == *compact);
+    }
+  }
+
+  const fkv::vault::VariablePlan plan = fkv::vault::plan_variables(secrets);
+  std::string stdout_text;
+  for (const auto& line : plan.lines) {
+    FKV_FUZZ_CHECK(line.find_first_of("\r\n") == std::string::npos);
+    stdout_text += line + "\n";
+  }
+  const fkv::test::AgentLog log = fkv::test::parse_agent_log(stdout_text);
+  FKV_FUZZ_CHECK(log.rejected.empty());
+
+  std::size_t reserved = 0;
+  for (const auto& secret : secrets) {
+    if (secret.ref.name == "PATH") {
+      ++reserved;
+      continue;
+    }
+    std::string expected = secret.value;
+    const bool multiline = expected.find_first_of("\r\n") != std::string::npos;
+    const auto compact = multiline ? fkv::vault::compact_json(expected) : std::nullopt;
+    if (compact) expected = *compact;
+    for (const std::string& name : {secret.ref.name, secret.ref.text()}) {
+      auto it = log.variables.find(name);
+      FKV_FUZZ_CHECK(it != log.variables.end());
+      FKV_FUZZ_CHECK(it->second.value == expected && it->second.secret);
+    }
+    if (multiline && !compact) {
+      std::size_t start = 0;
+      for (std::size_t i = 0; i <= expected.size(); ++i) {
+        if (i < expected.size() && expected[i] != '\r' && expected[i] != '\n') continue;
+        const std::string line = expected.substr(start, i - start);
+        if (!blank(line)) {
+          FKV_FUZZ_CHECK(std::find(log.masked.begin(), log.masked.end(), line) != log.masked.end());
+        }
+        start = i + 1;
+      }
+    }
+  }
+  FKV_FUZZ_CHECK(plan.failures.size() == reserved);
+  FKV_FUZZ_CHECK(plan.secrets_set + reserved == secrets.size());
+  return 0;
+}
