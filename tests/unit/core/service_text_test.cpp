@@ -77,6 +77,9 @@ TEST_CASE("service_text strips terminal escapes: C0, DEL, C1 controls; invalid U
        }) {
     CAPTURE(row.in);
     CHECK(fkv::service_text(row.in, 300) == row.out);
+  }
+}
+
 // Found by tests/fuzz/service_text_fuzz.cpp: a control character right before a credential hid it from
 // the redaction, and then printed as a space in front of the bare value.
 TEST_CASE("service_text: a control character cannot hide a credential") {
