@@ -112,6 +112,8 @@ test('SIGTERM during downloads: what arrived is set, no line is cut, the rest is
   const task = startTask({ scenarioFile: sc.file, env, binary, fake, timeoutMs: 90000 });
   const fast = ['s00', 's01', 's02'];
   await task.waitForStdout((text) => fast.every((n) => text.includes(`variable=${n};issecret=true]`)), 30000);
+  // Core dumps are off from the start (a crash must not write the tokens to disk).
+  assert.match(fs.readFileSync(`/proc/${task.pid()}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s/m);
   task.signal('SIGTERM');
   const result = checked(await task.done, sc.s);
   assert.equal(result.status, 1, result.context());

@@ -133,6 +133,7 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
         check();
       });
     },
+    pid() { return findDescendant(child.pid, binary); },
     signal(name) {
       const pid = findDescendant(child.pid, binary);
       if (!pid) throw new Error(`no running ${binary} below ns-run`);
