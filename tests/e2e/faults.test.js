@@ -227,3 +227,33 @@ test('the vault name stops resolving mid-run: what arrived is set, the rest name
   assert.ok(errors(result).some((m) => m.startsWith(`The host name ${HOST} of vault 'fkv-faults' stopped resolving ` +
     'during the run (DNS answered that it does not exist), so no further request was made.')), result.context());
 });
+
+test('SIGTERM to the launcher (node task/main.js): passed on, the binary ends cleanly, the launcher adds nothing', async () => {
+  // A task folder as a .vsix delivers it, with this binary for the host platform.
+  const launcher = require('../../task/launcher');
+  const taskDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-faults-task-'));
+  try {
+    for (const entry of fs.readdirSync(path.join(__dirname, '..', '..', 'task'))) {
+      if (entry !== 'bin') fs.cpSync(path.join(__dirname, '..', '..', 'task', entry), path.join(taskDir, entry), { recursive: true });
+    }
+    const target = launcher.binaryPath(taskDir, launcher.hostPlatformKey());
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(binary, target);
+    const slow = ['s02', 's03'];
+    const sc = scenario({ count: 4, faults: slow.map((n) => ({ host: HOST, path: `/secrets/${n}`, delayMs: 120000 })) });
+    const env = scenarioEnv(sc.s, { vault: VAULT, filter: 's00,s01,s02,s03' });
+    const task = startTask({ scenarioFile: sc.file, env, binary, fake, timeoutMs: 90000,
+      command: [process.execPath, path.join(taskDir, 'main.js')] });
+    await task.waitForStdout((text) => ['s00', 's01'].every((n) => text.includes(`variable=${n};issecret=true]`)), 30000);
+    task.signal('SIGTERM');
+    const result = checked(await task.done, sc.s);
+    assert.equal(result.status, 1, result.context());
+    assert.deepEqual(result.log.variableTable(), table(['s00', 's01']));
+    assert.equal(result.log.completions.length, 1, 'one conclusion: the binary\'s');
+    assert.equal(lastMessage(result), "2 of 4 secrets from vault 'fkv-faults' could not be set: s02, s03. The run " +
+      'was cancelled (SIGTERM) before every selected secret was fetched.');
+    assert.ok(result.stdout.split('\n').at(-2).startsWith('##vso[task.complete result=Failed]'), 'the last line is the binary\'s');
+  } finally {
+    fs.rmSync(taskDir, { recursive: true, force: true });
+  }
+});

@@ -83,12 +83,14 @@ function findDescendant(ancestor, exe) {
 // wrapper, which would drop the agent's ENDPOINT_* variables whose names hold '-').
 //   const task = startTask({...}); await task.waitForStdout((text) => ..., 20000); task.signal('SIGTERM');
 //   const run = await task.done;   // same shape as runTask's result
-function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
+// `command` (optional) runs instead of the binary, e.g. ['node', '<task>/main.js']; signal() then targets
+// the process whose executable is command[0] (the launcher), which must pass the signal on.
+function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000, command }) {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
   const started = Date.now();
   const child = childProcess.spawn(NS_RUN,
-    ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--', binary],
+    ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, '--', ...(command || [binary])],
     { cwd, env: { ...env, AGENT_TEMPDIRECTORY: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [];
   const err = [];
@@ -133,10 +135,10 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000 }) {
         check();
       });
     },
-    pid() { return findDescendant(child.pid, binary); },
+    pid() { return findDescendant(child.pid, command ? command[0] : binary); },
     signal(name) {
-      const pid = findDescendant(child.pid, binary);
-      if (!pid) throw new Error(`no running ${binary} below ns-run`);
+      const pid = this.pid();
+      if (!pid) throw new Error(`no running ${command ? command[0] : binary} below ns-run`);
       process.kill(pid, name);
     },
   };
