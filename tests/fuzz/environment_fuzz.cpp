@@ -17,15 +17,7 @@
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::map<std::string, std::string, std::less<>> variables;
-  std::string_view text = fkv::fuzz::as_text(data, size);
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    const auto eq = line.find('=');
-    if (eq != std::string_view::npos) variables[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
-  }
+  const auto variables = fkv::fuzz::variables_from(fkv::fuzz::as_text(data, size));
   std::size_t lookups = 0;
   const fkv::agent::EnvLookup lookup = [&](std::string_view name) -> std::optional<std::string> {
     ++lookups;

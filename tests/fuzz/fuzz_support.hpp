@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,20 @@ namespace fkv::fuzz {
 
 inline std::string_view as_text(const unsigned char* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+// A set of environment variables from the fuzzer's bytes: one "NAME=VALUE" per line, a later line wins,
+// lines without '=' are ignored.
+inline std::map<std::string, std::string, std::less<>> variables_from(std::string_view text) {
+  std::map<std::string, std::string, std::less<>> variables;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    const auto eq = line.find('=');
+    if (eq != std::string_view::npos) variables[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
+  }
+  return variables;
 }
 
 // Every text field of an Error, joined: for "this must never appear in an Error" properties.

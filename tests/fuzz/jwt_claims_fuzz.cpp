@@ -9,32 +9,18 @@
 
 #include "auth/jwt_claims.hpp"
 #include "fuzz_support.hpp"
+#include "jwt_test_support.hpp"  // tests/unit/auth: the same base64url as the unit tests
 
 namespace {
 
-std::string base64url_encode(std::string_view bytes) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(alphabet[(buffer >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 63]);
-  return out;
-}
+using fkv::test::base64url;
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto text = fkv::fuzz::as_text(data, size);
   if (!text.empty() && text.front() == '{') {
-    const std::string encoded = base64url_encode(text);
+    const std::string encoded = base64url(text);
     const auto decoded = fkv::auth::base64url_decode(encoded);
     FKV_FUZZ_CHECK(decoded && *decoded == text);
     (void)fkv::auth::decode_jwt_claims("eyJhbGciOiJSUzI1NiJ9." + encoded + ".c2lnbmF0dXJl");
