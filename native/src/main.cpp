@@ -147,7 +147,7 @@ int run(Output& out) {
   auto token = auth::acquire_access_token(http, federation, register_secret);
   if (!token) return fail(out, vault_name, agent::explain_stop(token.error(), run_control));
 
-  // A 401 challenge (already checked against the vault DNS suffix) asks for a token with another scope.
+  // A 401 challenge (already checked to name the vault's own resource) asks for a token with another scope.
   const vault::TokenSource reacquire = [&](const std::string& scope) -> Expected<std::string> {
     auth::FederationParams params = federation;
     params.scope = scope;

@@ -135,7 +135,8 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000, command
         check();
       });
     },
-    pid() { return findDescendant(child.pid, command ? command[0] : binary); },
+    // The process to signal: the binary itself, or the command's program when that is not a wrapper of it.
+    pid() { return findDescendant(child.pid, command && !command.includes(binary) ? command[0] : binary); },
     signal(name) {
       const pid = this.pid();
       if (!pid) throw new Error(`no running ${command ? command[0] : binary} below ns-run`);

@@ -117,7 +117,10 @@ class Session {
         return Reply{std::nullopt, std::move(e), false};
       }
       auto next = tokens_.after_challenge(snapshot.generation, scope);
-      if (!next) return Reply{std::nullopt, next.error(), true};
+      if (!next) {
+        if (auto stop = run_stop(about, nullptr)) return *stop;  // the refresh failed because the run stopped
+        return Reply{std::nullopt, next.error(), true};
+      }
       if (!next->has_value()) return Reply{std::move(response), std::nullopt, false};
       snapshot = **next;
     }
