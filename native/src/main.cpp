@@ -97,7 +97,8 @@ int run(Output& out) {
 
   net::HttpsOptions https_options;
   https_options.trust = net::TrustSettings{net::trust_environment_from_process(), {}};
-  https_options.max_connections_per_host = cfg.concurrency;
+  // One connection more than GET workers: the list's page chain never waits for a connection.
+  https_options.max_connections_per_host = cfg.concurrency + 1;
   https_options.stop = run_control.stop_flag();
   if (auto warning = net::skip_validation_warning(https_options.trust.environment)) {
     out.line(agent::log_issue(agent::IssueType::warning, *warning));
@@ -129,6 +130,10 @@ int run(Output& out) {
     };
   }
   net::RetryingClient http(**https, net::RetryPolicy{}, hooks);
+  // Key Vault's throttling is paced by the vault client's throttle controller, not retried per request.
+  net::RetryPolicy vault_policy;
+  vault_policy.retry_throttled = false;
+  net::RetryingClient vault_http(**https, vault_policy, hooks);
 
   // Every token is registered with the agent's masker the moment it exists, and held for redaction of
   // server texts that might echo it (core/redaction.hpp).
@@ -182,13 +187,20 @@ int run(Output& out) {
     std::lock_guard lock(emit_mutex);
     out.lines(vault::list_summary_lines(vault_name, stats));
   };
-  auto summary = vault::download_secrets(http, options, cfg.selection, token->token, reacquire, download_hooks);
+  auto summary = vault::download_secrets(vault_http, options, cfg.selection, token->token, reacquire, download_hooks);
 
   std::lock_guard lock(emit_mutex);  // every worker has been joined; this only orders the final lines
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
   out.line(agent::info("Downloaded " + std::to_string(emitter.secrets_set()) + " secrets in " + elapsed + " s."));
+  if (summary.throttle.throttled > 0) {
+    char paused[32];
+    std::snprintf(paused, sizeof paused, "%.1f", static_cast<double>(summary.throttle.paused.count()) / 1000.0);
+    out.line(agent::info("Key Vault throttled " + std::to_string(summary.throttle.throttled) +
+                         " requests (HTTP 429): downloads paused for " + paused + " s in all, at most " +
+                         std::to_string(summary.throttle.lowest_limit) + " at a time at the lowest."));
+  }
 
   agent::RunResult result;
   result.secret_failures = emitter.failures();

@@ -45,7 +45,7 @@ struct TaskConfig {
   net::Url oidc_request_url;      // full URL incl. api-version and serviceConnectionId
   std::string job_token;          // SECRET: System.AccessToken of the job
   bool debug = false;             // System.Debug
-  unsigned concurrency = 16;      // parallel Key Vault GETs
+  unsigned concurrency = 32;      // Key Vault GET workers (the throttle controller may run fewer)
   std::chrono::seconds timeout{300};  // TimeoutSeconds: the whole run's budget, 1..86400
 
   net::Url vault_url() const;     // https://<vault_name>.<vault_dns_suffix>/

@@ -110,10 +110,15 @@ std::optional<milliseconds> server_retry_delay(const Response& response, std::ch
   return std::nullopt;
 }
 
+bool is_throttled(const Response& response, std::chrono::system_clock::time_point now) {
+  return response.status == 429 || (response.status == 503 && server_retry_delay(response, now).has_value());
+}
+
 std::optional<milliseconds> retry_delay(const RetryPolicy& policy, int attempt, const Outcome& outcome,
                                         std::chrono::system_clock::time_point now, double jitter) {
   if (attempt < 1 || attempt >= policy.max_attempts || !is_retryable(outcome)) return std::nullopt;
   if (const auto* response = std::get_if<Response>(&outcome)) {
+    if (!policy.retry_throttled && is_throttled(*response, now)) return std::nullopt;
     if (auto requested = server_retry_delay(*response, now)) return std::min(*requested, policy.max_server_delay);
   }
   jitter = std::clamp(jitter, 0.0, 1.0);

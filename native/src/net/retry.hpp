@@ -26,6 +26,9 @@ namespace fkv::net {
 
 struct RetryPolicy {
   int max_attempts = 4;                                 // total, first attempt included
+  // false: throttled answers (is_throttled) are returned at once, for a caller that paces them itself
+  // (the Key Vault client's throttle controller, vault/throttle.hpp).
+  bool retry_throttled = true;
   std::chrono::milliseconds base_delay{800};
   std::chrono::milliseconds max_backoff{10'000};        // cap of one computed wait
   std::chrono::milliseconds max_server_delay{60'000};   // cap of one server-requested wait
@@ -38,6 +41,9 @@ bool is_retryable(const Outcome& outcome);
 // are ignored. A date in the past gives zero. Not capped.
 std::optional<std::chrono::milliseconds> server_retry_delay(const Response& response,
                                                             std::chrono::system_clock::time_point now);
+
+// A throttling answer: 429, or 503 with a server delay (Key Vault's and Azure's "come back later").
+bool is_throttled(const Response& response, std::chrono::system_clock::time_point now);
 
 // Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders to use.
 // Years outside 1900-2200 are rejected (the clock cannot hold every 4-digit year).

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "agent/selection.hpp"
+#include "net/retry.hpp"
 #include "vault/challenge.hpp"
 #include "vault/kv_json.hpp"
 #include "vault/messages.hpp"
@@ -73,8 +74,8 @@ struct Reply {
 
 class Session {
  public:
-  Session(net::HttpClient& http, const ClientOptions& options, TokenState& tokens)
-      : http_(http), options_(options), tokens_(tokens) {}
+  Session(net::HttpClient& http, const ClientOptions& options, TokenState& tokens, Throttle& throttle)
+      : http_(http), options_(options), tokens_(tokens), throttle_(throttle) {}
 
   Reply get(const std::string& target, const Target& about) {
     if (auto stop = run_stop(about, nullptr)) return *stop;
@@ -88,7 +89,7 @@ class Session {
     auto snapshot = tokens_.current();
     for (int attempt = 0;; ++attempt) {
       request.bearer = net::Bearer{snapshot.token, options_.vault_url.host};
-      net::Outcome outcome = http_.send(request);
+      net::Outcome outcome = send(request, about.secret.empty() ? Lane::list : Lane::get);
       if (auto* transport = std::get_if<net::TransportError>(&outcome)) {
         if (auto stop = run_stop(about, transport)) return *stop;
         Reply r;
@@ -127,6 +128,27 @@ class Session {
   }
 
  private:
+  // One exchange through the throttle controller: throttled answers wait for the pool's pause and are sent
+  // again (bounded by the run's deadline and kMaxThrottled), everything else is returned.
+  net::Outcome send(const net::Request& request, Lane lane) {
+    constexpr int kMaxThrottled = 100;
+    for (int throttled = 0;; ++throttled) {
+      if (!throttle_.acquire(lane)) {
+        const bool cancelled = options_.run && options_.run->cancelled();
+        return net::TransportError{cancelled ? net::TransportError::Kind::cancelled : net::TransportError::Kind::timeout,
+                                   "the run stopped while requests to " + options_.vault_url.authority() +
+                                       " were paused for throttling",
+                                   net::TransportError::Phase::pool};
+      }
+      net::Outcome outcome = http_.send(request);
+      const auto* response = std::get_if<net::Response>(&outcome);
+      const auto now = std::chrono::system_clock::now();
+      const bool is_throttled = response && net::is_throttled(*response, now);
+      throttle_.release(lane, is_throttled, is_throttled ? net::server_retry_delay(*response, now) : std::nullopt);
+      if (!is_throttled || throttled >= kMaxThrottled) return outcome;
+    }
+  }
+
   // The run is over for every request: cancelled, or its deadline passed (a timeout at or after the
   // deadline is the deadline's doing, whatever phase it hit).
   std::optional<Reply> run_stop(const Target& about, const net::TransportError* outcome) const {
@@ -152,6 +174,7 @@ class Session {
   net::HttpClient& http_;
   const ClientOptions& options_;
   TokenState& tokens_;
+  Throttle& throttle_;
   std::atomic<bool> reached_{false};  // the vault has answered at least once in this run
 };
 
@@ -383,7 +406,10 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
                                  const agent::Selection& selection, const std::string& token,
                                  const TokenSource& reacquire, const DownloadHooks& hooks) {
   TokenState tokens(token, reacquire);
-  Session session(http, options, tokens);
+  ThrottleSettings throttle_settings = options.throttle;
+  throttle_settings.max_concurrency = std::max(1u, options.concurrency);
+  Throttle throttle(throttle_settings, options.run);
+  Session session(http, options, tokens, throttle);
   Pipeline pipeline;
   DownloadSummary summary;
   Shared shared{session, pipeline, options, hooks};
@@ -419,6 +445,7 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
 
   pipeline.finish(summary);
   summary.delivered = shared.delivered;
+  summary.throttle = throttle.stats();
   return summary;
 }
 

@@ -8,7 +8,10 @@
 //   a future nbf is not a reason to skip (reported in SecretOutcome::not_before for a warning).
 // - Explicit names: no list call; GET <vault>/secrets/<name>[/<version>]?api-version=7.5.
 // - GETs run on up to `concurrency` worker threads fed by a queue, so they start while later list pages are
-//   still being fetched.
+//   still being fetched. Every request goes through one throttle controller (vault/throttle.hpp): a 429
+//   pauses the whole pool and cuts the concurrency (AIMD), list pages have a lane of their own, and
+//   throttled answers are retried there until the run's deadline. `http` should not retry throttled
+//   answers itself (net::RetryPolicy::retry_throttled = false).
 // - **Streaming, nothing fetched is lost.** Each secret's outcome (value or error) is handed to
 //   `hooks.secret` as soon as it is known, from the worker thread that fetched it (the hook must be
 //   thread-safe); the client keeps no values. `hooks.listed` is called once when the listing has ended
@@ -37,6 +40,7 @@
 #include "core/expected.hpp"
 #include "core/run_control.hpp"
 #include "net/http.hpp"
+#include "vault/throttle.hpp"
 
 namespace fkv::vault {
 
@@ -47,7 +51,8 @@ struct ClientOptions {
   net::Url vault_url;            // https://<name>.<suffix>/
   std::string vault_name;
   std::string vault_dns_suffix;  // e.g. vault.azure.net
-  unsigned concurrency = 16;
+  unsigned concurrency = 32;    // GET workers; the throttle controller may run fewer at once
+  ThrottleSettings throttle;    // max_concurrency is set to `concurrency`
   std::int64_t now = 0;          // unix seconds, for exp / nbf
   std::chrono::milliseconds timeout{30000};  // per request
   std::size_t max_pages = 10000;             // bound on list pages (25 items each)
@@ -78,6 +83,7 @@ struct DownloadSummary {
   std::optional<Error> stopped;               // why every remaining request was stopped (see above)
   std::vector<agent::SecretRef> not_fetched;  // selected, but not fetched because of `stopped`, in order
   std::size_t delivered = 0;                  // outcomes handed to hooks.secret
+  ThrottleStats throttle;                     // 429s and time paused for them
 };
 
 struct DownloadHooks {

@@ -62,7 +62,7 @@ TEST_CASE("a complete public-cloud environment") {
   CHECK_FALSE(c->run_as_prejob);
   CHECK_FALSE(c->debug);
   CHECK(c->job_token == "job-token");
-  CHECK(c->concurrency == 16);
+  CHECK(c->concurrency == 32);
   CHECK(c->timeout == std::chrono::seconds{300});
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/proj/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"

@@ -538,3 +538,19 @@ TEST_CASE("streaming: outcomes are delivered while other requests are still runn
   CHECK(summary.delivered == 2);
   CHECK(saw_delivery_first);
 }
+
+TEST_CASE("throttled answers are paced by the controller and retried until they succeed; nothing is lost") {
+  FakeHttpClient http;
+  const auto throttled = FakeHttpClient::json(429, R"({"error":{"code":"Throttled","message":"slow down"}})",
+                                              {{"retry-after-ms", "20"}});
+  for (int i = 0; i < 6; ++i) http.on("GET", kVault + "/secrets/a?", throttled, true);
+  http.on("GET", kVault + "/secrets/a?", secret("va"));
+  http.on("GET", kVault + "/secrets/b?", FakeHttpClient::json(503, "{}", {{"Retry-After", "0"}}), true);
+  http.on("GET", kVault + "/secrets/b?", secret("vb"));
+  auto result = download(http, options(2), names({{"a", ""}, {"b", ""}}), "tok", no_reacquire());
+  REQUIRE(result.ok());
+  REQUIRE(result.secrets.size() == 2);
+  CHECK(result.secrets[0].value == "va");
+  CHECK(result.secrets[1].value == "vb");
+  CHECK(result.summary.throttle.throttled == 7);  // six 429s and a 503 with a delay
+}

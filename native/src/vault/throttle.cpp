@@ -1,0 +1,88 @@
+#include "vault/throttle.hpp"
+
+#include <algorithm>
+
+namespace fkv::vault {
+
+using std::chrono::milliseconds;
+
+ThrottleState on_throttled(ThrottleState state, ThrottleState::Clock::time_point now,
+                           std::optional<milliseconds> server_delay, const ThrottleSettings& settings) {
+  milliseconds delay;
+  if (server_delay) {
+    delay = std::clamp(*server_delay, milliseconds{0}, settings.max_server_delay);
+  } else {
+    const unsigned doublings = std::min(state.consecutive_throttles, 10u);
+    delay = std::min(milliseconds{1000} * (1u << doublings), settings.max_backoff);
+  }
+  const bool new_pause = now >= state.paused_until;
+  if (new_pause) state.decreased_this_pause = false;
+  state.paused_until = std::max(state.paused_until, now + delay);
+  if (!state.decreased_this_pause) {
+    state.limit = std::max(settings.min_concurrency, state.limit / 2);
+    state.decreased_this_pause = true;
+  }
+  state.successes = 0;
+  ++state.consecutive_throttles;
+  return state;
+}
+
+ThrottleState on_success(ThrottleState state, const ThrottleSettings& settings) {
+  state.consecutive_throttles = 0;
+  if (++state.successes >= state.limit) {
+    state.limit = std::min(settings.max_concurrency, state.limit + 1);
+    state.successes = 0;
+  }
+  return state;
+}
+
+Throttle::Throttle(ThrottleSettings settings, const RunControl* run, std::function<Clock::time_point()> now)
+    : settings_(settings), run_(run), now_(std::move(now)) {
+  state_.limit = std::max(settings_.min_concurrency, settings_.max_concurrency);
+  stats_.lowest_limit = state_.limit;
+}
+
+bool Throttle::acquire(Lane lane) {
+  constexpr milliseconds slice{20};  // how soon a cancellation is seen while waiting
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (run_ && run_->should_stop()) return false;
+    const auto current = now();
+    const bool paused = current < state_.paused_until;
+    const bool room = lane == Lane::list || in_flight_ < state_.limit;
+    if (!paused && room) {
+      if (lane == Lane::get) ++in_flight_;
+      return true;
+    }
+    auto wake = current + slice;
+    if (paused) wake = std::min(wake, state_.paused_until);
+    changed_.wait_until(lock, wake);
+  }
+}
+
+void Throttle::release(Lane lane, bool throttled, std::optional<milliseconds> server_delay) {
+  std::lock_guard lock(mutex_);
+  if (lane == Lane::get && in_flight_ > 0) --in_flight_;
+  if (throttled) {
+    const auto current = now();
+    state_ = on_throttled(state_, current, server_delay, settings_);
+    ++stats_.throttled;
+    // Pause time, counted once for overlapping pauses.
+    const auto from = std::max(current, counted_pause_until_);
+    if (state_.paused_until > from) {
+      stats_.paused += std::chrono::duration_cast<milliseconds>(state_.paused_until - from);
+      counted_pause_until_ = state_.paused_until;
+    }
+    stats_.lowest_limit = std::min(stats_.lowest_limit, state_.limit);
+  } else {
+    state_ = on_success(state_, settings_);
+  }
+  changed_.notify_all();
+}
+
+ThrottleStats Throttle::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace fkv::vault

@@ -1,0 +1,106 @@
+#include "vault/throttle.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using namespace fkv::vault;
+using Clock = ThrottleState::Clock;
+
+TEST_CASE("on_throttled: the server's delay, else 1-2-4-8 s; the limit halves once per pause") {
+  const ThrottleSettings settings;  // 32 max, 2 min, 60 s server cap, 8 s backoff cap
+  const Clock::time_point t0{std::chrono::hours{1}};
+  ThrottleState s;
+  s.limit = 32;
+  s = on_throttled(s, t0, std::nullopt, settings);
+  CHECK(s.paused_until == t0 + 1s);
+  CHECK(s.limit == 16);
+  s = on_throttled(s, t0 + 100ms, std::nullopt, settings);  // same pause: the limit is not cut again
+  CHECK(s.paused_until == t0 + 100ms + 2s);
+  CHECK(s.limit == 16);
+  s = on_throttled(s, t0 + 3s, std::nullopt, settings);  // a new pause (the last one ended)
+  CHECK(s.paused_until == t0 + 3s + 4s);
+  CHECK(s.limit == 8);
+  struct Row { unsigned consecutive; std::chrono::milliseconds pause; };
+  for (const Row row : {Row{3, 8s}, Row{4, 8s}, Row{20, 8s}}) {
+    ThrottleState r;
+    r.consecutive_throttles = row.consecutive;
+    CHECK(on_throttled(r, t0, std::nullopt, settings).paused_until == t0 + row.pause);
+  }
+  // The server's delay wins, capped; a pause never shortens an earlier, longer one.
+  ThrottleState r;
+  CHECK(on_throttled(r, t0, 2500ms, settings).paused_until == t0 + 2500ms);
+  CHECK(on_throttled(r, t0, 10min, settings).paused_until == t0 + 60s);
+  r.paused_until = t0 + 30s;
+  CHECK(on_throttled(r, t0, 1s, settings).paused_until == t0 + 30s);
+  // Never below the minimum.
+  ThrottleState low;
+  low.limit = 3;
+  CHECK(on_throttled(low, t0, 1s, settings).limit == 2);
+  low.limit = 2;
+  CHECK(on_throttled(low, t0, 1s, settings).limit == 2);
+}
+
+TEST_CASE("on_success: additive increase, one step per `limit` successes in a row, up to the maximum") {
+  ThrottleSettings settings;
+  settings.max_concurrency = 5;
+  ThrottleState s;
+  s.limit = 3;
+  s.consecutive_throttles = 2;
+  for (int i = 0; i < 2; ++i) s = on_success(s, settings);
+  CHECK(s.limit == 3);
+  CHECK(s.consecutive_throttles == 0);
+  s = on_success(s, settings);
+  CHECK(s.limit == 4);
+  for (int i = 0; i < 4; ++i) s = on_success(s, settings);
+  CHECK(s.limit == 5);
+  for (int i = 0; i < 50; ++i) s = on_success(s, settings);
+  CHECK(s.limit == 5);
+}
+
+TEST_CASE("Throttle: the GET lane is bounded by the limit, the list lane is not") {
+  ThrottleSettings settings;
+  settings.max_concurrency = 2;
+  Throttle throttle(settings);
+  CHECK(throttle.acquire(Lane::get));
+  CHECK(throttle.acquire(Lane::get));
+  CHECK(throttle.acquire(Lane::list));  // would block forever if it counted against the limit
+  std::atomic<bool> third{false};
+  std::thread waiter([&] {
+    third = throttle.acquire(Lane::get);
+  });
+  std::this_thread::sleep_for(50ms);
+  CHECK_FALSE(third.load());  // still waiting for room
+  throttle.release(Lane::get, false, std::nullopt);
+  waiter.join();  // released: the third GET may start
+  CHECK(third.load());
+}
+
+TEST_CASE("Throttle: a throttled answer pauses every lane; stats count answers and pause time once") {
+  Throttle throttle;
+  CHECK(throttle.acquire(Lane::get));
+  CHECK(throttle.acquire(Lane::get));
+  throttle.release(Lane::get, true, 300ms);
+  throttle.release(Lane::get, true, 200ms);  // within the first pause: not counted twice, no second cut
+  const auto before = Clock::now();
+  CHECK(throttle.acquire(Lane::list));  // waits for the pause
+  CHECK(Clock::now() - before >= 150ms);
+  throttle.release(Lane::list, false, std::nullopt);
+  const auto stats = throttle.stats();
+  CHECK(stats.throttled == 2);
+  CHECK(stats.paused >= 300ms);
+  CHECK(stats.paused < 600ms);
+  CHECK(stats.lowest_limit == 16);
+}
+
+TEST_CASE("Throttle: a cancelled run stops waiting for a pause") {
+  fkv::RunControl run(300s);
+  Throttle throttle({}, &run);
+  CHECK(throttle.acquire(Lane::get));
+  throttle.release(Lane::get, true, 60s);
+  run.cancel(15);
+  CHECK_FALSE(throttle.acquire(Lane::get));  // returns at once: a hang here is the failure
+}
