@@ -260,3 +260,17 @@ test('SIGTERM to the launcher (node task/main.js): passed on, the binary ends cl
     fs.rmSync(taskDir, { recursive: true, force: true });
   }
 });
+
+for (const retryAfter of [null, '1']) {
+  test(`Key Vault's throttle (${retryAfter ? 'with' : 'without'} Retry-After): every secret is set, the pauses are logged`, () => {
+    const sc = scenario({ count: 120, vault: { throttle: { limit: 40, windowSeconds: 2, retryAfter } } });
+    const result = run(sc, { set: { INPUT_TIMEOUTSECONDS: '120' } });
+    assert.equal(result.status, 0, result.context());
+    const names = sc.s.vaults[0].secrets.map((x) => x.name);
+    assert.deepEqual(result.log.variableTable(), table(names));
+    const throttled = vaultRequests(result).filter((r) => r.status === 429).length;
+    assert.ok(throttled > 0, 'the emulated limit was hit');
+    const line = result.log.text.find((l) => l.startsWith('Key Vault throttled '));
+    assert.ok(line && line.startsWith(`Key Vault throttled ${throttled} requests (HTTP 429): downloads paused for `), line);
+  });
+}
