@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { runTask } = require('../../tests/e2e/harness');
+const { runTask, leaks } = require('../../tests/e2e/harness');
 const { scenarioEnv } = require('../../tests/support/scenario-env');
 const cases = require('./cases');
 const { requestStats, summariseRuns } = require('./metrics');
@@ -157,6 +157,11 @@ function runOnce(tool, cell, scenarioFile, options, measureFile) {
       wallMs: null, rssKiB: null, cpuMs: null };
   }
   const problems = verify(run, cell.expected);
+  // The binary's every run also gets the e2e leak scan: no secret value or token outside setsecret /
+  // issecret=true data, nothing in stderr (the peers are users' scripts: what they print is theirs).
+  if (spec.kind === 'binary') {
+    for (const leak of leaks(run, cell.scenario, { extra: Object.values(cell.expected) })) problems.push(`leak: ${leak}`);
+  }
   const result = {
     ok: problems.length === 0,
     problems,

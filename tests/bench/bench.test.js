@@ -179,3 +179,14 @@ test('the report merges runs of the same cell and tool from several files and li
   assert.ok(missing.includes('n100-L20: sdk-seq, sdk-chunks20, sdk-c64'), missing.join('\n'));
   assert.ok(missing.includes('n1-L0: fkv, sdk-seq, sdk-chunks20, sdk-c64'), missing.join('\n'));
 });
+
+test('a peer gets what a script step has: the IDs, the job token and the OIDC request URI, nothing of the task', () => {
+  const { peerEnv } = require('../../scripts/bench/run-bench');
+  const [cell] = buildCells({ sizes: [30], latencies: [0], limit: null });
+  const env = peerEnv(cell, 'chunks20');
+  assert.equal(env.FKV_PEER_MODE, 'chunks20');
+  assert.equal(env.FKV_PEER_SECRETS, '*');
+  assert.equal(env.SYSTEM_ACCESSTOKEN, cell.scenario.jobToken);
+  assert.match(env.SYSTEM_OIDCREQUESTURI, /^https:\/\/dev\.azure\.com\/fkv-org\/.*\/oidctoken$/);
+  assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('ENDPOINT_') || k.startsWith('INPUT_')), []);
+});
