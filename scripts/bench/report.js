@@ -53,6 +53,16 @@ function missingCells(results) {
   return missing;
 }
 
+// Measured cells and tools with fewer runs than the full run's rounds (5; 3 for the big cells).
+function shortCells(results) {
+  const short = [];
+  for (const { cell, tools } of results) {
+    const want = cases.roundsFor(cell, 5);
+    for (const [tool, s] of Object.entries(tools)) if (s.runsTotal < want) short.push(`${cell.name}/${tool}: ${s.runsTotal} of ${want} rounds`);
+  }
+  return short;
+}
+
 const f = (v, digits = 0) => (v == null ? '–' : Number(v).toFixed(digits));
 const wall = (s) => (s.wallMsMedian == null ? '–' : `${f(s.wallMsMedian)} (${f(s.wallMsMin)}–${f(s.wallMsMax)})`);
 
@@ -83,11 +93,12 @@ function generated(records, results, chartName) {
   const dates = records.map((r) => r.date).sort();
   const loads = records.map((r) => (r.machine.loadAverage || [])[0]).filter((v) => v != null);
   const missing = missingCells(results);
+  const short = shortCells(results);
   return [
     BEGIN,
-    `Measured ${dates[0]}${dates.length > 1 ? ` to ${dates[dates.length - 1]}` : ''} on ${machine.cpus} × ${machine.model}, ` +
+    `Parts finished ${dates.join(", ")}; machine: ${machine.cpus} × ${machine.model}, ` +
       `${f(machine.memGiB, 1)} GiB, Linux ${machine.kernel}` +
-      (loads.length ? `; 1-minute load average at the start of each part: ${loads.map((l) => f(l, 1)).join(', ')}` : '') + '.',
+      (loads.length ? `; 1-minute load average at the end of each part: ${loads.map((l) => f(l, 1)).join(', ')}` : '') + '.',
     '',
     'Commands (each part of the measurement; runs of the same cell and tool are merged):',
     '',
@@ -115,6 +126,10 @@ function generated(records, results, chartName) {
     '### Cells not measured',
     '',
     missing.length === 0 ? 'None: the whole matrix was measured.' : missing.map((m) => `- ${m}`).join('\n'),
+    '',
+    'Measured with fewer rounds than the full run:',
+    '',
+    short.length === 0 ? 'None.' : short.map((m) => `- ${m}`).join('\n'),
     END,
   ].join('\n');
 }
@@ -204,4 +219,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { mergeRecords, missingCells, writeReport, generated, BEGIN, END };
+module.exports = { mergeRecords, missingCells, shortCells, writeReport, generated, BEGIN, END };
