@@ -21,7 +21,7 @@ function checkGoals(results, targets) {
     const fkv = fkvOf(r);
     if (!fkv) { add(goal, null, 'not measured'); continue; }
     const ratio = fkv.wallMsMedian / r.cell.floorMs;
-    add(goal, ratio <= targets.floor.maxRatio, `${x(ratio)} (${ms(fkv.wallMsMedian)} / floor ${ms(r.cell.floorMs)})`);
+    add(goal, ratio <= targets.floor.maxRatio, `${x(ratio, 3)} (${ms(fkv.wallMsMedian)} / floor ${ms(r.cell.floorMs)})`);
   }
 
   const peerCells = results.filter((r) => !r.cell.limited && r.cell.secrets >= targets.fastestPeer.minSecrets &&
@@ -57,7 +57,7 @@ function checkGoals(results, targets) {
       `${fkv.runsOk}/${fkv.runsTotal} runs complete, at most ${fkv.lostMax} secret(s) lost in a run`);
     const ratio = fkv.wallMsMedian / r.cell.floorMs;
     add(`${r.cell.name}: within ${targets.limit.maxRatio}x the limit's floor`, ratio <= targets.limit.maxRatio,
-      `${x(ratio)} (${ms(fkv.wallMsMedian)} / floor ${ms(r.cell.floorMs)})`);
+      `${x(ratio, 3)} (${ms(fkv.wallMsMedian)} / floor ${ms(r.cell.floorMs)})`);
     add(`${r.cell.name}: 429s under ${targets.limit.maxThrottledShare * 100} % of requests`,
       fkv.throttledShare != null && fkv.throttledShare < targets.limit.maxThrottledShare,
       fkv.throttledShare == null ? 'no requests' : `${(fkv.throttledShare * 100).toFixed(1)} % (median ${fkv.throttledMedian} 429s of ${fkv.requestsMedian} requests)`);

@@ -35,7 +35,10 @@ function mergeRecords(records) {
     }
   }
   const order = Object.keys(cases.TOOLS);
-  return [...cells.values()].map(({ cell, runs }) => ({
+  // Cells in the matrix's order (cases.buildCells), any others after them in the order they came.
+  const matrix = cases.buildCells({}).map((c) => c.name);
+  const rank = (name) => (matrix.includes(name) ? matrix.indexOf(name) : matrix.length);
+  return [...cells.values()].sort((a, b) => rank(a.cell.name) - rank(b.cell.name)).map(({ cell, runs }) => ({
     cell,
     tools: Object.fromEntries(order.filter((t) => runs[t]).map((t) => [t, { ...summariseRuns(runs[t]), runs: runs[t] }])),
   }));
@@ -87,7 +90,7 @@ function goalsTable(goals) {
   return ['| goal | result | measured |', '|---|---|---|', ...goals.map((g) => `| ${g.goal} | ${mark(g.met)} | ${g.measured} |`)].join('\n');
 }
 
-function generated(records, results, chartName) {
+function generated(records, results, chartName, files = []) {
   const machine = records[0].machine;
   const commands = [...new Set(records.map((r) => r.command))];
   const dates = records.map((r) => r.date).sort();
@@ -104,7 +107,7 @@ function generated(records, results, chartName) {
     '',
     '```',
     ...commands,
-    `node scripts/bench/report.js --out docs/benchmarks.md <the parts' --json files>`,
+    `node scripts/bench/report.js --out docs/benchmarks.md ${files.length ? files.join(' ') : '<the parts\' --json files>'}`,
     '```',
     '',
     `![median wall time vs N per tool, log scale](${chartName})`,
@@ -189,11 +192,11 @@ function writeChart(results, pngFile) {
 const TEMPLATE_HEAD = '# Benchmarks\n\nWritten by `scripts/bench.sh --report docs/benchmarks.md` (or `scripts/bench/report.js`); ' +
   'only the generated part between the markers is rewritten.\n\n';
 
-function writeReport(records, mdFile) {
+function writeReport(records, mdFile, files = []) {
   const results = mergeRecords(records);
   const pngFile = mdFile.replace(/\.md$/, '') + '.png';
   writeChart(results, pngFile);
-  const body = generated(records, results, path.basename(pngFile));
+  const body = generated(records, results, path.basename(pngFile), files);
   const old = fs.existsSync(mdFile) ? fs.readFileSync(mdFile, 'utf8') : '';
   const text = old.includes(BEGIN) && old.includes(END)
     ? old.slice(0, old.indexOf(BEGIN)) + body + old.slice(old.indexOf(END) + END.length)
@@ -214,7 +217,7 @@ function main() {
     process.stderr.write('report.js: give at least one results file (run-bench.js --json)\n');
     process.exit(2);
   }
-  writeReport(files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8'))), out);
+  writeReport(files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8'))), out, files);
 }
 
 if (require.main === module) main();
