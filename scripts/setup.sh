@@ -9,6 +9,8 @@ packages=(
   g++ cmake ninja-build pkg-config make
   libboost1.81-dev rapidjson-dev doctest-dev libssl-dev
   openssl ca-certificates curl iproute2 util-linux unzip file binutils time
+  # the benchmark report's chart (scripts/bench/report.js)
+  gnuplot-nox
   # the fuzz and sanitizer builds: clang with libFuzzer and the ASan/UBSan/LSan runtimes
   clang libclang-rt-14-dev
   # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine

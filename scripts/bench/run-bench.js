@@ -1,42 +1,51 @@
 #!/usr/bin/env node
 'use strict';
-// The benchmark runner behind scripts/bench.sh (read its header for what is measured and the targets).
-// Runs the real binary in tests/e2e/ns-run against the Azure fake for every case of ./cases.js, N times
-// each, checks every run's correctness the way the agent would read it, and prints a table.
+// The benchmark runner behind scripts/bench.sh (read its header for the matrix, what is measured and the goals).
+// For every cell of ./cases.js and every round, runs each tool (rotated order per round) once inside
+// tests/e2e/ns-run against a fresh Azure fake, checks the run the way the agent reads it, prints a table,
+// and optionally checks the goals (--check), writes JSON (--json) and the report (--report, ./report.js).
 //
-//   node scripts/bench/run-bench.js --binary FILE --fake FILE [--runs N] [--secrets N] [--names N]
-//        [--cases a,b] [--json FILE] [--check] [--timeout SECONDS]
+//   node scripts/bench/run-bench.js --binary FILE --fake FILE [--peers | --tools a,b] [--rounds N]
+//        [--sizes 1,100,...] [--latencies 0,20] [--limit SECRETS/LIMIT/WINDOW/LATENCY | --no-limit]
+//        [--cells a,b] [--json FILE] [--report FILE.md] [--check] [--timeout SECONDS]
 //
-// Exit code: 0 when every run succeeded with the expected variables (and, with --check, every target
-// was met); 1 otherwise; 2 on bad usage. Secret values are never printed, only names and counts.
+// Exit code: 0 when every run that must be correct was (the binary's every run; a peer's outside the limit
+// cells) and, with --check, no goal was missed; 1 otherwise; 2 on bad usage. Secret values are never printed.
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { runTask } = require('../../tests/e2e/harness');
+const { runTask, leaks } = require('../../tests/e2e/harness');
 const { scenarioEnv } = require('../../tests/support/scenario-env');
-const { buildCases, TARGETS, DEFAULT_SIZES, VAULT } = require('./cases');
-const { requestStats, median } = require('./metrics');
+const cases = require('./cases');
+const { requestStats, summariseRuns } = require('./metrics');
+const { checkGoals } = require('./goals');
 
 const MEASURE = path.join(__dirname, 'measure.sh');
-const MAX_RUNS = 50;
+const PEER_SCRIPT = path.join(__dirname, '..', '..', 'bench', 'sdk-peer.mjs');
+const PEER_MODULES = path.join(__dirname, '..', '..', 'bench', 'node_modules', '@azure', 'keyvault-secrets');
+const MAX_ROUNDS = 50;
 
 function usage(message) {
   process.stderr.write(`run-bench: ${message}\n` +
-    'usage: run-bench.js --binary FILE --fake FILE [--runs N (1..50, default 5)] [--secrets N (default 1000)]\n' +
-    '       [--names N (default 50)] [--cases list-0ms,list-20ms,names-20ms,throttled] [--json FILE] [--check]\n' +
-    '       [--timeout SECONDS per run (default 120)]\n');
+    'usage: run-bench.js --binary FILE --fake FILE [--peers | --tools fkv,sdk-seq,sdk-chunks20,sdk-c64] [--rounds N (default 5)]\n' +
+    '       [--sizes 1,100,1000,5000] [--latencies 0,20] [--limit 6000/4000/10/0 | --no-limit] [--cells a,b]\n' +
+    '       [--json FILE] [--report FILE.md] [--check] [--timeout SECONDS per run (default 600)]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { runs: 5, ...DEFAULT_SIZES, cases: null, json: null, check: false, timeout: 120 };
+  const options = {
+    rounds: 5, tools: ['fkv'], sizes: cases.DEFAULT_SIZES, latencies: cases.DEFAULT_LATENCIES,
+    limit: { ...cases.LIMIT_DEFAULT }, cells: null, json: null, report: null, check: false, timeout: 600,
+  };
   const integer = (flag, value, min, max) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) usage(`${flag} needs an integer ${min}..${max} (got '${value}')`);
     return n;
   };
+  const list = (flag, value) => value.split(',').filter(Boolean).map((v) => integer(flag, v, 0, 99999));
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     const value = () => {
@@ -47,22 +56,37 @@ function parseArgs(argv) {
     switch (flag) {
       case '--binary': options.binary = value(); break;
       case '--fake': options.fake = value(); break;
-      case '--runs': options.runs = integer(flag, value(), 1, MAX_RUNS); break;
-      case '--secrets': options.secrets = integer(flag, value(), 1, 99999); break;
-      case '--names': options.names = integer(flag, value(), 1, 99999); break;
-      case '--cases': options.cases = value().split(',').filter(Boolean); break;
+      case '--peers': options.tools = Object.keys(cases.TOOLS); break;
+      case '--tools': options.tools = value().split(',').filter(Boolean); break;
+      case '--rounds': options.rounds = integer(flag, value(), 1, MAX_ROUNDS); break;
+      case '--sizes': options.sizes = list(flag, value()); break;
+      case '--latencies': options.latencies = list(flag, value()); break;
+      case '--limit': {
+        const parts = value().split('/');
+        if (parts.length < 3 || parts.length > 4) usage('--limit needs SECRETS/LIMIT/WINDOW_SECONDS[/LATENCY_MS]');
+        const [secrets, limit, windowSeconds, latencyMs = '0'] = parts;
+        options.limit = { ...cases.LIMIT_DEFAULT, secrets: integer('--limit secrets', secrets, 1, 99999),
+          limit: integer('--limit limit', limit, 1, 100000), windowSeconds: integer('--limit window', windowSeconds, 1, 3600),
+          latencyMs: integer('--limit latency', latencyMs, 0, 1000) };
+        break;
+      }
+      case '--no-limit': options.limit = null; break;
+      case '--cells': options.cells = value().split(',').filter(Boolean); break;
       case '--json': options.json = value(); break;
+      case '--report': options.report = value(); break;
       case '--check': options.check = true; break;
       case '--timeout': options.timeout = integer(flag, value(), 1, 3600); break;
       default: usage(`unknown option '${flag}'`);
     }
   }
+  const unknownTools = options.tools.filter((t) => !cases.TOOLS[t]);
+  if (unknownTools.length > 0) usage(`unknown tool(s): ${unknownTools.join(', ')} (have: ${Object.keys(cases.TOOLS).join(', ')})`);
   for (const flag of ['binary', 'fake']) {
     if (!options[flag] || !fs.existsSync(options[flag])) usage(`--${flag} must name an existing file (got '${options[flag] || ''}')`);
     options[flag] = path.resolve(options[flag]);  // runs start in a scratch directory
   }
-  if (options.check && (options.secrets !== DEFAULT_SIZES.secrets || options.names !== DEFAULT_SIZES.names)) {
-    usage(`--check compares with targets for the default sizes (--secrets ${DEFAULT_SIZES.secrets} --names ${DEFAULT_SIZES.names}) only`);
+  if (options.tools.some((t) => cases.TOOLS[t].kind === 'sdk') && !fs.existsSync(PEER_MODULES)) {
+    usage('the SDK peers need bench/node_modules: run scripts/setup.sh (npm ci in bench/) first');
   }
   return options;
 }
@@ -90,169 +114,160 @@ function verify(run, expected) {
   return problems;
 }
 
+// Expected secrets a run did not set as a secret variable with the right value.
+function lostSecrets(run, expected) {
+  const table = run.log.variableTable();
+  return Object.keys(expected).filter((name) => table[name] !== expected[name] || !run.log.variable(name).secret).length;
+}
+
 function readMeasurement(file) {
-  if (!fs.existsSync(file)) return { wallMs: null, rssKiB: null };
-  const [micros, rss] = fs.readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+  const none = { wallMs: null, rssKiB: null, cpuMs: null };
+  if (!fs.existsSync(file)) return none;
+  const [micros, rss, user, sys] = fs.readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
   return {
     wallMs: Number.isFinite(micros) ? micros / 1000 : null,
     rssKiB: Number.isFinite(rss) ? rss : null,
+    cpuMs: Number.isFinite(user) && Number.isFinite(sys) ? (user + sys) * 1000 : null,
   };
 }
 
-function runOnce(benchCase, scenarioFile, options, scratch, index) {
-  const measureFile = path.join(scratch, `${benchCase.name}-${index}.measure`);
-  const env = scenarioEnv(benchCase.scenario, { vault: VAULT, filter: benchCase.filter });
+// The environment a user's script step would have: the connection's IDs as pipeline variables, the job's
+// access token and the OIDC request URI the agent sets (the same one the binary gets).
+function peerEnv(cell, mode) {
+  const agent = scenarioEnv(cell.scenario, { vault: cases.VAULT, filter: cell.filter });
+  return {
+    PATH: process.env.PATH, HOME: process.env.HOME || '/root',
+    FKV_PEER_MODE: mode, FKV_PEER_VAULT: cases.VAULT, FKV_PEER_SECRETS: cell.filter,
+    AZURE_TENANT_ID: cases.TENANT, AZURE_CLIENT_ID: cases.CLIENT, AZURE_SERVICE_CONNECTION_ID: cases.CONNECTION,
+    SYSTEM_ACCESSTOKEN: cell.scenario.jobToken, SYSTEM_OIDCREQUESTURI: agent.SYSTEM_OIDCREQUESTURI,
+  };
+}
+
+function runOnce(tool, cell, scenarioFile, options, measureFile) {
+  const spec = cases.TOOLS[tool];
+  const common = { scenarioFile, fake: options.fake, timeoutMs: options.timeout * 1000 };
   let run;
   try {
-    run = runTask({
-      scenarioFile, env, binary: options.binary, fake: options.fake,
-      wrapper: [MEASURE, measureFile], timeoutMs: options.timeout * 1000,
-    });
+    run = spec.kind === 'binary'
+      ? runTask({ ...common, env: scenarioEnv(cell.scenario, { vault: cases.VAULT, filter: cell.filter }),
+        binary: options.binary, wrapper: [MEASURE, measureFile] })
+      : runTask({ ...common, env: peerEnv(cell, spec.mode), binary: PEER_SCRIPT, wrapper: [MEASURE, measureFile, process.execPath] });
   } catch (error) {
-    return { ok: false, problems: [`could not run: ${error.code || error.message}`], wallMs: null, rssKiB: null };
+    return { ok: false, problems: [`could not run: ${error.code || error.message}`], lost: Object.keys(cell.expected).length,
+      wallMs: null, rssKiB: null, cpuMs: null };
   }
-  const problems = verify(run, benchCase.expected);
+  const problems = verify(run, cell.expected);
+  // The binary's every run also gets the e2e leak scan: no secret value or token outside setsecret /
+  // issecret=true data, nothing in stderr (the peers are users' scripts: what they print is theirs).
+  if (spec.kind === 'binary') {
+    for (const leak of leaks(run, cell.scenario, { extra: Object.values(cell.expected) })) problems.push(`leak: ${leak}`);
+  }
   const result = {
     ok: problems.length === 0,
     problems,
+    lost: lostSecrets(run, cell.expected),
     ...readMeasurement(measureFile),
-    ...requestStats(run.requests, `${VAULT}.vault.azure.net`),
+    ...requestStats(run.requests, `${cases.VAULT}.vault.azure.net`),
   };
-  if (!result.ok) {
-    // stderr carries diagnostics only (neither ns-run nor the binary writes secrets there); the tail helps locate a failure.
-    result.stderrTail = run.stderr.split('\n').slice(-15).join('\n');
-  }
+  // stderr carries diagnostics only (neither ns-run, the binary nor the peer writes secrets there).
+  if (!result.ok) result.stderrTail = run.stderr.split('\n').slice(-15).join('\n');
   return result;
 }
 
-function summarise(benchCase, runs, options) {
-  const good = runs.filter((r) => r.ok);
-  const pick = (key) => good.map((r) => r[key]).filter((v) => v != null);
-  const walls = pick('wallMs');
-  const rss = pick('rssKiB');
-  const requests = pick('requests');
-  const summary = {
-    name: benchCase.name,
-    description: benchCase.description,
-    filter: benchCase.filter === '*' ? '*' : `${benchCase.filter.split(',').length} names`,
-    latencyMs: benchCase.latencyMs,
-    expectedVariables: Object.keys(benchCase.expected).length,
-    runsOk: good.length,
-    runsTotal: runs.length,
-    wallMsMedian: median(walls),
-    wallMsMin: walls.length ? Math.min(...walls) : null,
-    wallMsMax: walls.length ? Math.max(...walls) : null,
-    rssMiBMax: rss.length ? Math.max(...rss) / 1024 : null,
-    requestsMedian: median(requests),
-    listPagesMedian: median(pick('listPages')),
-    maxInFlight: good.length ? Math.max(...pick('maxInFlight')) : null,
-    throttledMedian: median(pick('throttled')),
-    getsBeforeLastPageMedian: median(pick('getsBeforeLastPage')),
-    runs,
-  };
-  // What the same requests would cost one after another at the added latency: the concurrency's gain.
-  if (benchCase.latencyMs > 0 && summary.requestsMedian && summary.wallMsMedian) {
-    summary.serialLatencyMs = summary.requestsMedian * benchCase.latencyMs;
-    summary.speedupVsSerial = summary.serialLatencyMs / summary.wallMsMedian;
-  }
-  if (options.check) {
-    const target = TARGETS[benchCase.name];
-    const misses = [];
-    if (target) {
-      if (summary.wallMsMedian == null || summary.wallMsMedian > target.wallMs) {
-        misses.push(`median wall ${fmt(summary.wallMsMedian, 0)} ms > target ${target.wallMs} ms`);
-      }
-      if (summary.rssMiBMax == null || summary.rssMiBMax > target.rssMiB) {
-        misses.push(`max RSS ${fmt(summary.rssMiBMax, 1)} MiB > target ${target.rssMiB} MiB`);
-      }
-    }
-    summary.target = target || null;
-    summary.targetMisses = misses;
-  }
-  return summary;
-}
+// A run that must be correct: every run of our binary; a peer's outside the limit cells (there, what a
+// peer loses is the measurement).
+const mustSucceed = (tool, cell) => tool === 'fkv' || !cell.limited;
+
+// The cell as recorded in JSON: everything but the scenario and the expected table.
+const cellRecord = ({ scenario, expected, filter, ...rest }) => ({ ...rest, filter: filter === '*' ? '*' : `${filter.split(',').length} name(s)` });
 
 function fmt(value, digits) {
   return value == null ? '-' : Number(value).toFixed(digits);
 }
 
-function printTable(summaries, options) {
-  const header = ['case', 'vars', 'ok', 'wall ms (median)', 'min-max', 'RSS MiB', 'requests', 'pages', 'in-flight',
-    'GETs<last page', '429s', 'x serial'];
-  const rows = summaries.map((s) => [
-    s.name, String(s.expectedVariables), `${s.runsOk}/${s.runsTotal}`, fmt(s.wallMsMedian, 0),
-    `${fmt(s.wallMsMin, 0)}-${fmt(s.wallMsMax, 0)}`, fmt(s.rssMiBMax, 1), fmt(s.requestsMedian, 0),
-    fmt(s.listPagesMedian, 0), fmt(s.maxInFlight, 0), fmt(s.getsBeforeLastPageMedian, 0), fmt(s.throttledMedian, 0),
-    s.speedupVsSerial ? `${fmt(s.speedupVsSerial, 1)}x` : '-',
-  ]);
+function printTable(results) {
+  const header = ['cell', 'tool', 'ok', 'wall ms', 'min-max', 'x floor', 'CPU ms', 'RSS MiB', 'requests', 'conns',
+    'in-flight', '429s', 'lost'];
+  const rows = [];
+  for (const { cell, tools } of results) {
+    for (const [tool, s] of Object.entries(tools)) {
+      rows.push([cell.name, tool, `${s.runsOk}/${s.runsTotal}`, fmt(s.wallMsMedian, 0), `${fmt(s.wallMsMin, 0)}-${fmt(s.wallMsMax, 0)}`,
+        cell.floorMs > 0 && s.wallMsMedian != null ? fmt(s.wallMsMedian / cell.floorMs, 2) : '-', fmt(s.cpuMsMedian, 0),
+        fmt(s.rssMiBMax, 1), fmt(s.requestsMedian, 0), fmt(s.connectionsMedian, 0), fmt(s.maxInFlight, 0),
+        fmt(s.throttledMedian, 0), s.lostMax ? `${s.lostMedian}/${s.lostMax}` : '0']);
+    }
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
-  console.log(`(${options.runs} run(s) per case; wall = the binary alone, median; RSS = highest peak over the runs; ` +
-    'requests/pages/429s = median per run; in-flight = most concurrent requests the fake served; ' +
-    'x serial = requests x latency / wall)');
-  for (const s of summaries) console.log(`  ${s.name}: ${s.description}`);
+  console.log('(wall: median; CPU user+sys, requests, conns, 429s: median per run; RSS: highest peak; in-flight: most at once; ' +
+    'lost: median/max secrets not set)');
+  for (const { cell } of results) console.log(`  ${cell.name}: ${cell.description}; floor ${fmt(cell.floorMs, 0)} ms`);
 }
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  let cases = buildCases({ secrets: options.secrets, names: options.names });
-  if (options.cases) {
-    const unknown = options.cases.filter((name) => !cases.some((c) => c.name === name));
-    if (unknown.length > 0) usage(`unknown case(s): ${unknown.join(', ')} (have: ${cases.map((c) => c.name).join(', ')})`);
-    cases = cases.filter((c) => options.cases.includes(c.name));
+  let cells = cases.buildCells({ sizes: options.sizes, latencies: options.latencies, limit: options.limit });
+  if (options.cells) {
+    const unknown = options.cells.filter((name) => !cells.some((c) => c.name === name));
+    if (unknown.length > 0) usage(`unknown cell(s): ${unknown.join(', ')} (have: ${cells.map((c) => c.name).join(', ')})`);
+    cells = cells.filter((c) => options.cells.includes(c.name));
   }
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-bench-'));
-  const summaries = [];
+  const results = [];
   let allOk = true;
   try {
-    for (const benchCase of cases) {
-      const scenarioFile = path.join(scratch, `${benchCase.name}.json`);
-      fs.writeFileSync(scenarioFile, JSON.stringify(benchCase.scenario));
-      const runs = [];
-      for (let i = 1; i <= options.runs; i += 1) {
-        process.stderr.write(`bench: ${benchCase.name} run ${i}/${options.runs}\n`);
-        const result = runOnce(benchCase, scenarioFile, options, scratch, i);
-        runs.push(result);
-        if (!result.ok) {
-          allOk = false;
-          process.stderr.write(`bench: ${benchCase.name} run ${i} FAILED: ${result.problems.join('; ')}\n`);
-          if (result.stderrTail) process.stderr.write(`--- stderr of ns-run and the binary (tail) ---\n${result.stderrTail}\n`);
+    for (const cell of cells) {
+      const scenarioFile = path.join(scratch, `${cell.name}.json`);
+      fs.writeFileSync(scenarioFile, JSON.stringify(cell.scenario));
+      const runs = Object.fromEntries(options.tools.map((t) => [t, []]));
+      const rounds = cases.roundsFor(cell, options.rounds);
+      for (let round = 0; round < rounds; round += 1) {
+        for (const tool of cases.rotation(options.tools, round)) {
+          const result = runOnce(tool, cell, scenarioFile, options, path.join(scratch, `${cell.name}-${tool}-${round}.measure`));
+          runs[tool].push(result);
+          process.stderr.write(`bench: ${cell.name} round ${round + 1}/${rounds} ${tool}: ${fmt(result.wallMs, 0)} ms` +
+            `${result.ok ? '' : `, ${result.lost} lost: ${result.problems.slice(0, 3).join('; ')}`}\n`);
+          if (!result.ok && mustSucceed(tool, cell)) {
+            allOk = false;
+            if (result.stderrTail) process.stderr.write(`--- stderr of ns-run and ${tool} (tail) ---\n${result.stderrTail}\n`);
+          }
         }
       }
-      summaries.push(summarise(benchCase, runs, options));
+      const tools = {};
+      for (const tool of options.tools) {
+        tools[tool] = { ...summariseRuns(runs[tool]), runs: runs[tool].map(({ stderrTail, ...r }) => r) };
+      }
+      results.push({ cell: cellRecord(cell), tools });
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 
-  printTable(summaries, options);
-  const misses = options.check ? summaries.flatMap((s) => s.targetMisses.map((m) => `${s.name}: ${m}`)) : [];
-  if (options.check) {
-    if (misses.length === 0) console.log('targets: all met');
-    for (const miss of misses) console.log(`target MISSED: ${miss}`);
-  }
-  if (!allOk) console.log('FAILED: at least one run did not succeed with the expected variables (see stderr)');
+  printTable(results);
+  const goals = options.check ? checkGoals(results, cases.TARGETS) : [];
+  for (const g of goals) console.log(`goal ${g.met === true ? 'MET    ' : g.met === false ? 'MISSED ' : 'NOT RUN'} ${g.goal}: ${g.measured}`);
+  const missed = goals.filter((g) => g.met === false).length;
+  if (!allOk) console.log('FAILED: at least one run that must be correct was not (see stderr)');
 
-  if (options.json) {
-    const report = {
-      date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, kernel: os.release() },
-      binary: path.resolve(options.binary),
-      runsPerCase: options.runs,
-      sizes: { secrets: options.secrets, names: options.names },
-      checked: options.check,
-      targets: options.check ? TARGETS : undefined,
-      ok: allOk && misses.length === 0,
-      cases: summaries,
-    };
-    fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-  }
-  process.exit(allOk && misses.length === 0 ? 0 : 1);
+  const record = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, kernel: os.release(),
+      loadAverage: os.loadavg() },
+    command: `scripts/bench.sh ${process.argv.slice(2).filter((a, i, all) => !['--binary', '--fake'].includes(a) &&
+      !['--binary', '--fake'].includes(all[i - 1])).join(' ')}`.trim(),
+    tools: options.tools,
+    rounds: options.rounds,
+    ok: allOk,
+    results,
+  };
+  if (options.json) fs.writeFileSync(options.json, `${JSON.stringify(record, null, 2)}\n`);
+  if (options.report) require('./report').writeReport([record], options.report);
+  process.exit(allOk && missed === 0 ? 0 : 1);
 }
 
 if (require.main === module) main();
 
-module.exports = { parseArgs, verify, summarise };
+module.exports = { parseArgs, verify, lostSecrets, peerEnv, mustSucceed };
