@@ -29,7 +29,7 @@ const char* to_string(TransportError::Kind kind) {
 const char* to_string(TransportError::Phase phase) {
   switch (phase) {
     case TransportError::Phase::none: return "request";
-    case TransportError::Phase::pool: return "waiting for a free connection";
+    case TransportError::Phase::pool: return "waiting for a free connection or a throttling pause";
     case TransportError::Phase::resolve: return "name resolution";
     case TransportError::Phase::connect: return "connect";
     case TransportError::Phase::proxy: return "proxy CONNECT";

@@ -63,6 +63,6 @@ TEST_CASE("to_string(Phase): every phase has a name") {
   using Phase = TransportError::Phase;
   CHECK(std::string(fkv::net::to_string(Phase::headers)) == "response headers");
   CHECK(std::string(fkv::net::to_string(Phase::proxy)) == "proxy CONNECT");
-  CHECK(std::string(fkv::net::to_string(Phase::pool)) == "waiting for a free connection");
+  CHECK(std::string(fkv::net::to_string(Phase::pool)) == "waiting for a free connection or a throttling pause");
   CHECK(std::string(fkv::net::to_string(Kind::cancelled)) == "cancelled");
 }
