@@ -1,6 +1,7 @@
 // Key Vault's WWW-Authenticate challenge (vault/challenge.hpp: parse_challenge, token_scope,
-// challenge_scope_allowed). Property: a scope is only ever allowed when it is an https URL on port
-// 443 whose host is the vault DNS suffix or ends with "." + suffix (checked here independently).
+// challenge_scope_allowed). Property: a scope is only ever allowed for a vault host when it is an https
+// URL on port 443 whose path is exactly "/.default" and the vault's host ends with "." + the scope's host
+// (the Azure SDK's rule, checked here independently).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,13 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!challenge) return 0;
   FKV_FUZZ_CHECK(!challenge->authorization.empty() || !challenge->resource.empty() || !challenge->scope.empty());
   const std::string scope = challenge->token_scope();
-  for (const char* suffix : {"vault.azure.net", "vault.usgovcloudapi.net"}) {
-    if (!fkv::vault::challenge_scope_allowed(scope, suffix)) continue;
+  for (const std::string vault_host : {"kv-1.vault.azure.net", "kv.vault.usgovcloudapi.net"}) {
+    if (!fkv::vault::challenge_scope_allowed(scope, vault_host)) continue;
     const auto url = fkv::net::parse_https_url(scope);
-    FKV_FUZZ_CHECK(url && url->port == 443);
-    const std::string host = fkv::ascii_lower(url->host);
-    const std::string dot_suffix = std::string(".") + suffix;
-    FKV_FUZZ_CHECK(host == suffix || host.ends_with(dot_suffix));
+    FKV_FUZZ_CHECK(url && url->port == 443 && url->target == "/.default");
+    const std::string dot_host = "." + fkv::ascii_lower(url->host);
+    FKV_FUZZ_CHECK(vault_host.size() > dot_host.size() && vault_host.ends_with(dot_host));
   }
   return 0;
 }
