@@ -4,11 +4,13 @@
 // Properties:
 // - settings that were read route the task's URLs without crashing, and a chosen proxy has a host and
 //   a port; with a user name its authorization is "Basic <base64>";
-// - no Error, warning or description shows the password (when it is recognisable: at least 4 bytes
-//   and not also the text of another variable or of our own messages);
+// - no Error, warning or description shows the password (when it is recognisable: it holds a byte our
+//   own (ASCII) messages and the host names derived from other variables never contain, and it is not part
+//   of another variable's text — as the environment target does for the job token);
 // - an Error is a config Error.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,7 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
   }
-  bool distinctive = password.size() >= 4 && password.find_first_not_of(" \t") != std::string::npos;
+  bool distinctive = password.size() >= 4 && std::any_of(password.begin(), password.end(), [](char c) {
+                       return static_cast<unsigned char>(c) >= 0x80;
+                     });
   for (const auto& [name, value] : variables) {
     if (name != "SECRET_AGENT_PROXYPASSWORD" && name != "AGENT_PROXYPASSWORD" &&
         (value.find(password) != std::string::npos || name.find(password) != std::string::npos)) {
