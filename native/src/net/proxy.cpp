@@ -53,17 +53,6 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-std::optional<unsigned short> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value == 0 || value > 65535) return std::nullopt;
-  return static_cast<unsigned short>(value);
-}
-
 bool is_ipv4_literal(std::string_view host) {
   int parts = 0;
   std::size_t start = 0;

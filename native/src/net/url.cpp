@@ -43,15 +43,9 @@ std::optional<Url> parse_https_url(std::string_view text) {
   const auto colon = authority.find(':');
   std::string_view host = authority.substr(0, colon);
   if (colon != std::string_view::npos) {
-    std::string_view port = authority.substr(colon + 1);
-    if (port.empty() || port.size() > 5) return std::nullopt;
-    unsigned value = 0;
-    for (char c : port) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-      value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (value == 0 || value > 65535) return std::nullopt;
-    url.port = static_cast<unsigned short>(value);
+    const auto port = parse_port(authority.substr(colon + 1));
+    if (!port) return std::nullopt;
+    url.port = *port;
   }
   if (!valid_host(host)) return std::nullopt;
   url.host = ascii_lower(host);
@@ -82,6 +76,17 @@ std::string url_encode(std::string_view text) {
     }
   }
   return out;
+}
+
+std::optional<unsigned short> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value == 0 || value > 65535) return std::nullopt;
+  return static_cast<unsigned short>(value);
 }
 
 }  // namespace fkv::net

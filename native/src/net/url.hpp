@@ -29,6 +29,9 @@ std::optional<Url> parse_https_url(std::string_view text);
 // ("a.vault.azure.net" is within "vault.azure.net"; "evilvault.azure.net" is not). Case-insensitive.
 bool host_within(std::string_view host, std::string_view domain);
 
+// A TCP port written in decimal: 1-5 digits, 1..65535; nullopt otherwise.
+std::optional<unsigned short> parse_port(std::string_view text);
+
 // Percent-encodes everything except unreserved characters (RFC 3986), for query values and
 // application/x-www-form-urlencoded bodies.
 std::string url_encode(std::string_view text);
