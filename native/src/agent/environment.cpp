@@ -133,6 +133,29 @@ std::optional<std::string> default_authority(std::string_view environment) {
   return std::nullopt;
 }
 
+// ENDPOINT_AUTH_SCHEME_<id> (case-insensitive, as the agent and task-lib treat it) and, for
+// ServicePrincipal, ENDPOINT_AUTH_PARAMETER_<id>_AUTHENTICATIONTYPE (spnKey when absent).
+Expected<AuthScheme> auth_scheme(const Env& env, const std::string& raw_id, const std::string& scheme) {
+  if (iequals(scheme, "WorkloadIdentityFederation")) return AuthScheme::workload_identity_federation;
+  if (iequals(scheme, "ManagedServiceIdentity")) return AuthScheme::managed_identity;
+  if (iequals(scheme, "ServicePrincipal")) {
+    const auto type = env.endpoint("AUTH_PARAMETER", raw_id, "_AUTHENTICATIONTYPE").value_or("spnKey");
+    if (iequals(type, "spnKey")) return AuthScheme::service_principal_secret;
+    if (iequals(type, "spnCertificate")) return AuthScheme::service_principal_certificate;
+    return config_error("ConnectedServiceName",
+                        "The service connection's authenticationType '" + service_first_line(type, 40) +
+                            "' is not supported; a ServicePrincipal connection uses spnKey (client secret) or "
+                            "spnCertificate (certificate).",
+                        "Edit the service connection, or convert it to workload identity federation.");
+  }
+  return config_error("ConnectedServiceName",
+                      "The service connection uses the authentication scheme '" + service_first_line(scheme, 60) +
+                          "', which is not supported; supported are WorkloadIdentityFederation, ServicePrincipal "
+                          "(client secret or certificate) and ManagedServiceIdentity.",
+                      "Use an Azure Resource Manager service connection, preferably with workload identity "
+                      "federation.");
+}
+
 }  // namespace
 
 bool is_guid(std::string_view text) {
@@ -227,23 +250,21 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Reference the connection through the task's ConnectedServiceName input and make sure the "
                         "pipeline is authorised to use it.");
   }
-  if (!iequals(*scheme, "WorkloadIdentityFederation")) {  // the agent and task-lib ignore its case
-    return config_error("ConnectedServiceName",
-                        "The service connection uses the authentication scheme '" + *scheme +
-                            "', which is not supported yet; only WorkloadIdentityFederation is.",
-                        "Use an Azure Resource Manager service connection with workload identity federation, or "
-                        "convert this one in the service connection's settings.");
-  }
+  auto kind = auth_scheme(env, raw_id, *scheme);
+  if (!kind) return kind.error();
   c.scheme = *scheme;
+  c.auth = *kind;
 
   auto client_id = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALID");
-  if (!client_id || !is_guid(*client_id)) {
+  if (c.auth == AuthScheme::managed_identity && !client_id) {
+    // A managed identity connection may carry no client id; the identity's own comes from IMDS.
+  } else if (!client_id || !is_guid(*client_id)) {
     return config_error("ConnectedServiceName",
                         "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) "
                         "must be an application (client) id GUID.",
                         "Check the service connection's app registration in Azure DevOps.");
   }
-  c.client_id = ascii_lower(*client_id);
+  if (client_id) c.client_id = ascii_lower(*client_id);
 
   auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
   if (!tenant || !is_tenant(*tenant)) {
@@ -299,6 +320,47 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Check the service connection's environment data.");
   }
   c.vault_resource = resource;
+
+  // The scheme's own credential (secrets: never in an Error).
+  if (c.auth == AuthScheme::service_principal_secret) {
+    auto key = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALKEY");
+    if (!key) {
+      return config_error("ConnectedServiceName",
+                          "The service connection uses a client secret (ServicePrincipal, spnKey) but gives none "
+                          "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set).",
+                          "Edit the service connection and enter the client secret's value, or convert the "
+                          "connection to workload identity federation.");
+    }
+    c.client_secret = std::move(*key);
+  } else if (c.auth == AuthScheme::service_principal_certificate) {
+    auto pem = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALCERTIFICATE");
+    if (!pem) {
+      return config_error("ConnectedServiceName",
+                          "The service connection uses a certificate (ServicePrincipal, spnCertificate) but gives "
+                          "none (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALCERTIFICATE is not set).",
+                          "Edit the service connection and paste the PEM with the certificate and its private key, "
+                          "or convert the connection to workload identity federation.");
+    }
+    c.certificate_pem = std::move(*pem);
+  } else if (c.auth == AuthScheme::managed_identity) {
+    if (auto msi = env.endpoint("DATA", raw_id, "_MSICLIENTID")) {
+      if (!is_guid(*msi)) {
+        return config_error("ConnectedServiceName",
+                            "The service connection's msiclientId (ENDPOINT_DATA_<id>_MSICLIENTID) must be the "
+                            "client id (a GUID) of a user-assigned managed identity.",
+                            "Use the identity's Client ID from its Overview page in the Azure portal, not its "
+                            "object (principal) ID or resource ID.");
+      }
+      c.msi_client_id = ascii_lower(*msi);
+    }
+  }
+  auto collection_uri = env.get("SYSTEM_COLLECTIONURI");
+  if (!collection_uri) collection_uri = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
+  if (auto project = env.get("SYSTEM_TEAMPROJECT"); collection_uri && project) {
+    c.settings_url = with_trailing_slash(*collection_uri) + net::url_encode(*project) +
+                     "/_settings/adminservices?resourceId=" + c.id;
+  }
+  if (c.auth != AuthScheme::workload_identity_federation) return config;
 
   // Job access token (secret: never in an Error).
   std::optional<std::string> token = env.get("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");
