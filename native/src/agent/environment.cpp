@@ -9,22 +9,11 @@
 #include <cctype>
 
 #include "agent/selection.hpp"
+#include "auth/oidc.hpp"
 #include "core/text.hpp"
 
 namespace fkv::agent {
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Environment access with trimming and "empty = absent".
 class Env {
@@ -34,14 +23,14 @@ class Env {
   std::optional<std::string> get(std::string_view name) const {
     auto value = lookup_(name);
     if (!value) return std::nullopt;
-    std::string t = trim(*value);
+    std::string t(trim(*value));
     if (t.empty()) return std::nullopt;
     return t;
   }
 
   // ENDPOINT_<kind>_<id><suffix>, trying the id in lower case, as given, and upper case.
   std::optional<std::string> endpoint(std::string_view kind, std::string_view id, std::string_view suffix) const {
-    const std::array<std::string, 3> spellings{ascii_lower(id), std::string(id), upper(id)};
+    const std::array<std::string, 3> spellings{ascii_lower(id), std::string(id), ascii_upper(id)};
     for (std::size_t i = 0; i < spellings.size(); ++i) {
       if (std::find(spellings.begin(), spellings.begin() + static_cast<long>(i), spellings[i]) !=
           spellings.begin() + static_cast<long>(i)) {
@@ -87,13 +76,12 @@ bool is_path_segment(std::string_view s) {
 
 Expected<net::Url> oidc_request_url(const Env& env, const std::string& connection_id) {
   if (auto uri = env.get("SYSTEM_OIDCREQUESTURI")) {
-    const char sep = uri->find('?') == std::string::npos ? '?' : '&';
-    auto url = net::parse_https_url(*uri + sep + "api-version=7.1&serviceConnectionId=" + connection_id);
+    auto url = net::parse_https_url(*uri);
     if (!url) {
       return config_error("SYSTEM_OIDCREQUESTURI", "SYSTEM_OIDCREQUESTURI is not an https URL: '" + *uri + "'.",
                           "This variable is set by Azure DevOps; run the task in an Azure Pipelines job.");
     }
-    return *url;
+    return auth::oidc_request_url(*url, connection_id);
   }
   auto collection = env.get("SYSTEM_COLLECTIONURI");
   if (!collection) collection = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
@@ -116,14 +104,13 @@ Expected<net::Url> oidc_request_url(const Env& env, const std::string& connectio
     }
   }
   const std::string text = with_trailing_slash(*collection) + *project + "/_apis/distributedtask/hubs/" + *hub +
-                           "/plans/" + *plan + "/jobs/" + *job + "/oidctoken?serviceConnectionId=" + connection_id +
-                           "&api-version=7.1-preview.1";
+                           "/plans/" + *plan + "/jobs/" + *job + "/oidctoken";
   auto url = net::parse_https_url(text);
   if (!url) {
     return config_error("SYSTEM_COLLECTIONURI", "SYSTEM_COLLECTIONURI is not an https URL: '" + *collection + "'.",
                         "Workload identity federation needs an https Azure DevOps URL.");
   }
-  return *url;
+  return auth::oidc_request_url(*url, connection_id, "7.1-preview.1");
 }
 
 std::optional<std::string> default_authority(std::string_view environment) {
@@ -165,12 +152,6 @@ bool is_guid(std::string_view text) {
     if (dash ? text[i] != '-' : !hex(text[i])) return false;
   }
   return true;
-}
-
-bool is_tenant(std::string_view text) {
-  return !text.empty() && text.size() <= 253 && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-  });
 }
 
 bool is_vault_name(std::string_view text) {
@@ -267,7 +248,7 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   if (client_id) c.client_id = ascii_lower(*client_id);
 
   auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
-  if (!tenant || !is_tenant(*tenant)) {
+  if (!tenant || !is_tenant_id(*tenant)) {
     return config_error("ConnectedServiceName",
                         "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant "
                         "GUID or domain: letters, digits, '.' and '-'.",

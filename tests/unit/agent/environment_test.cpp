@@ -1,4 +1,5 @@
 #include "agent/environment.hpp"
+#include "core/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -138,7 +139,7 @@ TEST_CASE("OIDC route fallback without SYSTEM_OIDCREQUESTURI") {
   REQUIRE(c);
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/0f0e0d0c-0000-0000-0000-000000000001/_apis/distributedtask/hubs/build/plans/plan-1/"
-        "jobs/job-1/oidctoken?serviceConnectionId=" + kId + "&api-version=7.1-preview.1");
+        "jobs/job-1/oidctoken?api-version=7.1-preview.1&serviceConnectionId=" + kId);
   v["SYSTEM_COLLECTIONURI"] = "https://dev.azure.com/other/";
   CHECK(read(v)->oidc_request_url.host == "dev.azure.com");
   CHECK(read(v)->oidc_request_url.target.rfind("/other/", 0) == 0);
@@ -294,8 +295,8 @@ TEST_CASE("validators") {
   CHECK(is_guid("2f3c4b5a-1111-4222-8333-944455556666"));
   CHECK_FALSE(is_guid("2f3c4b5a11114222833394445555666600000"));
   CHECK_FALSE(is_guid("2f3c4b5a-1111-4222-8333-94445555666g"));
-  CHECK(is_tenant("72f988bf-86f1-41af-91ab-2d7cd011db47"));
-  CHECK_FALSE(is_tenant("a b"));
+  CHECK(fkv::is_tenant_id("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+  CHECK_FALSE(fkv::is_tenant_id("a b"));
   CHECK(is_vault_name("kv-123"));
   CHECK_FALSE(is_vault_name(std::string(25, 'a')));
   CHECK_FALSE(is_vault_name("kv.evil.com"));
