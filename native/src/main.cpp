@@ -1,5 +1,5 @@
-// federated-keyvault: wiring only. Reads the agent's environment, gets a Key Vault token through workload
-// identity federation, downloads the selected secrets and writes ##vso commands to stdout.
+// federated-keyvault: wiring only. Reads the agent's environment, gets a Key Vault token with the service
+// connection's scheme (auth/credential.hpp), downloads the selected secrets and writes ##vso commands to stdout.
 //
 // Contract with the launcher: stdout carries logging commands and plain log lines, one per line, each
 // flushed; stdin is never read (the agent closes it); exit code 0 = success, 1 = failure (the last line is
@@ -20,7 +20,7 @@
 #include "agent/commands.hpp"
 #include "agent/environment.hpp"
 #include "agent/outcome.hpp"
-#include "auth/federated_credential.hpp"
+#include "auth/credential.hpp"
 #include "core/redaction.hpp"
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
@@ -89,7 +89,8 @@ int run(Output& out) {
 
   out.line(agent::info("Key vault name: " + vault_name + "."));
   if (cfg.debug) {
-    out.line(agent::debug("Service connection " + cfg.connection.id + ", environment " + cfg.connection.environment +
+    out.line(agent::debug("Service connection " + cfg.connection.id + " (" +
+                          std::string(describe(cfg.connection.auth)) + "), environment " + cfg.connection.environment +
                           ", authority " + cfg.connection.authority.str() + ", vault " + cfg.vault_url().str() +
                           ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + ", TimeoutSeconds " +
                           std::to_string(cfg.timeout.count()) + "."));
@@ -111,7 +112,11 @@ int run(Output& out) {
     out.line(agent::set_secret(secret));
   }
   for (const auto& warning : proxy->warnings) out.line(agent::log_issue(agent::IssueType::warning, warning));
-  if (auto line = net::describe(*proxy, {cfg.oidc_request_url, cfg.connection.authority, cfg.vault_url()})) {
+  std::vector<net::Url> destinations{cfg.connection.authority, cfg.vault_url()};
+  if (cfg.connection.auth == AuthScheme::workload_identity_federation) {
+    destinations.insert(destinations.begin(), cfg.oidc_request_url);
+  }
+  if (auto line = net::describe(*proxy, destinations)) {
     out.line(agent::info(*line));
   }
   https_options.proxy = std::move(*proxy);
@@ -142,21 +147,28 @@ int run(Output& out) {
     hold_secret(secret);
     out.line(agent::set_secret(secret));
   };
-  auth::FederationParams federation;
-  federation.oidc_request_url = cfg.oidc_request_url;
-  federation.job_token = cfg.job_token;
-  federation.authority = cfg.connection.authority;
-  federation.tenant_id = cfg.connection.tenant_id;
-  federation.client_id = cfg.connection.client_id;
-  federation.scope = cfg.connection.vault_resource + "/.default";
-  auto token = auth::acquire_access_token(http, federation, register_secret);
+  auth::Credential credential;
+  credential.scheme = cfg.connection.auth;
+  credential.connection_id = cfg.connection.id;
+  credential.authority = cfg.connection.authority;
+  credential.tenant_id = cfg.connection.tenant_id;
+  credential.client_id = cfg.connection.client_id;
+  credential.settings_url = cfg.connection.settings_url;
+  credential.oidc_request_url = cfg.oidc_request_url;
+  credential.job_token = cfg.job_token;
+  credential.client_secret = cfg.connection.client_secret;
+  credential.certificate_pem = cfg.connection.certificate_pem;
+  credential.msi_client_id = cfg.connection.msi_client_id;
+  for (const auto& warning : auth::credential_warnings(credential)) {
+    out.line(agent::log_issue(agent::IssueType::warning, warning));
+  }
+  const std::string scope = cfg.connection.vault_resource + "/.default";
+  auto token = auth::acquire_access_token_for(http, credential, scope, register_secret);
   if (!token) return fail(out, vault_name, agent::explain_stop(token.error(), run_control));
 
   // A 401 challenge (already checked to name the vault's own resource) asks for a token with another scope.
-  const vault::TokenSource reacquire = [&](const std::string& scope) -> Expected<std::string> {
-    auth::FederationParams params = federation;
-    params.scope = scope;
-    auto fresh = auth::acquire_access_token(http, params, register_secret);
+  const vault::TokenSource reacquire = [&](const std::string& challenge_scope) -> Expected<std::string> {
+    auto fresh = auth::acquire_access_token_for(http, credential, challenge_scope, register_secret);
     if (!fresh) return fresh.error();
     return std::move(fresh->token);
   };

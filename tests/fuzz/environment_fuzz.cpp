@@ -31,11 +31,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (config) {
     FKV_FUZZ_CHECK(fkv::agent::is_guid(config->connection.id));
     FKV_FUZZ_CHECK(config->connection.id == fkv::ascii_lower(config->connection.id));
-    FKV_FUZZ_CHECK(fkv::agent::is_guid(config->connection.client_id));
-    FKV_FUZZ_CHECK(fkv::agent::is_tenant(config->connection.tenant_id));
+    const bool federation = config->connection.auth == fkv::AuthScheme::workload_identity_federation;
+    // A managed identity may come without a client id; every other scheme has one.
+    FKV_FUZZ_CHECK(fkv::agent::is_guid(config->connection.client_id) ||
+                   (config->connection.auth == fkv::AuthScheme::managed_identity && config->connection.client_id.empty()));
+    FKV_FUZZ_CHECK(fkv::is_tenant_id(config->connection.tenant_id));
     FKV_FUZZ_CHECK(fkv::agent::is_vault_name(config->vault_name));
-    FKV_FUZZ_CHECK(!config->job_token.empty());
+    FKV_FUZZ_CHECK(!federation || !config->job_token.empty());  // only federation needs the job token
+    if (config->connection.auth == fkv::AuthScheme::service_principal_secret) {
+      FKV_FUZZ_CHECK(!config->connection.client_secret.empty());
+    }
     for (const auto* url : {&config->connection.authority, &config->oidc_request_url}) {
+      if (!federation && url == &config->oidc_request_url) continue;
       const auto again = fkv::net::parse_https_url(url->str());
       FKV_FUZZ_CHECK(again && again->host == url->host && again->target == url->target);
     }

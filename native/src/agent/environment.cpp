@@ -9,22 +9,11 @@
 #include <cctype>
 
 #include "agent/selection.hpp"
+#include "auth/oidc.hpp"
 #include "core/text.hpp"
 
 namespace fkv::agent {
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Environment access with trimming and "empty = absent".
 class Env {
@@ -34,14 +23,14 @@ class Env {
   std::optional<std::string> get(std::string_view name) const {
     auto value = lookup_(name);
     if (!value) return std::nullopt;
-    std::string t = trim(*value);
+    std::string t(trim(*value));
     if (t.empty()) return std::nullopt;
     return t;
   }
 
   // ENDPOINT_<kind>_<id><suffix>, trying the id in lower case, as given, and upper case.
   std::optional<std::string> endpoint(std::string_view kind, std::string_view id, std::string_view suffix) const {
-    const std::array<std::string, 3> spellings{ascii_lower(id), std::string(id), upper(id)};
+    const std::array<std::string, 3> spellings{ascii_lower(id), std::string(id), ascii_upper(id)};
     for (std::size_t i = 0; i < spellings.size(); ++i) {
       if (std::find(spellings.begin(), spellings.begin() + static_cast<long>(i), spellings[i]) !=
           spellings.begin() + static_cast<long>(i)) {
@@ -87,13 +76,12 @@ bool is_path_segment(std::string_view s) {
 
 Expected<net::Url> oidc_request_url(const Env& env, const std::string& connection_id) {
   if (auto uri = env.get("SYSTEM_OIDCREQUESTURI")) {
-    const char sep = uri->find('?') == std::string::npos ? '?' : '&';
-    auto url = net::parse_https_url(*uri + sep + "api-version=7.1&serviceConnectionId=" + connection_id);
+    auto url = net::parse_https_url(*uri);
     if (!url) {
       return config_error("SYSTEM_OIDCREQUESTURI", "SYSTEM_OIDCREQUESTURI is not an https URL: '" + *uri + "'.",
                           "This variable is set by Azure DevOps; run the task in an Azure Pipelines job.");
     }
-    return *url;
+    return auth::oidc_request_url(*url, connection_id);
   }
   auto collection = env.get("SYSTEM_COLLECTIONURI");
   if (!collection) collection = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
@@ -116,14 +104,13 @@ Expected<net::Url> oidc_request_url(const Env& env, const std::string& connectio
     }
   }
   const std::string text = with_trailing_slash(*collection) + *project + "/_apis/distributedtask/hubs/" + *hub +
-                           "/plans/" + *plan + "/jobs/" + *job + "/oidctoken?serviceConnectionId=" + connection_id +
-                           "&api-version=7.1-preview.1";
+                           "/plans/" + *plan + "/jobs/" + *job + "/oidctoken";
   auto url = net::parse_https_url(text);
   if (!url) {
     return config_error("SYSTEM_COLLECTIONURI", "SYSTEM_COLLECTIONURI is not an https URL: '" + *collection + "'.",
                         "Workload identity federation needs an https Azure DevOps URL.");
   }
-  return *url;
+  return auth::oidc_request_url(*url, connection_id, "7.1-preview.1");
 }
 
 std::optional<std::string> default_authority(std::string_view environment) {
@@ -131,6 +118,29 @@ std::optional<std::string> default_authority(std::string_view environment) {
   if (iequals(environment, "AzureUSGovernment")) return "https://login.microsoftonline.us/";
   if (iequals(environment, "AzureChinaCloud")) return "https://login.partner.microsoftonline.cn/";
   return std::nullopt;
+}
+
+// ENDPOINT_AUTH_SCHEME_<id> (case-insensitive, as the agent and task-lib treat it) and, for
+// ServicePrincipal, ENDPOINT_AUTH_PARAMETER_<id>_AUTHENTICATIONTYPE (spnKey when absent).
+Expected<AuthScheme> auth_scheme(const Env& env, const std::string& raw_id, const std::string& scheme) {
+  if (iequals(scheme, "WorkloadIdentityFederation")) return AuthScheme::workload_identity_federation;
+  if (iequals(scheme, "ManagedServiceIdentity")) return AuthScheme::managed_identity;
+  if (iequals(scheme, "ServicePrincipal")) {
+    const auto type = env.endpoint("AUTH_PARAMETER", raw_id, "_AUTHENTICATIONTYPE").value_or("spnKey");
+    if (iequals(type, "spnKey")) return AuthScheme::service_principal_secret;
+    if (iequals(type, "spnCertificate")) return AuthScheme::service_principal_certificate;
+    return config_error("ConnectedServiceName",
+                        "The service connection's authenticationType '" + service_first_line(type, 40) +
+                            "' is not supported; a ServicePrincipal connection uses spnKey (client secret) or "
+                            "spnCertificate (certificate).",
+                        "Edit the service connection, or convert it to workload identity federation.");
+  }
+  return config_error("ConnectedServiceName",
+                      "The service connection uses the authentication scheme '" + service_first_line(scheme, 60) +
+                          "', which is not supported; supported are WorkloadIdentityFederation, ServicePrincipal "
+                          "(client secret or certificate) and ManagedServiceIdentity.",
+                      "Use an Azure Resource Manager service connection, preferably with workload identity "
+                      "federation.");
 }
 
 }  // namespace
@@ -142,12 +152,6 @@ bool is_guid(std::string_view text) {
     if (dash ? text[i] != '-' : !hex(text[i])) return false;
   }
   return true;
-}
-
-bool is_tenant(std::string_view text) {
-  return !text.empty() && text.size() <= 253 && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-  });
 }
 
 bool is_vault_name(std::string_view text) {
@@ -227,26 +231,24 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Reference the connection through the task's ConnectedServiceName input and make sure the "
                         "pipeline is authorised to use it.");
   }
-  if (!iequals(*scheme, "WorkloadIdentityFederation")) {  // the agent and task-lib ignore its case
-    return config_error("ConnectedServiceName",
-                        "The service connection uses the authentication scheme '" + *scheme +
-                            "', which is not supported yet; only WorkloadIdentityFederation is.",
-                        "Use an Azure Resource Manager service connection with workload identity federation, or "
-                        "convert this one in the service connection's settings.");
-  }
+  auto kind = auth_scheme(env, raw_id, *scheme);
+  if (!kind) return kind.error();
   c.scheme = *scheme;
+  c.auth = *kind;
 
   auto client_id = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALID");
-  if (!client_id || !is_guid(*client_id)) {
+  if (c.auth == AuthScheme::managed_identity && !client_id) {
+    // A managed identity connection may carry no client id; the identity's own comes from IMDS.
+  } else if (!client_id || !is_guid(*client_id)) {
     return config_error("ConnectedServiceName",
                         "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) "
                         "must be an application (client) id GUID.",
                         "Check the service connection's app registration in Azure DevOps.");
   }
-  c.client_id = ascii_lower(*client_id);
+  if (client_id) c.client_id = ascii_lower(*client_id);
 
   auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
-  if (!tenant || !is_tenant(*tenant)) {
+  if (!tenant || !is_tenant_id(*tenant)) {
     return config_error("ConnectedServiceName",
                         "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant "
                         "GUID or domain: letters, digits, '.' and '-'.",
@@ -299,6 +301,47 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                         "Check the service connection's environment data.");
   }
   c.vault_resource = resource;
+
+  // The scheme's own credential (secrets: never in an Error).
+  if (c.auth == AuthScheme::service_principal_secret) {
+    auto key = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALKEY");
+    if (!key) {
+      return config_error("ConnectedServiceName",
+                          "The service connection uses a client secret (ServicePrincipal, spnKey) but gives none "
+                          "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set).",
+                          "Edit the service connection and enter the client secret's value, or convert the "
+                          "connection to workload identity federation.");
+    }
+    c.client_secret = std::move(*key);
+  } else if (c.auth == AuthScheme::service_principal_certificate) {
+    auto pem = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALCERTIFICATE");
+    if (!pem) {
+      return config_error("ConnectedServiceName",
+                          "The service connection uses a certificate (ServicePrincipal, spnCertificate) but gives "
+                          "none (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALCERTIFICATE is not set).",
+                          "Edit the service connection and paste the PEM with the certificate and its private key, "
+                          "or convert the connection to workload identity federation.");
+    }
+    c.certificate_pem = std::move(*pem);
+  } else if (c.auth == AuthScheme::managed_identity) {
+    if (auto msi = env.endpoint("DATA", raw_id, "_MSICLIENTID")) {
+      if (!is_guid(*msi)) {
+        return config_error("ConnectedServiceName",
+                            "The service connection's msiclientId (ENDPOINT_DATA_<id>_MSICLIENTID) must be the "
+                            "client id (a GUID) of a user-assigned managed identity.",
+                            "Use the identity's Client ID from its Overview page in the Azure portal, not its "
+                            "object (principal) ID or resource ID.");
+      }
+      c.msi_client_id = ascii_lower(*msi);
+    }
+  }
+  auto collection_uri = env.get("SYSTEM_COLLECTIONURI");
+  if (!collection_uri) collection_uri = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
+  if (auto project = env.get("SYSTEM_TEAMPROJECT"); collection_uri && project) {
+    c.settings_url = with_trailing_slash(*collection_uri) + net::url_encode(*project) +
+                     "/_settings/adminservices?resourceId=" + c.id;
+  }
+  if (c.auth != AuthScheme::workload_identity_federation) return config;
 
   // Job access token (secret: never in an Error).
   std::optional<std::string> token = env.get("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");

@@ -43,7 +43,7 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 Expected<TaskConfig> read_task_config(const EnvLookup& env);
 
 bool is_guid(std::string_view text);         // 8-4-4-4-12 hexadecimal digits
-bool is_tenant(std::string_view text);       // [A-Za-z0-9.-]{1,253}
+// The tenant id rule is fkv::is_tenant_id (core/text.hpp), shared with auth/.
 bool is_vault_name(std::string_view text);   // ^[0-9A-Za-z-]{3,24}$
 
 // TimeoutSeconds: digits only (no sign, no fraction, no unit), 1..86400; nullopt otherwise.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/auth_scheme.hpp"
 #include "net/url.hpp"
 
 namespace fkv::agent {
@@ -25,11 +26,18 @@ struct Selection {
   std::vector<SecretRef> names;  // empty when all
 };
 
-// The Azure Resource Manager service connection (workload identity federation).
+// The Azure Resource Manager service connection.
 struct ServiceConnection {
   std::string id;                // lower-case GUID, as the agent names ENDPOINT_* variables
-  std::string scheme;            // "WorkloadIdentityFederation"
-  std::string client_id;         // servicePrincipalId (GUID)
+  std::string scheme;            // ENDPOINT_AUTH_SCHEME_<id> as given, e.g. "WorkloadIdentityFederation"
+  AuthScheme auth = AuthScheme::workload_identity_federation;
+  std::string client_secret;     // SECRET: ServicePrincipal + spnKey (SERVICEPRINCIPALKEY)
+  std::string certificate_pem;   // SECRET: ServicePrincipal + spnCertificate (SERVICEPRINCIPALCERTIFICATE)
+  std::string msi_client_id;     // ManagedServiceIdentity: user-assigned identity's client id; empty = system
+  // {SYSTEM_COLLECTIONURI}{SYSTEM_TEAMPROJECT}/_settings/adminservices?resourceId={id}: the connection's page
+  // (where its Convert button is); empty when those variables are not set.
+  std::string settings_url;
+  std::string client_id;         // servicePrincipalId (GUID); empty for a managed identity
   std::string tenant_id;         // GUID or domain, [A-Za-z0-9.-]
   std::string environment;       // "AzureCloud", ...
   net::Url authority;            // e.g. https://login.microsoftonline.com/ (target "/")
@@ -42,6 +50,7 @@ struct TaskConfig {
   std::string vault_name;         // validated: ^[0-9A-Za-z-]{3,24}$
   Selection selection;
   bool run_as_prejob = false;     // reported only; the launcher decides pre-job vs main
+  // Workload identity federation only (read, and required, only for that scheme):
   net::Url oidc_request_url;      // full URL incl. api-version and serviceConnectionId
   std::string job_token;          // SECRET: System.AccessToken of the job
   bool debug = false;             // System.Debug

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "auth/oidc.hpp"
+#include "core/text.hpp"
 #include "net/transport_error.hpp"
 #include "net/url.hpp"
 
@@ -43,16 +44,8 @@ std::optional<std::chrono::seconds> expires_in(const rapidjson::Value& object) {
 
 }  // namespace
 
-bool valid_tenant_id(std::string_view tenant_id) {
-  if (tenant_id.empty() || tenant_id.size() > 256) return false;
-  for (char c : tenant_id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return false;
-  }
-  return true;
-}
-
 Expected<net::Url> entra_token_url(const net::Url& authority, std::string_view tenant_id) {
-  if (!valid_tenant_id(tenant_id)) {
+  if (!is_tenant_id(tenant_id)) {
     Error error;
     error.stage = Stage::config;
     error.message = "The tenant ID '" + sanitize_service_text(tenant_id, 100) +

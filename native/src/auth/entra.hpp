@@ -23,12 +23,8 @@ namespace fkv::auth {
 
 inline constexpr std::chrono::seconds kEntraTimeout{30};
 
-// True for a non-empty tenant of [A-Za-z0-9.-] only (what every Azure SDK accepts; prevents
-// injection into the authority path).
-bool valid_tenant_id(std::string_view tenant_id);
-
 // {authority}{tenant}/oauth2/v2.0/token; the authority's path gets a trailing '/' if it lacks one.
-// Error (Stage::config) when the tenant ID is invalid.
+// Error (Stage::config) when the tenant ID fails fkv::is_tenant_id (core/text.hpp).
 Expected<net::Url> entra_token_url(const net::Url& authority, std::string_view tenant_id);
 
 net::Request entra_request(const net::Url& token_url, std::string_view client_id, std::string_view scope,

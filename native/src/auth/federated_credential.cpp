@@ -6,30 +6,13 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "auth/oidc.hpp"
+#include "core/redaction.hpp"
 
 namespace fkv::auth {
 namespace {
 
-void replace_all(std::string& text, std::string_view secret) {
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-    text.replace(pos, secret.size(), "***");
-  }
-}
-
-// Last line of defence for the Error contract: no field may hold a token, whatever a service echoed.
 Error redacted(Error error, std::initializer_list<std::string_view> secrets) {
-  for (std::string_view secret : secrets) {
-    if (secret.empty()) continue;
-    replace_all(error.message, secret);
-    replace_all(error.hint, secret);
-    replace_all(error.subject, secret);
-    replace_all(error.service_code, secret);
-    for (auto& [name, value] : error.correlation) {
-      replace_all(name, secret);
-      replace_all(value, secret);
-    }
-  }
-  return error;
+  return redact_error(std::move(error), secrets);
 }
 
 }  // namespace

@@ -52,6 +52,24 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  unsigned buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(alphabet[(buffer >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 0x3F]);
+  return out;
+}
+
 std::optional<JwtClaims> decode_jwt_claims(std::string_view jwt) {
   const auto first_dot = jwt.find('.');
   if (first_dot == std::string_view::npos) return std::nullopt;

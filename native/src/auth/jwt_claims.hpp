@@ -26,4 +26,7 @@ std::optional<JwtClaims> decode_jwt_claims(std::string_view jwt);
 // base64url without padding (padding tolerated); nullopt on any other character.
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// base64url without padding (RFC 7515 §2), for the JWTs the task signs itself.
+std::string base64url_encode(std::string_view bytes);
+
 }  // namespace fkv::auth

@@ -76,7 +76,30 @@ std::string federated_credential_message(const std::string& code, const std::str
          code + ").";
 }
 
+const char* const kConversionGuide = "https://aka.ms/azdo-rm-workload-identity-conversion";
+
+// "open the service connection (<url>)" or "open the service connection in Project settings > Service connections".
+std::string open_connection(const std::string& settings_url) {
+  return settings_url.empty() ? std::string("open the service connection in Project settings > Service connections")
+                              : "open the service connection (" + settings_url + ")";
+}
+
+std::string convert_advice(const std::string& settings_url) {
+  return "To stop managing secrets, " + open_connection(settings_url) +
+         " and choose Convert to move it to workload identity federation (" + kConversionGuide + ").";
+}
+
 }  // namespace
+
+std::string stored_credential_warning(ExchangeContext::Credential credential, const std::string& connection_id,
+                                      const std::string& settings_url) {
+  const std::string what = credential == ExchangeContext::Credential::certificate ? "a certificate with its private key"
+                                                                                  : "a client secret";
+  return "The service connection " + connection_id + " authenticates with " + what +
+         " stored in Azure DevOps, which must be rotated before it expires and can leak. Workload identity "
+         "federation needs no stored secret and this task supports it unchanged: " +
+         open_connection(settings_url) + " and choose Convert (" + kConversionGuide + ").";
+}
 
 Error oidc_failure_error(const OidcFailureInfo& info) {
   Error error;
@@ -143,6 +166,22 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
   if (is_federated_credential_mismatch(code)) {
     error.message = federated_credential_message(code, context.client_id);
     error.hint = federated_credential_hint(context);
+  } else if (code == "AADSTS7000215") {
+    error.message = "Microsoft Entra ID rejected the client secret of app '" + context.client_id +
+                    "' (AADSTS7000215): it is not a current secret of this app.";
+    error.hint = "Update the service connection with the secret's Value (not its Secret ID) from the app "
+                 "registration's Certificates & secrets page. " + convert_advice(context.settings_url);
+  } else if (code == "AADSTS7000222") {
+    error.message = "The client secret of app '" + context.client_id + "' has expired (AADSTS7000222).";
+    error.hint = "Create a new client secret under the app registration's Certificates & secrets and enter its "
+                 "Value in the service connection. " + convert_advice(context.settings_url);
+  } else if (code == "AADSTS700027" && context.credential == ExchangeContext::Credential::certificate) {
+    error.message = "Microsoft Entra ID does not accept the service connection's certificate for app '" +
+                    context.client_id + "' (AADSTS700027): no certificate with thumbprint " +
+                    context.certificate_thumbprint + " is registered on the app.";
+    error.hint = "Upload the certificate (its public part, thumbprint " + context.certificate_thumbprint +
+                 ") under the app registration's Certificates & secrets, or put the certificate that is registered "
+                 "there into the service connection. " + convert_advice(context.settings_url);
   } else if (code == "AADSTS700016") {
     error.message = "Microsoft Entra ID has no application with client ID '" + context.client_id + "' in tenant '" +
                     context.tenant_id + "' (AADSTS700016).";
@@ -174,7 +213,10 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
     error.message = "Microsoft Entra ID refused the token request for app '" + context.client_id + "' (HTTP " +
                     std::to_string(info.status) + ", " + what +
                     (description.empty() ? std::string() : ": " + description) + ").";
-    error.hint = "Check the service connection's tenant ID, client ID and the app's federated credential";
+    error.hint = std::string("Check the service connection's tenant ID, client ID and the app's ") +
+                 (context.credential == ExchangeContext::Credential::federated ? "federated credential"
+                  : context.credential == ExchangeContext::Credential::client_secret ? "client secret"
+                                                                                       : "certificate");
     if (!code.empty() && code.size() > 6) {
       error.hint += "; " + code + " is explained at https://login.microsoftonline.com/error?code=" + code.substr(6);
     }

@@ -51,10 +51,19 @@ struct ExchangeContext {
   std::string scope;               // e.g. https://vault.azure.net/.default
   std::optional<JwtClaims> claims; // of the OIDC token sent, when it could be decoded
   bool retried_with_fresh_token = false;
+  // The credential sent: a federated OIDC token (default), a client secret or a certificate assertion.
+  enum class Credential { federated, client_secret, certificate } credential = Credential::federated;
+  std::string settings_url;        // the service connection's page in Azure DevOps; may be empty
+  std::string certificate_thumbprint;  // SHA-1, upper-case hex, of the certificate sent (certificate only)
 };
 
 // Stage::entra, http_status = status, service_code = code (or `error` when there is no code).
 Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& context);
+
+// The once-per-run warning for a connection that authenticates with a stored secret or certificate:
+// what to convert and where. `settings_url` may be empty.
+std::string stored_credential_warning(ExchangeContext::Credential credential, const std::string& connection_id,
+                                      const std::string& settings_url);
 
 // 200 without a usable access_token/expires_in.
 Error entra_malformed_success_error(int status);

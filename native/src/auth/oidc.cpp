@@ -7,17 +7,12 @@
 
 #include "auth/messages.hpp"
 #include "core/service_text.hpp"
+#include "core/text.hpp"
 #include "net/transport_error.hpp"
 #include "net/url.hpp"
 
 namespace fkv::auth {
 namespace {
-
-bool contains_ignore_case(std::string_view text, std::string_view needle) {
-  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         }) != text.end();
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -86,10 +81,11 @@ std::string service_connection_id(const net::Url& oidc_request_url) {
   return {};
 }
 
-net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id) {
+net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id, std::string_view api_version) {
   net::Url url = base;
   url.target += url.target.find('?') == std::string::npos ? '?' : '&';
-  url.target += "api-version=7.1&serviceConnectionId=" + net::url_encode(service_connection_id);
+  url.target += "api-version=" + net::url_encode(api_version) +
+                "&serviceConnectionId=" + net::url_encode(service_connection_id);
   return url;
 }
 

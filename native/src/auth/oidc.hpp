@@ -20,8 +20,11 @@ namespace fkv::auth {
 
 inline constexpr std::chrono::seconds kOidcTimeout{30};
 
-// {SYSTEM_OIDCREQUESTURI}?api-version=7.1&serviceConnectionId={id} ('&' when the base has a query).
-net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id);
+// {base}?api-version={api_version}&serviceConnectionId={id} ('&' when the base has a query), both values
+// percent-encoded. The one builder of the OIDC URL: agent/environment.cpp uses it for SYSTEM_OIDCREQUESTURI
+// (api-version 7.1) and for the REST route it falls back to (7.1-preview.1, as the REST docs publish it).
+net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id,
+                          std::string_view api_version = "7.1");
 
 net::Request oidc_request(const net::Url& oidc_request_url, std::string_view job_token);
 

@@ -43,6 +43,26 @@ std::string redact_held_secrets(std::string_view text) {
   return out;
 }
 
+Error redact_error(Error error, std::initializer_list<std::string_view> secrets) {
+  auto replace_all = [](std::string& text, std::string_view secret) {
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+      text.replace(pos, secret.size(), "***");
+    }
+  };
+  for (std::string_view secret : secrets) {
+    if (secret.empty()) continue;
+    replace_all(error.message, secret);
+    replace_all(error.hint, secret);
+    replace_all(error.subject, secret);
+    replace_all(error.service_code, secret);
+    for (auto& [name, value] : error.correlation) {
+      replace_all(name, secret);
+      replace_all(value, secret);
+    }
+  }
+  return error;
+}
+
 void forget_held_secrets() {
   Held& h = held();
   std::lock_guard lock(h.mutex);

@@ -7,13 +7,20 @@
 // a secret that contains another is redacted whole.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+
+#include "core/error.hpp"
 
 namespace fkv {
 
 void hold_secret(std::string_view secret);
 std::string redact_held_secrets(std::string_view text);
+
+// Last line of defence for the Error contract: every occurrence of one of `secrets` (any length; empty
+// ones are skipped) in any field of `error` becomes "***", whatever a service echoed.
+Error redact_error(Error error, std::initializer_list<std::string_view> secrets);
 
 // For tests: forget every held secret.
 void forget_held_secrets();

@@ -28,4 +28,27 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::string ascii_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return out;
+}
+
+bool contains_ignore_case(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    if (iequals(text.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+bool is_tenant_id(std::string_view text) {
+  if (text.empty() || text.size() > 253) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace fkv

@@ -4,6 +4,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -107,6 +108,44 @@ std::string sha256(std::string_view data) {
   unsigned int len = 0;
   if (!EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr)) fail("sha256");
   return std::string(reinterpret_cast<char*>(md), len);
+}
+
+RegisteredCertificate load_registered_certificate(std::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), int(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!cert) fail("certificate PEM");
+  RegisteredCertificate out;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha1(), md, &len);
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned i = 0; i < len; ++i) { out.thumbprint_hex += hex[md[i] >> 4]; out.thumbprint_hex += hex[md[i] & 15]; }
+  out.x5t = base64url_encode(std::string(reinterpret_cast<char*>(md), len));
+  X509_digest(cert, EVP_sha256(), md, &len);
+  out.x5t_s256 = base64url_encode(std::string(reinterpret_cast<char*>(md), len));
+  BIO* key_bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(key_bio, X509_get0_pubkey(cert));
+  char* data = nullptr;
+  long n = BIO_get_mem_data(key_bio, &data);
+  out.public_key_pem.assign(data, std::size_t(n));
+  BIO_free(key_bio);
+  X509_free(cert);
+  return out;
+}
+
+bool rs256_verify(const std::string& public_key_pem, std::string_view data, std::string_view signature) {
+  BIO* bio = BIO_new_mem_buf(public_key_pem.data(), int(public_key_pem.size()));
+  Pkey key(PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  if (!key) return false;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                             reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok;
 }
 
 struct Rs256Key::Impl {

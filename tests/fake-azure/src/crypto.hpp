@@ -20,6 +20,19 @@ TlsMaterial make_tls_material(const std::vector<std::string>& dns_names, const s
 
 std::string sha256(std::string_view data);
 
+// A certificate registered on an app (its public part, PEM), as Entra keeps it: thumbprints and the
+// public key that verifies client assertions signed with the certificate's private key.
+struct RegisteredCertificate {
+  std::string thumbprint_hex;  // SHA-1 of the DER, upper-case hex
+  std::string x5t;             // base64url SHA-1
+  std::string x5t_s256;        // base64url SHA-256
+  std::string public_key_pem;
+};
+// Throws std::runtime_error when `pem` holds no certificate.
+RegisteredCertificate load_registered_certificate(std::string_view pem);
+// RS256 verification with an RSA public key in PEM ("PUBLIC KEY").
+bool rs256_verify(const std::string& public_key_pem, std::string_view data, std::string_view signature);
+
 // An RSA-2048 key pair made at start; thread-safe after construction.
 class Rs256Key {
  public:

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace fake {
 namespace {
@@ -121,37 +122,116 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
                                       tenant->id + "'. This can happen if the application has not been installed by the "
                                       "administrator of the tenant or consented to by any user in the tenant. You may have sent "
                                       "your authentication request to the wrong tenant."));
-  if (!field("client_secret").empty())
-    return with_class(entra_error(s, 401, "invalid_client", 7000215,
-                                  "Invalid client secret provided. Ensure the secret being sent in the request is the client "
-                                  "secret value, not the client secret ID, for a secret added to app '" + client_id + "'."));
+  // The scope: <resource>/.default for a resource the tenant knows.
+  auto scope_error = [&]() -> std::optional<HttpResponse> {
+    const std::string scope = field("scope");
+    if (scope.empty())
+      return std::optional<HttpResponse>(with_class(entra_error(s, 400, "invalid_request", 90014,
+                                    "The required field 'scope' is missing from the credential. Ensure that you have all the "
+                                    "necessary parameters for the login request.")));
+    const std::string suffix = "/.default";
+    if (scope.find(' ') != std::string::npos || scope.size() <= suffix.size() ||
+        scope.compare(scope.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return std::optional<HttpResponse>(with_class(entra_error(s, 400, "invalid_scope", 1002012,
+                                    "The provided value for scope " + scope + " is not valid. Client credential flows must have a "
+                                    "scope value with /.default suffixed to the resource identifier (application ID URI).")));
+    std::string resource = scope.substr(0, scope.size() - suffix.size());
+    while (!resource.empty() && resource.back() == '/') resource.pop_back();
+    if (!iequals(resource, kVaultResource))
+      return std::optional<HttpResponse>(with_class(entra_error(s, 400, "invalid_resource", 500011,
+                                    "The resource principal named " + resource + " was not found in the tenant named " + tenant->id +
+                                        ". This can happen if the application has not been installed by the administrator of the "
+                                        "tenant or consented to by any user in the tenant. You might have sent your authentication "
+                                        "request to the wrong tenant.")));
+    return std::nullopt;
+  };
+  auto issue = [&]() -> HttpResponse {
+    const std::int64_t issued_at = s.now();
+    std::string short_id;
+    std::string token = s.tokens.issue_access(tenant->id, client_id, std::string(kVaultResource), issued_at + 3599, &short_id);
+    HttpResponse r;
+    r.set("Content-Type", "application/json; charset=utf-8");
+    r.set("Cache-Control", "no-store, no-cache");
+    r.set("Pragma", "no-cache");
+    r.set("x-ms-request-id", random_guid());
+    r.set("x-ms-ests-server", "2.1.19200.4 - WEULR1 ProdSlices");
+    r.set("x-ms-clitelem", "1,0,0,,");
+    if (req.has_header("client-request-id")) r.set("client-request-id", req.header("client-request-id"));
+    r.body = "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}";
+    r.log.assertion = assertion_class_name;
+    r.log.issued = "access:" + short_id;
+    return r;
+  };
+  // A client secret (ServicePrincipal + spnKey): one of the app's configured secrets, not expired.
+  if (const std::string secret = field("client_secret"); !secret.empty()) {
+    auto match = std::find_if(app->client_secrets.begin(), app->client_secrets.end(),
+                              [&](const ClientSecret& c) { return c.value == secret; });
+    if (match == app->client_secrets.end())
+      return with_class(entra_error(s, 401, "invalid_client", 7000215,
+                                    "Invalid client secret provided. Ensure the secret being sent in the request is the client "
+                                    "secret value, not the client secret ID, for a secret added to app '" + client_id + "'."));
+    if (match->expired)
+      return with_class(entra_error(s, 401, "invalid_client", 7000222,
+                                    "The provided client secret keys for app '" + client_id + "' are expired. Visit the Azure "
+                                    "portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using "
+                                    "certificate credentials for added security: https://aka.ms/certCreds."));
+    if (auto bad_scope = scope_error()) return *bad_scope;
+    auto r = issue();
+    r.log.assertion = "secret";
+    return r;
+  }
   if (assertion.empty() ||
       field("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     return with_class(entra_error(s, 401, "invalid_client", 7000218,
                                   "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."));
-  const std::string scope = field("scope");
-  if (scope.empty())
-    return with_class(entra_error(s, 400, "invalid_request", 90014,
-                                  "The required field 'scope' is missing from the credential. Ensure that you have all the "
-                                  "necessary parameters for the login request."));
-  const std::string suffix = "/.default";
-  if (scope.find(' ') != std::string::npos || scope.size() <= suffix.size() ||
-      scope.compare(scope.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return with_class(entra_error(s, 400, "invalid_scope", 1002012,
-                                  "The provided value for scope " + scope + " is not valid. Client credential flows must have a "
-                                  "scope value with /.default suffixed to the resource identifier (application ID URI)."));
-  std::string resource = scope.substr(0, scope.size() - suffix.size());
-  while (!resource.empty() && resource.back() == '/') resource.pop_back();
-  if (!iequals(resource, kVaultResource))
-    return with_class(entra_error(s, 400, "invalid_resource", 500011,
-                                  "The resource principal named " + resource + " was not found in the tenant named " + tenant->id +
-                                      ". This can happen if the application has not been installed by the administrator of the "
-                                      "tenant or consented to by any user in the tenant. You might have sent your authentication "
-                                      "request to the wrong tenant."));
-
+  if (auto bad_scope = scope_error()) return *bad_scope;
   auto jwt = parse_jwt(assertion);
   if (!jwt) return with_class(entra_error(s, 400, "invalid_request", 50027, "JWT token is invalid or malformed."));
   const JwtClaims& claims = jwt->claims;
+  // A client assertion the app signed itself (certificate credential): iss = the client id, x5t names
+  // the certificate, verified with that registered certificate's public key.
+  if (!jwt->x5t.empty() && iequals(claims.iss, client_id)) {
+    const RegisteredCertificate* registered = nullptr;
+    std::vector<RegisteredCertificate> certificates;
+    for (const auto& pem : app->certificates) certificates.push_back(load_registered_certificate(pem));
+    for (const auto& c : certificates) if (c.x5t == jwt->x5t) registered = &c;
+    if (!registered) {
+      const auto sha1 = base64_decode(jwt->x5t);
+      std::string hex;
+      for (unsigned char c : sha1.value_or(std::string())) { hex += "0123456789ABCDEF"[c >> 4]; hex += "0123456789ABCDEF"[c & 15]; }
+      return with_class(entra_error(s, 401, "invalid_client", 700027,
+                                    "Client assertion contains an invalid signature. [Reason - The key was not found., "
+                                    "Thumbprint of key used by client: '" + hex + "', Please visit the Azure Portal, Graph "
+                                    "Explorer or directly use MS Graph to see configured keys for app Id '" + client_id +
+                                    "'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployment to "
+                                    "determine the corresponding service endpoint.]"));
+    }
+    if (jwt->alg != "RS256" || !rs256_verify(registered->public_key_pem, jwt->signing_input, jwt->signature) ||
+        (!jwt->x5t_s256.empty() && jwt->x5t_s256 != registered->x5t_s256))
+      return with_class(entra_error(s, 401, "invalid_client", 700027,
+                                    "Client assertion contains an invalid signature. [Reason - The provided signature value "
+                                    "did not match the expected signature value., Thumbprint of key used by client: '" +
+                                        registered->thumbprint_hex + "', Found key 'Start=01/01/2026 00:00:00, End=01/01/2028 "
+                                        "00:00:00']"));
+    if (!iequals(claims.sub, client_id))
+      return with_class(entra_error(s, 401, "invalid_client", 700021,
+                                    "Client assertion application identifier doesn't match 'client_id' parameter. Review the "
+                                    "documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."));
+    const std::string endpoint = kLogin + "/" + tenant_in_path + "/oauth2/v2.0/token";
+    if (claims.aud.size() != 1 || !iequals(claims.aud.front(), endpoint))
+      return with_class(entra_error(s, 401, "invalid_client", 700212,
+                                    "Client assertion audience claim does not match Realm issuer. Review the documentation at "
+                                    "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."));
+    const std::int64_t at = s.now();
+    if (!claims.exp || at >= *claims.exp + sc.clock_skew_seconds || (claims.nbf && at < *claims.nbf - sc.clock_skew_seconds))
+      return with_class(entra_error(s, 401, "invalid_client", 700024,
+                                    "Client assertion is not within its valid time range. Current time: " + entra_timestamp(at) +
+                                        ", assertion valid from " + entra_timestamp(claims.nbf.value_or(0)) +
+                                        ", expiry time of assertion " + entra_timestamp(claims.exp.value_or(0)) + "."));
+    auto r = issue();
+    r.log.assertion = "certificate";
+    return r;
+  }
   if (app->federated_credentials.empty())
     return with_class(entra_error(s, 400, "invalid_client", 70025,
                                   "The client '" + client_id + "'(fkv-app) has no configured federated identity credentials."));
@@ -208,20 +288,7 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
                                       "'. Please check your federated identity credential Subject, Audience and Issuer against "
                                       "the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation"));
 
-  std::string short_id;
-  std::string token = s.tokens.issue_access(tenant->id, client_id, std::string(kVaultResource), now + 3599, &short_id);
-  HttpResponse r;
-  r.set("Content-Type", "application/json; charset=utf-8");
-  r.set("Cache-Control", "no-store, no-cache");
-  r.set("Pragma", "no-cache");
-  r.set("x-ms-request-id", random_guid());
-  r.set("x-ms-ests-server", "2.1.19200.4 - WEULR1 ProdSlices");
-  r.set("x-ms-clitelem", "1,0,0,,");
-  if (req.has_header("client-request-id")) r.set("client-request-id", req.header("client-request-id"));
-  r.body = "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}";
-  r.log.assertion = assertion_class_name;
-  r.log.issued = "access:" + short_id;
-  return r;
+  return issue();
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ std::optional<ParsedJwt> parse_jwt(std::string_view token) {
   };
   out.alg = get_str(h, "alg");
   out.kid = get_str(h, "kid");
+  out.x5t = get_str(h, "x5t");
+  out.x5t_s256 = get_str(h, "x5t#S256");
   out.claims.iss = get_str(p, "iss");
   out.claims.sub = get_str(p, "sub");
   out.claims.jti = get_str(p, "jti");

@@ -17,7 +17,7 @@ struct JwtClaims {
 };
 
 struct ParsedJwt {
-  std::string alg, kid;
+  std::string alg, kid, x5t, x5t_s256;  // x5t / x5t#S256: certificate thumbprints (base64url)
   JwtClaims claims;
   std::string signing_input;  // "<header>.<payload>" as received
   std::string signature;      // raw bytes

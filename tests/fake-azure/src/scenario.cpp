@@ -407,7 +407,7 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "apps[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
-      known_keys(v, path, {"clientId", "tenant", "federatedCredentials"});
+      known_keys(v, path, {"clientId", "tenant", "federatedCredentials", "clientSecrets", "certificates"});
       AppRegistration app;
       app.client_id = to_lower(str(v, "clientId", path));
       if (app.client_id.empty()) bad(path + ".clientId", "is required");
@@ -433,6 +433,22 @@ Scenario parse_scenario(std::string_view json) {
           app.federated_credentials.push_back(fic);
         }
       }
+      if (const Value* secrets = arr(v, "clientSecrets", path)) {
+        for (rapidjson::SizeType k = 0; k < secrets->Size(); ++k) {
+          std::string spath = path + ".clientSecrets[" + std::to_string(k) + "]";
+          const Value& cs = (*secrets)[k];
+          require_object(cs, spath);
+          known_keys(cs, spath, {"value", "expired"});
+          ClientSecret secret;
+          secret.value = str(cs, "value", spath);
+          if (secret.value.empty()) bad(spath + ".value", "is required");
+          secret.expired = boolean(cs, "expired", spath, false);
+          app.client_secrets.push_back(secret);
+        }
+      }
+      app.certificates = strings(v, "certificates", path);
+      for (const auto& pem : app.certificates)
+        if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) bad(path + ".certificates", "must be PEM certificates");
       s.apps.push_back(app);
     }
   }

@@ -30,10 +30,17 @@ struct FederatedCredential {
   std::string issuer, subject, audience;
 };
 
+struct ClientSecret {
+  std::string value;
+  bool expired = false;  // Entra answers AADSTS7000222 for it
+};
+
 struct AppRegistration {
   std::string client_id;
   std::string tenant;  // GUID
   std::vector<FederatedCredential> federated_credentials;
+  std::vector<ClientSecret> client_secrets;
+  std::vector<std::string> certificates;  // PEM certificates (public part) registered on the app
 };
 
 enum class IssuerFormat { AzureDevOps, Entra };

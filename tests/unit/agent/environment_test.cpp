@@ -1,4 +1,5 @@
 #include "agent/environment.hpp"
+#include "core/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -138,7 +139,7 @@ TEST_CASE("OIDC route fallback without SYSTEM_OIDCREQUESTURI") {
   REQUIRE(c);
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/0f0e0d0c-0000-0000-0000-000000000001/_apis/distributedtask/hubs/build/plans/plan-1/"
-        "jobs/job-1/oidctoken?serviceConnectionId=" + kId + "&api-version=7.1-preview.1");
+        "jobs/job-1/oidctoken?api-version=7.1-preview.1&serviceConnectionId=" + kId);
   v["SYSTEM_COLLECTIONURI"] = "https://dev.azure.com/other/";
   CHECK(read(v)->oidc_request_url.host == "dev.azure.com");
   CHECK(read(v)->oidc_request_url.target.rfind("/other/", 0) == 0);
@@ -164,9 +165,12 @@ TEST_CASE("validation errors name the input and the rule") {
                                    "and '-'."},
       {"INPUT_SECRETSFILTER", "Api-*",
        "SecretsFilter: 'Api-*' is not a secret name; use '*' for all secrets (patterns are not supported)."},
+      {"ENDPOINT_AUTH_SCHEME_" + kId, "PublishProfile",
+       "The service connection uses the authentication scheme 'PublishProfile', which is not supported; supported "
+       "are WorkloadIdentityFederation, ServicePrincipal (client secret or certificate) and ManagedServiceIdentity."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, "ServicePrincipal",
-       "The service connection uses the authentication scheme 'ServicePrincipal', which is not supported yet; only "
-       "WorkloadIdentityFederation is."},
+       "The service connection uses a client secret (ServicePrincipal, spnKey) but gives none "
+       "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set)."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, std::nullopt,
        "The service connection " + kId + " was not given to the task (ENDPOINT_AUTH_SCHEME_" + kId + " is not set)."},
       {"ENDPOINT_AUTH_PARAMETER_" + kId + "_SERVICEPRINCIPALID", "not-a-guid",
@@ -205,6 +209,67 @@ TEST_CASE("validation errors name the input and the rule") {
   }
 }
 
+TEST_CASE("schemes: what each one reads, and what it does not need") {
+  struct Case {
+    const char* scheme;
+    Vars extra;
+    fkv::AuthScheme expected;
+  };
+  const std::string p = "ENDPOINT_AUTH_PARAMETER_" + kId;
+  const std::vector<Case> cases = {
+      {"WorkloadIdentityFederation", {}, fkv::AuthScheme::workload_identity_federation},
+      {"ServicePrincipal", {{p + "_SERVICEPRINCIPALKEY", "s3cret-value"}}, fkv::AuthScheme::service_principal_secret},
+      {"serviceprincipal", {{p + "_SERVICEPRINCIPALKEY", "s3cret-value"}, {p + "_AUTHENTICATIONTYPE", "SPNKEY"}},
+       fkv::AuthScheme::service_principal_secret},
+      {"ServicePrincipal",
+       {{p + "_SERVICEPRINCIPALCERTIFICATE", "-----BEGIN CERTIFICATE-----"}, {p + "_AUTHENTICATIONTYPE", "spnCertificate"}},
+       fkv::AuthScheme::service_principal_certificate},
+      {"ManagedServiceIdentity", {}, fkv::AuthScheme::managed_identity},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.scheme);
+    Vars v = base();
+    v["ENDPOINT_AUTH_SCHEME_" + kId] = c.scheme;
+    for (const auto& [k, value] : c.extra) v[k] = value;
+    if (c.expected != fkv::AuthScheme::workload_identity_federation) {
+      // Only federation needs the job token and the OIDC route.
+      v.erase("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");
+      v.erase("SYSTEM_OIDCREQUESTURI");
+    }
+    auto config = read(v);
+    REQUIRE(config);
+    CHECK(config->connection.auth == c.expected);
+    CHECK(config->connection.scheme == c.scheme);
+  }
+  Vars v = base();
+  v["ENDPOINT_AUTH_SCHEME_" + kId] = "ServicePrincipal";
+  v[p + "_SERVICEPRINCIPALKEY"] = "  s3cret-value ";
+  v["SYSTEM_COLLECTIONURI"] = "https://dev.azure.com/org";
+  v["SYSTEM_TEAMPROJECT"] = "My Project";
+  auto config = read(v);
+  REQUIRE(config);
+  CHECK(config->connection.client_secret == "s3cret-value");
+  CHECK(config->connection.settings_url ==
+        "https://dev.azure.com/org/My%20Project/_settings/adminservices?resourceId=" + kId);
+  v[p + "_AUTHENTICATIONTYPE"] = "spnCertificate";
+  CHECK(message_of(v) == "The service connection uses a certificate (ServicePrincipal, spnCertificate) but gives none "
+                         "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALCERTIFICATE is not set).");
+  v[p + "_AUTHENTICATIONTYPE"] = "spnToken";
+  CHECK(message_of(v) == "The service connection's authenticationType 'spnToken' is not supported; a "
+                         "ServicePrincipal connection uses spnKey (client secret) or spnCertificate (certificate).");
+  // A managed identity: the client id of a user-assigned identity comes from the connection's data.
+  Vars m = base();
+  m["ENDPOINT_AUTH_SCHEME_" + kId] = "ManagedServiceIdentity";
+  m.erase(p + "_SERVICEPRINCIPALID");
+  m["ENDPOINT_DATA_" + kId + "_MSICLIENTID"] = "11111111-2222-4333-8444-555555555555";
+  auto msi = read(m);
+  REQUIRE(msi);
+  CHECK(msi->connection.msi_client_id == "11111111-2222-4333-8444-555555555555");
+  CHECK(msi->connection.client_id.empty());
+  m["ENDPOINT_DATA_" + kId + "_MSICLIENTID"] = "/subscriptions/x/identity";
+  CHECK(message_of(m).rfind("The service connection's msiclientId (ENDPOINT_DATA_<id>_MSICLIENTID) must be", 0) == 0);
+}
+
 TEST_CASE("DNS suffix with a leading dot is accepted") {
   Vars v = base();
   v["ENDPOINT_DATA_" + kId + "_AZUREKEYVAULTDNSSUFFIX"] = ".Vault.Azure.Net";
@@ -230,8 +295,8 @@ TEST_CASE("validators") {
   CHECK(is_guid("2f3c4b5a-1111-4222-8333-944455556666"));
   CHECK_FALSE(is_guid("2f3c4b5a11114222833394445555666600000"));
   CHECK_FALSE(is_guid("2f3c4b5a-1111-4222-8333-94445555666g"));
-  CHECK(is_tenant("72f988bf-86f1-41af-91ab-2d7cd011db47"));
-  CHECK_FALSE(is_tenant("a b"));
+  CHECK(fkv::is_tenant_id("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+  CHECK_FALSE(fkv::is_tenant_id("a b"));
   CHECK(is_vault_name("kv-123"));
   CHECK_FALSE(is_vault_name(std::string(25, 'a')));
   CHECK_FALSE(is_vault_name("kv.evil.com"));

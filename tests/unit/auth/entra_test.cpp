@@ -175,7 +175,11 @@ TEST_CASE("first_sentence: without code prefix, ids, line breaks; at most 300 ch
   }
 }
 
-TEST_CASE("valid_tenant_id") {
-  for (const char* ok : {"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.onmicrosoft.com", "a"}) CHECK(fkv::auth::valid_tenant_id(ok));
-  for (const char* bad : {"", "a/b", "a b", "ä", "a_b"}) CHECK_FALSE(fkv::auth::valid_tenant_id(bad));
+TEST_CASE("entra_token_url accepts what the shared tenant rule accepts (core/text is_tenant_id)") {
+  const auto authority = *fkv::net::parse_https_url("https://login.microsoftonline.com/");
+  for (const std::string& ok : std::vector<std::string>{"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.onmicrosoft.com",
+                                                         "a", std::string(253, 'a')})
+    CHECK(fkv::auth::entra_token_url(authority, ok));
+  for (const std::string& bad : std::vector<std::string>{"", "a/b", "a b", "ä", "a_b", std::string(254, 'a')})
+    CHECK_FALSE(fkv::auth::entra_token_url(authority, bad));
 }

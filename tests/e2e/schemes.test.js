@@ -1,0 +1,237 @@
+'use strict';
+// End-to-end tests of issue 10: the service connection schemes other than workload identity federation,
+// with the real binary inside tests/e2e/ns-run against the Azure fake (tests/e2e/scenarios/schemes.json).
+// Each test asserts the exact variable table, the exact error or warning text, what reached the fake,
+// and the leak scan, which here also covers the connection's client secrets.
+//
+// Environment: FKV_BINARY, FKV_FAKE_BIN (required), FKV_BINARY_WRAPPER (optional).
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const { runTask, leaks } = require('./harness');
+const { scenarioEnv } = require('../support/scenario-env');
+
+const os = require('node:os');
+const childProcess = require('node:child_process');
+
+// Certificates are made here with the openssl command (test-side only): one registered on the app of
+// connection 3, one that is not registered anywhere (connection 4's app has a different one).
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-schemes-'));
+process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
+function makeCertificate(name) {
+  const key = path.join(WORK, `${name}.key`);
+  const cert = path.join(WORK, `${name}.crt`);
+  childProcess.execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', `/CN=${name}`], { stdio: 'ignore', timeout: 30000 });
+  const pkcs1 = childProcess.execFileSync('openssl', ['rsa', '-in', key, '-traditional'],
+    { stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).toString();
+  const der = childProcess.execFileSync('openssl', ['x509', '-in', cert, '-outform', 'DER'], { timeout: 30000 });
+  return {
+    certificate: fs.readFileSync(cert, 'utf8'), pkcs8: fs.readFileSync(key, 'utf8'), pkcs1,
+    thumbprint: require('node:crypto').createHash('sha1').update(der).digest('hex').toUpperCase(),
+  };
+}
+const GOOD_CERT = makeCertificate('fkv-good');
+const UNREGISTERED_CERT = makeCertificate('fkv-unregistered');
+const OTHER_CERT = makeCertificate('fkv-other');
+
+const scenario = JSON.parse(fs.readFileSync(path.join(__dirname, 'scenarios', 'schemes.json'), 'utf8'));
+scenario.connections.push(
+  { id: 'bbbbbbbb-0000-4000-8000-000000000013', name: 'fkv-spn-cert', tenant: scenario.tenants[0].id,
+    clientId: 'dddddddd-0000-4000-8000-000000000013' },
+  { id: 'bbbbbbbb-0000-4000-8000-000000000014', name: 'fkv-spn-cert-other', tenant: scenario.tenants[0].id,
+    clientId: 'dddddddd-0000-4000-8000-000000000014' });
+scenario.apps.push(
+  { clientId: 'dddddddd-0000-4000-8000-000000000013', tenant: scenario.tenants[0].id, certificates: [GOOD_CERT.certificate] },
+  { clientId: 'dddddddd-0000-4000-8000-000000000014', tenant: scenario.tenants[0].id, certificates: [OTHER_CERT.certificate] });
+const SCENARIO_FILE = path.join(WORK, 'schemes.json');
+fs.writeFileSync(SCENARIO_FILE, JSON.stringify(scenario));
+// Every base64 line of the private keys: key material that must never show.
+const KEY_LINES = [GOOD_CERT, UNREGISTERED_CERT].flatMap((c) => [c.pkcs8, c.pkcs1])
+  .flatMap((pem) => pem.split('\n')).filter((l) => l.length >= 8 && !l.startsWith('-----'));
+const binary = process.env.FKV_BINARY;
+const fake = process.env.FKV_FAKE_BIN;
+const wrapper = (process.env.FKV_BINARY_WRAPPER || '').split(' ').filter(Boolean);
+for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
+  if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
+}
+
+const CLIENT_SECRETS = scenario.apps.flatMap((a) => (a.clientSecrets || []).map((s) => s.value));
+const [SECRET_CONN, EXPIRED_CONN, CERT_CONN, OTHER_CERT_CONN] = scenario.connections;
+const GOOD_SECRET = scenario.apps[0].clientSecrets[1].value;
+const SETTINGS_URL = (conn) => `https://dev.azure.com/fkv-org/fkv-project/_settings/adminservices?resourceId=${conn.id}`;
+
+// The agent's environment for a connection of another scheme: the WIF variables of scenarioEnv with
+// the scheme, its parameters, and no job token or OIDC URL (the task must not need them).
+function schemeEnv(conn, { scheme = 'ServicePrincipal', params = {}, filter = '*' } = {}) {
+  const set = {
+    [`ENDPOINT_AUTH_SCHEME_${conn.id}`]: scheme,
+    [`ENDPOINT_AUTH_${conn.id}`]: JSON.stringify({ parameters: { serviceprincipalid: conn.clientId, tenantid: conn.tenant }, scheme }),
+    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: undefined,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: undefined,
+    SYSTEM_OIDCREQUESTURI: undefined,
+  };
+  for (const [key, value] of Object.entries(params)) set[`ENDPOINT_AUTH_PARAMETER_${conn.id}_${key}`] = value;
+  return scenarioEnv(scenario, { connection: conn.id, vault: 'fkv-schemes', filter, set, oidcRequestUri: false });
+}
+
+function run(env) {
+  // The task's temporary folders are ours, so we can see that it leaves nothing there (AzureKeyVault@2
+  // leaves the certificate with its key in Agent.TempDirectory).
+  const temp = fs.mkdtempSync(path.join(WORK, 'tmp-'));
+  const result = runTask({ scenarioFile: SCENARIO_FILE, env: { ...env, TMPDIR: temp, TMP: temp, TEMP: temp }, binary, fake, wrapper });
+  assert.deepEqual(leaks(result, scenario, { extra: [...CLIENT_SECRETS, ...KEY_LINES] }), [], `leak scan\n${result.context()}`);
+  assert.deepEqual(result.log.failures, [], `the agent rejects no command\n${result.context()}`);
+  // (wine, the Windows build's wrapper, keeps its own wineserver folder wine-* there)
+  assert.deepEqual(fs.readdirSync(temp).filter((f) => !(wrapper.length && f.startsWith('wine-'))), [],
+    'no temporary file is left');
+  return result;
+}
+
+const byHost = (requests, host) => requests.filter((r) => r.host === host);
+const errorMessages = (result) => result.log.issues.filter((i) => i.type === 'error').map((i) => i.message);
+const warningMessages = (result) => result.log.issues.filter((i) => i.type === 'warning').map((i) => i.message);
+
+const NUDGE = (conn) => `The service connection ${conn.id} authenticates with a client secret stored in Azure DevOps, ` +
+  'which must be rotated before it expires and can leak. Workload identity federation needs no stored secret and ' +
+  `this task supports it unchanged: open the service connection (${SETTINGS_URL(conn)}) and choose Convert ` +
+  '(https://aka.ms/azdo-rm-workload-identity-conversion).';
+
+test('ServicePrincipal with a client secret (spnKey is the default) gets every secret, with one warning to convert', () => {
+  const result = run(schemeEnv(SECRET_CONN, { params: { SERVICEPRINCIPALKEY: GOOD_SECRET } }));
+  assert.equal(result.status, 0, result.context());
+  assert.equal(result.log.outcome(result.status), 'Succeeded');
+  assert.deepEqual(result.log.variableTable(),
+    { 'db-password': 'schemes-db-password-value', 'api-key': 'schemes-api-key-value' }, result.context());
+  assert.deepEqual(warningMessages(result), [NUDGE(SECRET_CONN)]);
+  assert.ok(result.log.secrets.has(GOOD_SECRET), 'the client secret is registered with the masker');
+  const entra = byHost(result.requests, 'login.microsoftonline.com');
+  assert.equal(entra.length, 1, 'one Entra request');
+  assert.equal(entra[0].assertion, 'secret', 'authenticated with a configured client secret');
+  assert.equal(entra[0].target, `/${SECRET_CONN.tenant}/oauth2/v2.0/token`);
+  assert.equal(byHost(result.requests, 'dev.azure.com').length, 0, 'no OIDC request for a secret');
+});
+
+test("authenticationType 'SPNKEY' in any case is the client secret", () => {
+  const result = run(schemeEnv(SECRET_CONN, {
+    scheme: 'serviceprincipal', params: { SERVICEPRINCIPALKEY: GOOD_SECRET, AUTHENTICATIONTYPE: 'SPNKEY' },
+    filter: 'api-key',
+  }));
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), { 'api-key': 'schemes-api-key-value' });
+});
+
+test('AADSTS7000215: a wrong client secret names the cause and the fix', () => {
+  const result = run(schemeEnv(SECRET_CONN, { params: { SERVICEPRINCIPALKEY: 'not~the.right_secret-0000' } }));
+  assert.equal(result.status, 1, result.context());
+  assert.equal(result.log.outcome(result.status), 'Failed');
+  assert.deepEqual(result.log.variableTable(), {});
+  const errors = errorMessages(result);
+  assert.equal(errors.length, 1, result.context());
+  assert.ok(errors[0].startsWith(`Microsoft Entra ID rejected the client secret of app '${SECRET_CONN.clientId}' ` +
+    "(AADSTS7000215): it is not a current secret of this app. Update the service connection with the secret's " +
+    "Value (not its Secret ID) from the app registration's Certificates & secrets page. To stop managing secrets, " +
+    `open the service connection (${SETTINGS_URL(SECRET_CONN)}) and choose Convert to move it to workload identity ` +
+    'federation (https://aka.ms/azdo-rm-workload-identity-conversion). (entra, HTTP 401, AADSTS7000215, trace_id: '),
+  errors[0]);
+  assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 1, 'a wrong secret is not retried');
+  assert.equal(byHost(result.requests, 'fkv-schemes.vault.azure.net').length, 0);
+});
+
+test('AADSTS7000222: an expired client secret names the cause and the fix', () => {
+  const expired = scenario.apps[1].clientSecrets[0].value;
+  const result = run(schemeEnv(EXPIRED_CONN, { params: { SERVICEPRINCIPALKEY: expired } }));
+  assert.equal(result.status, 1, result.context());
+  const errors = errorMessages(result);
+  assert.equal(errors.length, 1, result.context());
+  assert.ok(errors[0].startsWith(`The client secret of app '${EXPIRED_CONN.clientId}' has expired (AADSTS7000222). ` +
+    "Create a new client secret under the app registration's Certificates & secrets and enter its Value in the " +
+    `service connection. To stop managing secrets, open the service connection (${SETTINGS_URL(EXPIRED_CONN)}) and ` +
+    'choose Convert to move it to workload identity federation (https://aka.ms/azdo-rm-workload-identity-conversion). ' +
+    '(entra, HTTP 401, AADSTS7000222, trace_id: '), errors[0]);
+  assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 1, 'an expired secret is not retried');
+});
+
+test('a ServicePrincipal connection without its secret fails before any request', () => {
+  const result = run(schemeEnv(SECRET_CONN));
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(errorMessages(result), ['The service connection uses a client secret (ServicePrincipal, spnKey) ' +
+    'but gives none (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set). Edit the service connection and ' +
+    'enter the client secret\'s value, or convert the connection to workload identity federation. (config)']);
+  assert.equal(result.requests.length, 0);
+});
+
+test('an unknown scheme (PublishProfile) says which schemes are supported', () => {
+  const result = run(schemeEnv(SECRET_CONN, { scheme: 'PublishProfile' }));
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(errorMessages(result), ["The service connection uses the authentication scheme 'PublishProfile', " +
+    'which is not supported; supported are WorkloadIdentityFederation, ServicePrincipal (client secret or ' +
+    'certificate) and ManagedServiceIdentity. Use an Azure Resource Manager service connection, preferably with ' +
+    'workload identity federation. (config)']);
+  assert.equal(result.requests.length, 0);
+});
+
+const CERT_NUDGE = (conn) => `The service connection ${conn.id} authenticates with a certificate with its private key ` +
+  'stored in Azure DevOps, which must be rotated before it expires and can leak. Workload identity federation needs ' +
+  `no stored secret and this task supports it unchanged: open the service connection (${SETTINGS_URL(conn)}) and ` +
+  'choose Convert (https://aka.ms/azdo-rm-workload-identity-conversion).';
+
+const decodePart = (jwt, i) => JSON.parse(Buffer.from(jwt.split('.')[i], 'base64url').toString('utf8'));
+
+for (const [layout, pem] of [['certificate then PKCS#8 key', GOOD_CERT.certificate + GOOD_CERT.pkcs8],
+  ['PKCS#1 key then certificate', GOOD_CERT.pkcs1 + GOOD_CERT.certificate]]) {
+  test(`ServicePrincipal with a certificate (${layout}): a signed assertion of at most 10 minutes gets the secrets`, () => {
+    const result = run(schemeEnv(CERT_CONN, {
+      params: { AUTHENTICATIONTYPE: 'spnCertificate', SERVICEPRINCIPALCERTIFICATE: pem } }));
+    assert.equal(result.status, 0, result.context());
+    assert.deepEqual(result.log.variableTable(),
+      { 'db-password': 'schemes-db-password-value', 'api-key': 'schemes-api-key-value' }, result.context());
+    assert.deepEqual(warningMessages(result), [CERT_NUDGE(CERT_CONN)]);
+    const entra = byHost(result.requests, 'login.microsoftonline.com');
+    assert.equal(entra.length, 1);
+    assert.equal(entra[0].assertion, 'certificate', 'the fake verified the assertion against the registered certificate');
+    const assertion = [...result.log.secrets].find((s) => s.startsWith('eyJ'));
+    assert.ok(assertion, 'the assertion is registered as a secret');
+    const header = decodePart(assertion, 0);
+    assert.equal(header.alg, 'RS256');
+    assert.equal(Buffer.from(header.x5t, 'base64url').toString('hex').toUpperCase(), GOOD_CERT.thumbprint);
+    const claims = decodePart(assertion, 1);
+    assert.equal(claims.aud, `https://login.microsoftonline.com/${CERT_CONN.tenant}/oauth2/v2.0/token`);
+    assert.equal(claims.iss, CERT_CONN.clientId);
+    assert.equal(claims.sub, CERT_CONN.clientId);
+    assert.ok(claims.exp - claims.nbf <= 600 && claims.exp > claims.nbf, `lifetime ${claims.exp - claims.nbf} s`);
+    for (const line of KEY_LINES.filter((l) => pem.includes(l))) {
+      assert.ok(result.log.secrets.has(line), 'every key line is registered with the masker');
+    }
+  });
+}
+
+test('AADSTS700027: a certificate not registered on the app names the thumbprint to upload', () => {
+  const result = run(schemeEnv(OTHER_CERT_CONN, { params: { AUTHENTICATIONTYPE: 'spnCertificate',
+    SERVICEPRINCIPALCERTIFICATE: UNREGISTERED_CERT.certificate + UNREGISTERED_CERT.pkcs8 } }));
+  assert.equal(result.status, 1, result.context());
+  const errors = errorMessages(result);
+  assert.equal(errors.length, 1, result.context());
+  assert.ok(errors[0].startsWith("Microsoft Entra ID does not accept the service connection's certificate for app " +
+    `'${OTHER_CERT_CONN.clientId}' (AADSTS700027): no certificate with thumbprint ${UNREGISTERED_CERT.thumbprint} is ` +
+    `registered on the app. Upload the certificate (its public part, thumbprint ${UNREGISTERED_CERT.thumbprint}) under ` +
+    "the app registration's Certificates & secrets, or put the certificate that is registered there into the service " +
+    'connection.'), errors[0]);
+});
+
+test('a certificate PEM without its key, or with the key of another certificate, fails before any request', () => {
+  for (const [pem, message] of [
+    [GOOD_CERT.certificate, 'holds no private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).'],
+    [OTHER_CERT.certificate + GOOD_CERT.pkcs8,
+      `holds a private key that does not belong to its certificate (thumbprint ${OTHER_CERT.thumbprint}).`]]) {
+    const result = run(schemeEnv(CERT_CONN, { params: { AUTHENTICATIONTYPE: 'spnCertificate', SERVICEPRINCIPALCERTIFICATE: pem } }));
+    assert.equal(result.status, 1, result.context());
+    const errors = errorMessages(result);
+    assert.equal(errors.length, 1, result.context());
+    assert.ok(errors[0].startsWith(`The service connection's certificate (servicePrincipalCertificate) ${message}`), errors[0]);
+    assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 0);
+  }
+});
