@@ -1,5 +1,5 @@
 // SecretsFilter (agent/selection.hpp: parse_secrets_filter). Properties: a selection of names holds
-// only valid names and versions, without case-insensitive duplicates, and re-parsing the names joined
+// (issue 11: a listed selection has a pattern or exclusion item) only valid names and versions, without case-insensitive duplicates, and re-parsing the names joined
 // with ", " gives the same selection; an Error is a config Error about SecretsFilter.
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (selection->all) {
-    FKV_FUZZ_CHECK(selection->names.empty());
+    FKV_FUZZ_CHECK(!selection->names.empty() || selection->items.size() != selection->names.size());
     return 0;
   }
   FKV_FUZZ_CHECK(!selection->names.empty());
