@@ -30,6 +30,7 @@
 #include "net/trust_store.hpp"
 #include "vault/client.hpp"
 #include "platform/process.hpp"
+#include "platform/secret_file.hpp"
 #include "vault/report.hpp"
 
 #ifdef _WIN32
@@ -181,7 +182,11 @@ int run(Output& out) {
   options.run = &run_control;
   options.now = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
-  if (cfg.selection.all) {
+  // read_task_config already made this plan once, so it cannot fail here (agent/secret_plan.hpp).
+  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix);
+  if (!planned) return fail(out, vault_name, planned.error());
+  agent::SecretPlan& plan = *planned;
+  if (plan.lists()) {
     out.line(agent::info("Downloading secrets using: " + vault::list_url(options.vault_url).str() + "."));
   }
   const auto started = std::chrono::steady_clock::now();
@@ -189,7 +194,26 @@ int run(Output& out) {
   // Each outcome is written the moment it arrives; the emitter and the writer are serialised together so
   // the multi-line switch always precedes the secret that needs it.
   std::mutex emit_mutex;
-  vault::SecretEmitter emitter;
+  vault::EmitOptions emit_options;
+  emit_options.vault_name = vault_name;
+  emit_options.output_variables = cfg.output_variables;
+  emit_options.missing_warn = cfg.missing == agent::MissingSecrets::warn;
+  emit_options.destination = [&plan](const agent::SecretRef& ref) { return plan.destination(ref); };
+  emit_options.write_file = [&cfg](const std::string& relative, std::string_view bytes) {
+    return platform::write_secret_file(cfg.temp_directory, relative, bytes);
+  };
+  vault::SecretEmitter emitter(std::move(emit_options));
+  vault::FetchSource source;  // the plan's calls are serialised with the emitter's
+  source.list = plan.lists();
+  source.before = plan.before();
+  source.take = [&](const std::string& name) {
+    std::lock_guard lock(emit_mutex);
+    return plan.take(name);
+  };
+  source.after = [&] {
+    std::lock_guard lock(emit_mutex);
+    return plan.after();
+  };
   vault::DownloadHooks download_hooks;
   download_hooks.secret = [&](vault::SecretOutcome outcome) {
     std::lock_guard lock(emit_mutex);
@@ -199,7 +223,7 @@ int run(Output& out) {
     std::lock_guard lock(emit_mutex);
     out.lines(vault::list_summary_lines(vault_name, stats));
   };
-  auto summary = vault::download_secrets(vault_http, options, cfg.selection, token->token, reacquire, download_hooks);
+  auto summary = vault::download_secrets(vault_http, options, source, token->token, reacquire, download_hooks);
 
   std::lock_guard lock(emit_mutex);  // every worker has been joined; this only orders the final lines
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -220,6 +244,8 @@ int run(Output& out) {
   result.stopped = std::move(summary.stopped);
   for (const auto& ref : summary.not_fetched) result.not_fetched.push_back(ref.text());
   result.secrets_set = emitter.secrets_set();
+  result.conflicts = plan.conflicts();
+  result.missing = emitter.missing();
   return finish(out, vault_name, result);
 }
 

@@ -9,6 +9,9 @@
 //   nsArgs: extra ns-run options, e.g. ['--unreachable', '--reachable', 'fkv-basic.vault.azure.net']
 //
 // Every run is bounded in time (timeoutMs, default 60 s) and uses its own namespace and work dir.
+// The run's AGENT_TEMPDIRECTORY (a fresh folder, also its cwd) is removed afterwards; prepareTemp(dir) runs
+// before the binary starts (e.g. to plant a symbolic link) and inspectTemp(dir) after it ended (e.g. to
+// read the secret files it wrote); what inspectTemp returns is the result's `temp`.
 
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
@@ -25,10 +28,12 @@ function readRequests(file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], timeoutMs = 60000 }) {
+function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], timeoutMs = 60000, prepareTemp,
+  inspectTemp }) {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-cwd-'));
   try {
+    if (prepareTemp) prepareTemp(cwd);
     const started = Date.now();
     const result = childProcess.spawnSync(NS_RUN,
       ['--scenario', scenarioFile, '--workdir', workdir, '--fake', fake, ...nsArgs, '--', ...wrapper, binary],
@@ -37,7 +42,10 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], t
     if (result.error) throw result.error;
     const stdout = result.stdout.toString('utf8');
     const stderr = result.stderr.toString('utf8');
+    const temp = inspectTemp ? inspectTemp(cwd) : undefined;
     return {
+      temp,
+      tempDirectory: cwd,
       status: result.status,
       signal: result.signal,
       stdout,

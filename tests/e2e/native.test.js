@@ -245,10 +245,11 @@ resolve('a vault whose host does not exist fails at once with "not found"', () =
 });
 
 full('invalid input fails before any network call, naming the input and the rule', () => {
-  const result = run({ vault: 'fkv-awkward', filter: 'Api-*' });
+  const result = run({ vault: 'fkv-awkward', filter: 'Api_*' });
   assert.equal(result.status, 1, result.context());
   assert.deepEqual(result.requests, [], 'nothing was sent');
   assert.deepEqual(errorMessages(result).length, 1, result.context());
   assert.ok(errorMessages(result)[0].startsWith(
-    "SecretsFilter: 'Api-*' is not a secret name; use '*' for all secrets"), result.context());
+    "SecretsFilter: 'Api_*' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-' (patterns " +
+    "may also hold '*' and '?')."), result.context());
 });

@@ -1,6 +1,7 @@
-// SecretsFilter (agent/selection.hpp: parse_secrets_filter). Properties: a selection of names holds
-// only valid names and versions, without case-insensitive duplicates, and re-parsing the names joined
-// with ", " gives the same selection; an Error is a config Error about SecretsFilter.
+// SecretsFilter (agent/selection.hpp: parse_secrets_filter). Properties: a listed selection is the plain '*'
+// or has a pattern or exclusion item; the names of a selection are valid names and versions, without
+// case-insensitive duplicates, and re-parsing them joined with ", " gives the same names; an Error is a
+// config Error about SecretsFilter.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,7 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (selection->all) {
-    FKV_FUZZ_CHECK(selection->names.empty());
+    // Listed: the plain '*' (no items), or a pattern or an exclusion among the items.
+    bool listed_item = selection->items.empty();
+    for (const auto& item : selection->items) {
+      listed_item = listed_item || item.kind != fkv::agent::FilterItem::Kind::name;
+    }
+    FKV_FUZZ_CHECK(listed_item);
     return 0;
   }
   FKV_FUZZ_CHECK(!selection->names.empty());

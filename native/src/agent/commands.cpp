@@ -25,6 +25,11 @@ std::string set_variable(std::string_view name, std::string_view value, bool sec
          escape(value);
 }
 
+std::string set_output_variable(std::string_view name, std::string_view value, bool secret) {
+  return "##vso[task.setvariable variable=" + escape(name) + ";isoutput=true;issecret=" + (secret ? "true" : "false") +
+         "]" + escape(value);
+}
+
 std::string log_issue(IssueType type, std::string_view message) {
   return std::string("##vso[task.logissue type=") + (type == IssueType::error ? "error" : "warning") + "]" +
          escape(message);

@@ -26,6 +26,10 @@ std::string set_secret(std::string_view value);
 // ##vso[task.setvariable variable=<name>;issecret=true]<value>   (issecret=false when !secret)
 std::string set_variable(std::string_view name, std::string_view value, bool secret);
 
+// ##vso[task.setvariable variable=<name>;isoutput=true;issecret=true]<value>  (issecret=false when !secret):
+// an output variable, which later jobs and stages map as dependencies.<job>.outputs['<step>.<name>'].
+std::string set_output_variable(std::string_view name, std::string_view value, bool secret);
+
 enum class IssueType { error, warning };
 // ##vso[task.logissue type=error|warning]<message>
 std::string log_issue(IssueType type, std::string_view message);

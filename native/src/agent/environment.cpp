@@ -8,8 +8,10 @@
 #include <array>
 #include <cctype>
 
+#include "agent/secret_plan.hpp"
 #include "agent/selection.hpp"
 #include "auth/oidc.hpp"
+#include "agent/variable_names.hpp"
 #include "core/text.hpp"
 
 namespace fkv::agent {
@@ -207,6 +209,55 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   auto selection = parse_secrets_filter(env.get("INPUT_SECRETSFILTER").value_or("*"));
   if (!selection) return selection.error();
   config.selection = std::move(*selection);
+
+  if (auto prefix = env.get("INPUT_VARIABLEPREFIX")) {
+    if (prefix->size() > 100 || !is_variable_name(*prefix)) {
+      return config_error("VariablePrefix",
+                          "Input VariablePrefix '" + service_first_line(*prefix, 100) +
+                              "' is not a variable name prefix: use up to 100 characters of 0-9, a-z, A-Z, '.', '_' "
+                              "and '-'.",
+                          "For example 'kv.' gives $(kv.db-password).");
+    }
+    if (is_read_only_variable(*prefix + "x")) {
+      return config_error("VariablePrefix",
+                          "Input VariablePrefix '" + *prefix + "' would make every variable name read-only for the "
+                          "agent (PATH and names starting with system., agent., build., release. or pipeline. are "
+                          "reserved).",
+                          "Choose another prefix, e.g. 'kv.'.");
+    }
+    config.variable_prefix = *prefix;
+  }
+  if (auto outputs = env.get("INPUT_OUTPUTVARIABLES")) config.output_variables = iequals(*outputs, "true");
+  if (auto missing = env.get("INPUT_MISSINGSECRETS")) {
+    if (iequals(*missing, "warn")) {
+      config.missing = MissingSecrets::warn;
+    } else if (!iequals(*missing, "fail")) {
+      return config_error("MissingSecrets",
+                          "Input MissingSecrets must be 'fail' or 'warn', got '" + service_first_line(*missing, 40) +
+                              "'.",
+                          "Leave it empty for 'fail'.");
+    }
+  }
+  {
+    auto plan = SecretPlan::make(config.selection, config.variable_prefix);
+    if (!plan) return plan.error();
+  }
+  for (const auto& item : config.selection.items) {
+    if (item.file.empty()) continue;
+    auto temp = env.get("AGENT_TEMPDIRECTORY");
+    const bool absolute = temp && (temp->front() == '/' || temp->front() == '\\' ||
+                                   (temp->size() > 2 && std::isalpha(static_cast<unsigned char>((*temp)[0])) &&
+                                    (*temp)[1] == ':' && ((*temp)[2] == '\\' || (*temp)[2] == '/')));
+    if (!absolute) {
+      return config_error("SecretsFilter",
+                          "SecretsFilter writes files ('" + item.text + "'), but Agent.TempDirectory "
+                          "(AGENT_TEMPDIRECTORY) is " + (temp ? "not an absolute path." : "not set."),
+                          "Run the task in an Azure Pipelines job: the agent sets Agent.TempDirectory and empties it "
+                          "after the job.");
+    }
+    config.temp_directory = *temp;
+    break;
+  }
 
   if (auto prejob = env.get("INPUT_RUNASPREJOB")) config.run_as_prejob = iequals(*prejob, "true");
   if (auto timeout = env.get("INPUT_TIMEOUTSECONDS")) {

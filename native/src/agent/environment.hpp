@@ -4,6 +4,11 @@
 //   INPUT_CONNECTEDSERVICENAME (else INPUT_AZURESUBSCRIPTION)  service connection GUID
 //   INPUT_KEYVAULTNAME, INPUT_SECRETSFILTER (default '*'), INPUT_RUNASPREJOB,
 //   INPUT_TIMEOUTSECONDS (default 300; a whole number of seconds, 1..86400)
+//   INPUT_VARIABLEPREFIX (default empty; up to 100 of 0-9 a-z A-Z . _ -, not making names read-only),
+//   INPUT_OUTPUTVARIABLES (true|false), INPUT_MISSINGSECRETS (fail|warn, default fail; case-insensitive)
+//   AGENT_TEMPDIRECTORY (Agent.TempDirectory; required, absolute, when SecretsFilter has '=> file:' targets)
+//   SecretsFilter is parsed (agent/selection.hpp) and planned (agent/secret_plan.hpp) here, so its
+//   conflicts between named items are also found before any network call.
 //   ENDPOINT_AUTH_SCHEME_<id>, ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID / _TENANTID,
 //   ENDPOINT_DATA_<id>_ENVIRONMENT / _ACTIVEDIRECTORYAUTHORITY / _AZUREKEYVAULTDNSSUFFIX /
 //   _AZUREKEYVAULTSERVICEENDPOINTRESOURCEID

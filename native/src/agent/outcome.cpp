@@ -38,17 +38,26 @@ std::string name_list(const std::vector<std::string>& names, std::size_t at_most
 
 Conclusion conclude(const std::string& vault_name, const RunResult& run) {
   if (run.fatal) return failed_with(*run.fatal);
-  const bool nothing_else = run.secret_failures.empty() && run.not_fetched.empty() && run.secrets_set == 0;
+  const bool nothing_else = run.secret_failures.empty() && run.not_fetched.empty() && run.secrets_set == 0 &&
+                            run.conflicts.empty();
   if (nothing_else && run.list_failure && !run.stopped) return failed_with(*run.list_failure);
   if (nothing_else && run.stopped && !run.list_failure) return failed_with(*run.stopped);
 
   Conclusion c;
-  if (run.secret_failures.empty() && run.not_fetched.empty() && !run.list_failure && !run.stopped) {
-    c.lines.push_back(complete(TaskResult::Succeeded, std::to_string(run.secrets_set) + " secrets from vault '" +
-                                                          vault_name + "' set as secret variables."));
+  if (run.secret_failures.empty() && run.not_fetched.empty() && !run.list_failure && !run.stopped &&
+      run.conflicts.empty()) {
+    std::string message = std::to_string(run.secrets_set) + " secrets from vault '" + vault_name + "' set as secret variables";
+    if (!run.missing.empty()) {
+      message += ". Not found and skipped (MissingSecrets is 'warn'): " + name_list(run.missing, 20);
+    }
+    c.lines.push_back(complete(TaskResult::Succeeded, message + "."));
     return c;
   }
   std::vector<std::string> unset;
+  for (const auto& conflict : run.conflicts) {
+    c.lines.push_back(error_line(conflict.error));
+    unset.insert(unset.end(), conflict.secrets.begin(), conflict.secrets.end());
+  }
   for (const auto& e : run.secret_failures) {
     c.lines.push_back(error_line(e));
     unset.push_back(e.subject);

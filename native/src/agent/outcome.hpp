@@ -9,6 +9,10 @@
 //   secret, one for the list failure, one for the reason the run stopped, one naming every selected
 //   secret that was never fetched; then complete Failed with a summary: which secrets could not be set
 //   (at most 20 names, then "and N more"), then the list failure, then the stop reason; exit 1.
+//   A conflict found after listing is one error issue and counts both its secrets as not set.
+//   Named secrets skipped with MissingSecrets=warn (each already warned about) are not failures; the
+//   summary names them: "<N> secrets from vault '<v>' set as secret variables. Not found and skipped
+//   (MissingSecrets is 'warn'): a, b."
 #pragma once
 
 #include <optional>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "agent/commands.hpp"
+#include "agent/secret_plan.hpp"
 #include "core/error.hpp"
 #include "core/run_control.hpp"
 
@@ -36,7 +41,9 @@ struct RunResult {
   std::optional<Error> list_failure;     // the listing ended early (earlier pages' secrets were still set)
   std::optional<Error> stopped;          // why the remaining requests were stopped (cancelled, deadline, ...)
   std::vector<std::string> not_fetched;  // selected secrets never fetched because of `stopped`
-  std::size_t secrets_set = 0;           // secrets emitted as variables
+  std::size_t secrets_set = 0;           // secrets emitted as variables (or files)
+  std::vector<Conflict> conflicts;       // found after listing: both secrets of each are not set
+  std::vector<std::string> missing;      // named secrets not found, skipped with MissingSecrets=warn
 };
 
 Conclusion conclude(const std::string& vault_name, const RunResult& run);

@@ -1,15 +1,28 @@
 // SecretsFilter -> Selection. Pure.
 //
-// Rules (azurekeyvault-task.md §2.2, issue 3):
-// - split on ',', each item trimmed of whitespace, empty items dropped;
-// - '*' selects all enabled, unexpired secrets, but only when it is the single item
-//   (an empty filter also means all); '*' next to names is an error;
-// - every other item is "name" or "name/version": name ^[0-9A-Za-z-]{1,127}$, version ^[0-9A-Za-z]{1,64}$
-//   (Key Vault versions are 32 hex characters; we accept any alphanumeric id so a future format still works
-//   and let Key Vault answer 400/404);
-// - duplicates (case-insensitive, as Key Vault and pipeline variable names are) are removed, the first kept;
-//   order is kept.
-// Errors are config Errors with subject "SecretsFilter" naming the bad item and the rule.
+// Grammar (issue 11; backward compatible with AzureKeyVault@2 and issue 3):
+// - items are separated by ',' and/or line breaks (a YAML block with one item a line works); each item is
+//   trimmed of white space and blank items are dropped;
+// - an item is one of
+//     '*'                    every enabled, unexpired secret (listed);
+//     NAME or NAME/VERSION   a literal secret: NAME ^[0-9A-Za-z-]{1,127}$, VERSION ^[0-9A-Za-z]{1,64}$
+//                            (Key Vault versions are 32 hex characters; any alphanumeric id is accepted so a
+//                            future format still works, and Key Vault answers 400/404);
+//     GLOB                   NAME characters plus '*' (any run) and '?' (one character), matched against the
+//                            listed names case-insensitively, as Key Vault compares names;
+//     !NAME or !GLOB         excludes what it matches from what the other items select; a filter of only
+//                            exclusions means '*' minus these;
+//   and an include item that is a NAME or NAME/VERSION may end with a target:
+//     => VARIABLE            the variable's name instead of the secret's (agent/variable_names.hpp; not a
+//                            read-only name);
+//     => file:RELATIVE/PATH  the value is written to that file under $(Agent.TempDirectory): segments of
+//                            0-9, a-z, A-Z, '.', '_', '-' separated by '/', no absolute path, no '..';
+// - the vault is listed (Selection::all) when an include is a GLOB or '*', or when there are only exclusions;
+//   a filter of literal names only is not listed (one GET per name);
+// - duplicate literal secrets (case-insensitive, as Key Vault and pipeline variable names are) are fetched
+//   once, the first kept; order is kept. Which variables they set, and the conflicts between items, are the
+//   planner's (agent/secret_plan.hpp).
+// Errors are config Errors with subject "SecretsFilter", naming the bad item and what to write instead.
 #pragma once
 
 #include <string_view>
@@ -19,8 +32,12 @@
 
 namespace fkv::agent {
 
-bool is_secret_name(std::string_view name);      // ^[0-9A-Za-z-]{1,127}$
+bool is_secret_name(std::string_view name);        // ^[0-9A-Za-z-]{1,127}$
 bool is_secret_version(std::string_view version);  // ^[0-9A-Za-z]{1,64}$
+bool is_secret_glob(std::string_view glob);        // ^[0-9A-Za-z*?-]{1,127}$ holding '*' or '?'
+
+// `glob` against a secret name, ASCII case-insensitively: '*' any run (also empty), '?' one character.
+bool glob_match(std::string_view glob, std::string_view name);
 
 Expected<Selection> parse_secrets_filter(std::string_view filter);
 

@@ -20,11 +20,29 @@ struct SecretRef {
   bool operator==(const SecretRef&) const = default;
 };
 
-// '*' (all enabled, unexpired secrets, listed) or explicit names in the user's order.
+// One item of SecretsFilter (agent/selection.hpp has the grammar).
+struct FilterItem {
+  enum class Kind { name, glob, exclude };
+  Kind kind = Kind::name;
+  std::string text;      // the item as written, trimmed
+  SecretRef ref;         // name: the secret (and version); glob and exclude: ref.name is the pattern
+  std::string variable;  // "=> VARIABLE": the variable name instead of the secret's; empty: none
+  std::string file;      // "=> file:PATH": the relative path, '/'-separated; empty: none
+  bool operator==(const FilterItem&) const = default;
+};
+
+// What SecretsFilter selects.
+// - all: the vault is listed ('*', a glob, or only exclusions); a filter of literal names only is not listed.
+// - names: the literal items' secrets, deduplicated (case-insensitively), in the user's order; these are
+//   fetched by name whether or not the vault is listed.
+// - items: every include and exclude item, in order; empty for the plain '*' filter (today's behaviour).
 struct Selection {
   bool all = true;
-  std::vector<SecretRef> names;  // empty when all
+  std::vector<SecretRef> names;
+  std::vector<FilterItem> items = {};
 };
+
+enum class MissingSecrets { fail, warn };
 
 // The Azure Resource Manager service connection.
 struct ServiceConnection {
@@ -49,6 +67,10 @@ struct TaskConfig {
   ServiceConnection connection;
   std::string vault_name;         // validated: ^[0-9A-Za-z-]{3,24}$
   Selection selection;
+  std::string variable_prefix;    // VariablePrefix: before every variable name taken from a secret name
+  bool output_variables = false;  // OutputVariables: every variable is also set with isoutput=true
+  MissingSecrets missing = MissingSecrets::fail;  // MissingSecrets: a 404 for a named secret fails or warns
+  std::string temp_directory;     // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
   bool run_as_prejob = false;     // reported only; the launcher decides pre-job vs main
   // Workload identity federation only (read, and required, only for that scheme):
   net::Url oidc_request_url;      // full URL incl. api-version and serviceConnectionId

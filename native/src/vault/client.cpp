@@ -278,6 +278,7 @@ void fetch_all(Shared& shared) {
         outcome.not_before = bundle->attributes.nbf;
       }
       outcome.value = std::move(bundle->value);
+      outcome.content_type = std::move(bundle->content_type);
     } else {
       Error e = bundle.error();
       e.subject = about.secret;
@@ -318,7 +319,8 @@ struct ListEnd {
 };
 
 // Lists all secrets, pushing kept names as it goes.
-ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& options, ListStats& stats) {
+ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& options, const FetchSource& source,
+                 ListStats& stats) {
   const Target about{Stage::vault_list, options.vault_name, ""};
   std::string target = list_url(options.vault_url).target;
   std::set<std::string> seen;
@@ -351,7 +353,7 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
         stats.disabled.push_back(name);
       } else if (item.attributes.exp && *item.attributes.exp <= options.now) {
         stats.expired.push_back(name);
-      } else {
+      } else if (!source.take || source.take(name)) {
         pipeline.push(agent::SecretRef{name, ""});
       }
     }
@@ -402,9 +404,21 @@ std::string with_api_version(std::string_view target, std::string_view version) 
   return out;
 }
 
+FetchSource fetch_source(const agent::Selection& selection) {
+  FetchSource source;
+  source.list = selection.all;
+  if (!selection.all) source.before = selection.names;
+  return source;
+}
+
 DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
                                  const agent::Selection& selection, const std::string& token,
                                  const TokenSource& reacquire, const DownloadHooks& hooks) {
+  return download_secrets(http, options, fetch_source(selection), token, reacquire, hooks);
+}
+
+DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options, const FetchSource& source,
+                                 const std::string& token, const TokenSource& reacquire, const DownloadHooks& hooks) {
   TokenState tokens(token, reacquire);
   ThrottleSettings throttle_settings = options.throttle;
   throttle_settings.max_concurrency = std::max(1u, options.concurrency);
@@ -415,7 +429,7 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
   Shared shared{session, pipeline, options, hooks};
 
   std::size_t workers = std::max(1u, options.concurrency);
-  if (!selection.all) workers = std::min(workers, std::max<std::size_t>(1, selection.names.size()));
+  if (!source.list) workers = std::min(workers, std::max<std::size_t>(1, source.before.size()));
   std::vector<std::thread> threads;
   threads.reserve(workers);
   struct Joiner {
@@ -428,8 +442,9 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
   } joiner{pipeline, threads};
   for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([&shared] { worker(shared); });
 
-  if (selection.all) {
-    ListEnd end = list_all(session, pipeline, options, summary.list);
+  for (const auto& ref : source.before) pipeline.push(ref);
+  if (source.list) {
+    ListEnd end = list_all(session, pipeline, options, source, summary.list);
     if (end.error && end.stop) {
       pipeline.stop(std::move(*end.error));
     } else if (end.error) {
@@ -437,8 +452,9 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
     } else if (!pipeline.stopped() && hooks.listed) {
       hooks.listed(summary.list);
     }
-  } else {
-    for (const auto& ref : selection.names) pipeline.push(ref);
+    if (source.after) {
+      for (auto& ref : source.after()) pipeline.push(std::move(ref));
+    }
   }
   pipeline.close();
   for (auto& th : threads) th.join();

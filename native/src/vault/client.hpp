@@ -7,6 +7,10 @@
 //   a valid secret name, duplicates, disabled items and expired items (exp <= now) are skipped and counted;
 //   a future nbf is not a reason to skip (reported in SecretOutcome::not_before for a warning).
 // - Explicit names: no list call; GET <vault>/secrets/<name>[/<version>]?api-version=7.5.
+// - What is fetched is a FetchSource (agent/secret_plan.hpp builds one from SecretsFilter): names fetched at
+//   once, whether the vault is listed, which kept listed names are fetched (take, called on the listing
+//   thread as each page arrives), and names fetched once the listing has ended (after; also when it ended
+//   early, not when the run was stopped).
 // - GETs run on up to `concurrency` worker threads fed by a queue, so they start while later list pages are
 //   still being fetched. Every request goes through one throttle controller (vault/throttle.hpp): a 429
 //   pauses the whole pool and cuts the concurrency (AIMD), list pages have a lane of their own, and
@@ -63,6 +67,7 @@ struct SecretOutcome {
   std::size_t index = 0;                   // position in the selection ('*': list order), from 0
   agent::SecretRef ref;
   std::optional<std::string> value;        // SECRET; set on success
+  std::string content_type;                // the secret's contentType, e.g. "application/x-pkcs12"
   std::optional<Error> error;              // set on failure
   std::optional<std::int64_t> not_before;  // nbf still in the future
 };
@@ -91,11 +96,23 @@ struct DownloadHooks {
   std::function<void(const ListStats&)> listed;   // optional; '*' only, once, when the listing has ended
 };
 
+struct FetchSource {
+  bool list = false;
+  std::vector<agent::SecretRef> before;                   // fetched at once, in order
+  std::function<bool(const std::string& name)> take;      // null: every kept listed name
+  std::function<std::vector<agent::SecretRef>()> after;   // null: nothing
+};
+// Today's selection: '*' lists and fetches every kept name; explicit names are fetched without a list.
+FetchSource fetch_source(const agent::Selection& selection);
+
 // The first list URL, for the log line "Downloading secrets using: <url>."
 net::Url list_url(const net::Url& vault_url);
 // `target` with its api-version query parameter set to `version` (added when missing).
 std::string with_api_version(std::string_view target, std::string_view version);
 
+DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options, const FetchSource& source,
+                                 const std::string& token, const TokenSource& reacquire, const DownloadHooks& hooks);
+// download_secrets(..., fetch_source(selection), ...)
 DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
                                  const agent::Selection& selection, const std::string& token,
                                  const TokenSource& reacquire, const DownloadHooks& hooks);

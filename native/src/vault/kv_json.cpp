@@ -80,6 +80,7 @@ Expected<SecretBundle> parse_secret_bundle(std::string_view body) {
   if (value && !value->IsString()) return parse_error(Stage::vault_get, "a secret whose value is not a string");
   b.value = string_or_empty(value);
   b.id = string_or_empty(member(doc, "id"));
+  if (const Value* type = member(doc, "contentType"); type && type->IsString()) b.content_type = type->GetString();
   b.attributes = attributes_of(doc);
   return b;
 }

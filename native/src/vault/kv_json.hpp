@@ -33,6 +33,7 @@ struct ListPage {
 struct SecretBundle {
   std::string value;  // SECRET; absent -> empty
   std::string id;
+  std::string content_type;  // contentType; absent or not a string -> empty
   SecretAttributes attributes;
 };
 

@@ -3,6 +3,9 @@
 #include <cstdio>
 
 #include "agent/commands.hpp"
+#include "agent/variable_names.hpp"
+#include "core/base64.hpp"
+#include "core/text.hpp"
 
 namespace fkv::vault {
 namespace {
@@ -67,7 +70,22 @@ std::vector<std::string> list_summary_lines(const std::string& vault_name, const
 
 std::vector<std::string> SecretEmitter::emit(SecretOutcome outcome) {
   std::vector<std::string> lines;
+  agent::Destination destination;
+  if (options_.destination) {
+    destination = options_.destination(outcome.ref);
+  } else {
+    destination.named = true;
+  }
   if (outcome.error) {
+    const Error& e = *outcome.error;
+    if (options_.missing_warn && destination.named && e.http_status == 404 &&
+        (e.service_code.empty() || iequals(e.service_code, "SecretNotFound"))) {
+      lines.push_back(agent::log_issue(agent::IssueType::warning,
+                                       "Secret '" + outcome.ref.text() + "' was not found in vault '" +
+                                           options_.vault_name + "': it is skipped because MissingSecrets is 'warn'."));
+      missing_.push_back(outcome.ref.text());
+      return lines;
+    }
     failures_.push_back(std::move(*outcome.error));
     return lines;
   }
@@ -76,11 +94,59 @@ std::vector<std::string> SecretEmitter::emit(SecretOutcome outcome) {
                                      "Secret '" + outcome.ref.text() + "' is not valid before " +
                                          utc_time(*outcome.not_before) + " (nbf), it is set anyway."));
   }
-  VariablePlan plan =
-      variables_.emit(DownloadedSecret{std::move(outcome.ref), outcome.value ? std::move(*outcome.value) : std::string()});
+  std::string value = outcome.value ? std::move(*outcome.value) : std::string();
+  auto fail = [&](std::string message, std::string hint) {
+    Error e;
+    e.stage = Stage::emit;
+    e.subject = outcome.ref.text();
+    e.message = std::move(message);
+    e.hint = std::move(hint);
+    failures_.push_back(std::move(e));
+  };
+
+  if (!destination.file.empty()) {
+    const std::string& path_variable = destination.path_variable;
+    if (agent::is_read_only_variable(path_variable)) {
+      fail("Secret '" + outcome.ref.text() + "' was not written: '" + path_variable +
+               "' (its path variable) is a read-only pipeline variable name.",
+           "Set VariablePrefix, or remove the secret from SecretsFilter.");
+      return lines;
+    }
+    for (auto& l : mask_lines(value)) lines.push_back(std::move(l));
+    std::string bytes = value;
+    if (iequals(trim(outcome.content_type), "application/x-pkcs12")) {
+      auto decoded = base64_decode(value);
+      if (!decoded) {
+        fail("Secret '" + outcome.ref.text() + "' has the contentType application/x-pkcs12 but its value is not "
+                 "base64, so '" + destination.file + "' was not written.",
+             "Store the PFX as base64 (as Key Vault does for certificates), or clear the secret's contentType.");
+        return lines;
+      }
+      bytes = std::move(*decoded);
+    }
+    auto written = options_.write_file ? options_.write_file(destination.file, bytes)
+                                       : Expected<std::string>(Error{Stage::emit, 0, "", "no file writer", "", "", {}});
+    if (!written) {
+      Error e = written.error();
+      e.stage = Stage::emit;
+      e.subject = outcome.ref.text();
+      e.message = "Secret '" + outcome.ref.text() + "' was not written to '" + destination.file + "': " + e.message;
+      failures_.push_back(std::move(e));
+      return lines;
+    }
+    lines.push_back(agent::set_variable(path_variable, *written, false));
+    if (options_.output_variables) lines.push_back(agent::set_output_variable(path_variable, *written, false));
+    if (destination.variables.empty()) {
+      ++secrets_set_;
+      return lines;
+    }
+  }
+
+  DownloadedSecret secret{std::move(outcome.ref), std::move(value), destination.variables, options_.output_variables};
+  VariablePlan plan = variables_.emit(secret);
   for (auto& l : plan.lines) lines.push_back(std::move(l));
   for (auto& f : plan.failures) failures_.push_back(std::move(f));
-  secrets_set_ += plan.secrets_set;
+  if (plan.secrets_set > 0 || !destination.file.empty()) ++secrets_set_;
   return lines;
 }
 

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "agent/commands.hpp"
+#include "agent/variable_names.hpp"
 #include "core/text.hpp"
 
 namespace fkv::vault {
@@ -52,17 +53,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 }  // namespace
 
-bool is_read_only_variable(std::string_view name) {
-  const std::string n = ascii_lower(name);
-  if (n == "path") return true;
-  for (std::string_view prefix : {"system", "agent", "build", "release", "pipeline"}) {
-    if (n.size() > prefix.size() && n.compare(0, prefix.size(), prefix) == 0 &&
-        (n[prefix.size()] == '.' || n[prefix.size()] == '_')) {
-      return true;
-    }
-  }
-  return false;
-}
+bool is_read_only_variable(std::string_view name) { return agent::is_read_only_variable(name); }
 
 std::optional<std::string> compact_json(std::string_view text) {
   std::size_t first = 0;
@@ -77,6 +68,18 @@ std::optional<std::string> compact_json(std::string_view text) {
       rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
   if (reader.Parse<flags>(stream, handler).IsError()) return std::nullopt;
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::vector<std::string> mask_lines(std::string_view value) {
+  std::vector<std::string> lines;
+  if (value.empty()) return lines;
+  if (value.find_first_of("\r\n") != std::string_view::npos) {
+    for (std::string_view line : split_lines(value)) {
+      if (!blank(line)) lines.push_back(agent::set_secret(line));
+    }
+  }
+  lines.push_back(agent::set_secret(value));
+  return lines;
 }
 
 VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets) {
@@ -96,16 +99,21 @@ VariablePlan VariableEmitter::emit(const DownloadedSecret& secret) {
   VariablePlan plan;
   bool& multiline_allowed = multiline_allowed_;
   {
-    std::vector<std::string> names{secret.ref.name};
-    if (!secret.ref.version.empty()) names.push_back(secret.ref.text());
+    std::vector<std::string> names = secret.variables;
+    if (names.empty()) {
+      names.push_back(secret.ref.name);
+      if (!secret.ref.version.empty()) names.push_back(secret.ref.text());
+    }
 
-    bool read_only = false;
-    for (const auto& n : names) read_only = read_only || is_read_only_variable(n);
+    const std::string* read_only = nullptr;
+    for (const auto& n : names) {
+      if (!read_only && is_read_only_variable(n)) read_only = &n;
+    }
     if (read_only) {
       Error e;
       e.stage = Stage::emit;
       e.subject = secret.ref.text();
-      e.message = "Secret '" + secret.ref.text() + "' was not set: '" + secret.ref.name +
+      e.message = "Secret '" + secret.ref.text() + "' was not set: '" + *read_only +
                   "' is a read-only pipeline variable name.";
       e.hint = "Rename the secret in the vault, or remove it from SecretsFilter.";
       plan.failures.push_back(std::move(e));
@@ -138,6 +146,7 @@ VariablePlan VariableEmitter::emit(const DownloadedSecret& secret) {
     }
     for (const auto& n : names) {
       plan.lines.push_back(agent::set_variable(n, value, true));
+      if (secret.output) plan.lines.push_back(agent::set_output_variable(n, value, true));
       ++plan.variables_set;
     }
     ++plan.secrets_set;

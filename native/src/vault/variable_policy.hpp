@@ -32,7 +32,14 @@ namespace fkv::vault {
 struct DownloadedSecret {
   agent::SecretRef ref;
   std::string value;  // SECRET
+  std::vector<std::string> variables = {};  // the variables to set; empty: `name` (and `name/version`), as above
+  bool output = false;                 // OutputVariables: each variable is also set as an output
+                                       // (`...;isoutput=true;issecret=true]`, right after the plain one)
 };
+
+// `##vso[task.setsecret]` lines that register `value` with the masker: for a multi-line value every line that
+// is not blank, then the whole value; for a one-line value the value; nothing for an empty one.
+std::vector<std::string> mask_lines(std::string_view value);
 
 struct VariablePlan {
   std::vector<std::string> lines;    // ##vso commands and info lines, in order

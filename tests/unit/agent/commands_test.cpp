@@ -83,3 +83,10 @@ TEST_CASE("info lines cannot carry commands, decorations or line breaks") {
   CHECK(log.rejected.empty());
   CHECK(log.plain.size() == 1);
 }
+
+TEST_CASE("output variables: isoutput=true;issecret=true, exactly (issue 11)") {
+  CHECK(set_output_variable("kv.db", "v;1", true) ==
+        "##vso[task.setvariable variable=kv.db;isoutput=true;issecret=true]v%3B1");
+  CHECK(set_output_variable("tls", "/t/certs/tls.pfx", false) ==
+        "##vso[task.setvariable variable=tls;isoutput=true;issecret=false]/t/certs/tls.pfx");
+}

@@ -163,11 +163,25 @@ TEST_CASE("validation errors name the input and the rule") {
        "'-'."},
       {"INPUT_KEYVAULTNAME", "ab", "Input KeyVaultName 'ab' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z "
                                    "and '-'."},
-      {"INPUT_SECRETSFILTER", "Api-*",
-       "SecretsFilter: 'Api-*' is not a secret name; use '*' for all secrets (patterns are not supported)."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, "PublishProfile",
        "The service connection uses the authentication scheme 'PublishProfile', which is not supported; supported "
        "are WorkloadIdentityFederation, ServicePrincipal (client secret or certificate) and ManagedServiceIdentity."},
+      {"INPUT_SECRETSFILTER", "Api_*",
+       "SecretsFilter: 'Api_*' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-' (patterns "
+       "may also hold '*' and '?')."},
+      {"INPUT_SECRETSFILTER", "a => x, b => X",
+       "SecretsFilter: 'a => x' and 'b => X' would both set the variable 'X' (variable names are compared without "
+       "regard to case); give one of them another name with '=> <variable>'."},
+      {"INPUT_SECRETSFILTER", "tls => file:certs/tls.pfx",
+       "SecretsFilter writes files ('tls => file:certs/tls.pfx'), but Agent.TempDirectory (AGENT_TEMPDIRECTORY) is "
+       "not set."},
+      {"INPUT_VARIABLEPREFIX", "kv:",
+       "Input VariablePrefix 'kv:' is not a variable name prefix: use up to 100 characters of 0-9, a-z, A-Z, '.', "
+       "'_' and '-'."},
+      {"INPUT_VARIABLEPREFIX", "Agent.",
+       "Input VariablePrefix 'Agent.' would make every variable name read-only for the agent (PATH and names "
+       "starting with system., agent., build., release. or pipeline. are reserved)."},
+      {"INPUT_MISSINGSECRETS", "ignore", "Input MissingSecrets must be 'fail' or 'warn', got 'ignore'."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, "ServicePrincipal",
        "The service connection uses a client secret (ServicePrincipal, spnKey) but gives none "
        "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set)."},
@@ -300,4 +314,32 @@ TEST_CASE("validators") {
   CHECK(is_vault_name("kv-123"));
   CHECK_FALSE(is_vault_name(std::string(25, 'a')));
   CHECK_FALSE(is_vault_name("kv.evil.com"));
+}
+
+TEST_CASE("VariablePrefix, OutputVariables, MissingSecrets and Agent.TempDirectory (issue 11)") {
+  auto defaults = read(base());
+  REQUIRE(defaults);
+  CHECK(defaults->variable_prefix.empty());
+  CHECK_FALSE(defaults->output_variables);
+  CHECK(defaults->missing == MissingSecrets::fail);
+  CHECK(defaults->temp_directory.empty());
+
+  Vars v = base();
+  v["INPUT_VARIABLEPREFIX"] = " kv. ";
+  v["INPUT_OUTPUTVARIABLES"] = "True";
+  v["INPUT_MISSINGSECRETS"] = "WARN";
+  v["INPUT_SECRETSFILTER"] = "tls => file:certs/tls.pfx";
+  v["AGENT_TEMPDIRECTORY"] = "/home/agent/_work/_temp";
+  auto c = read(v);
+  REQUIRE(c);
+  CHECK(c->variable_prefix == "kv.");
+  CHECK(c->output_variables);
+  CHECK(c->missing == MissingSecrets::warn);
+  CHECK(c->temp_directory == "/home/agent/_work/_temp");
+
+  v["AGENT_TEMPDIRECTORY"] = "_temp";
+  CHECK(message_of(v) == "SecretsFilter writes files ('tls => file:certs/tls.pfx'), but Agent.TempDirectory "
+                         "(AGENT_TEMPDIRECTORY) is not an absolute path.");
+  v["AGENT_TEMPDIRECTORY"] = "D:\\a\\_temp";
+  CHECK(read(v));
 }

@@ -123,3 +123,30 @@ TEST_CASE("a stopped run names every secret not fetched; the summary names at mo
   CHECK(log.result == "Failed");
   CHECK(log.errors.size() == 3);
 }
+
+TEST_CASE("a conflict after listing: one error line, both secrets named as not set (issue 11)") {
+  auto c = conclude("kv", with([](RunResult& r) {
+    r.secrets_set = 2;
+    Conflict conflict;
+    conflict.error = error(Stage::emit, "Secrets 'legacy' and 'app-url' would both set the variable 'app-url'.");
+    conflict.secrets = {"legacy", "app-url"};
+    r.conflicts.push_back(conflict);
+  }));
+  CHECK(c.exit_code == 1);
+  CHECK(c.lines == std::vector<std::string>{
+                       "##vso[task.logissue type=error]Secrets 'legacy' and 'app-url' would both set the variable "
+                       "'app-url'. (emit)",
+                       "##vso[task.complete result=Failed]2 of 4 secrets from vault 'kv' could not be set: legacy, "
+                       "app-url."});
+}
+
+TEST_CASE("MissingSecrets=warn: skipped names are in the success message, the step succeeds (issue 11)") {
+  auto c = conclude("kv", with([](RunResult& r) {
+    r.secrets_set = 1;
+    r.missing = {"gone", "gone-too"};
+  }));
+  CHECK(c.exit_code == 0);
+  CHECK(c.lines == std::vector<std::string>{"##vso[task.complete result=Succeeded]1 secrets from vault 'kv' set as "
+                                            "secret variables. Not found and skipped (MissingSecrets is 'warn'): "
+                                            "gone, gone-too."});
+}

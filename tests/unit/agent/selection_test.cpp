@@ -38,23 +38,74 @@ TEST_CASE("name/version") {
   CHECK(s->names[0].version == "4387e9f3d6e14c459867679a90fd0f79");
 }
 
-TEST_CASE("invalid items: one error naming the item and the rule") {
+TEST_CASE("invalid items: one error naming the item and what to write instead, word for word") {
   struct Case {
     const char* filter;
     const char* message;
   };
   const Case cases[] = {
-      {"Api-*", "SecretsFilter: 'Api-*' is not a secret name; use '*' for all secrets (patterns are not supported)."},
-      {"a, *", "SecretsFilter: '*' selects all secrets and must be the only item; it cannot be combined with secret "
-               "names."},
       {"my_secret", "SecretsFilter: 'my_secret' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z "
-                    "and '-'."},
-      {"a b", "SecretsFilter: 'a b' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-'."},
-      {"/v1", "SecretsFilter: '/v1' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-'."},
+                    "and '-' (patterns may also hold '*' and '?')."},
+      {"a b", "SecretsFilter: 'a b' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-' "
+              "(patterns may also hold '*' and '?')."},
+      {"app_*", "SecretsFilter: 'app_*' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-' "
+                "(patterns may also hold '*' and '?')."},
+      {"/v1", "SecretsFilter: '/v1' is not a secret name: names are 1-127 characters of 0-9, a-z, A-Z and '-' "
+              "(patterns may also hold '*' and '?')."},
       {"a/", "SecretsFilter: 'a/' has an invalid version: a version is 1-64 letters and digits (Key Vault uses 32 "
              "hexadecimal characters)."},
       {"a/b/c", "SecretsFilter: 'a/b/c' has an invalid version: a version is 1-64 letters and digits (Key Vault "
                 "uses 32 hexadecimal characters)."},
+      {"app-*/abc", "SecretsFilter: 'app-*/abc' gives a version to a pattern; a version can follow only a secret "
+                    "name, e.g. 'db-password/<version>'."},
+      {"app-* => APP", "SecretsFilter: 'app-* => APP' renames a pattern; '=> <variable>' can follow only a secret "
+                       "name (use VariablePrefix to prefix the variables a pattern sets)."},
+      {"* => x", "SecretsFilter: '* => x' renames a pattern; '=> <variable>' can follow only a secret name (use "
+                 "VariablePrefix to prefix the variables a pattern sets)."},
+      {"cert-? => file:c.pfx", "SecretsFilter: 'cert-? => file:c.pfx' writes a pattern to a file; '=> file:' can "
+                               "follow only a secret name: add one item per secret, e.g. 'tls-cert => "
+                               "file:certs/tls.pfx'."},
+      {"!a => b", "SecretsFilter: '!a => b' is an exclusion with a target; an exclusion only leaves secrets out, so "
+                  "write '!a'."},
+      {"!", "SecretsFilter: '!' excludes nothing; write '!<name>' or '!<pattern>'."},
+      {"!a_b", "SecretsFilter: '!a_b' does not exclude a secret name or pattern: names are 1-127 characters of 0-9, "
+               "a-z, A-Z and '-', and patterns may also hold '*' and '?'."},
+      {"!a/v1", "SecretsFilter: '!a/v1' does not exclude a secret name or pattern: names are 1-127 characters of "
+                "0-9, a-z, A-Z and '-', and patterns may also hold '*' and '?'."},
+      {"a =>", "SecretsFilter: 'a =>' has nothing after '=>'; write '=> <variable>' or '=> file:<relative path>'."},
+      {"a => my var", "SecretsFilter: 'a => my var' renames to 'my var', which is not a variable name: use 1-255 "
+                      "characters of 0-9, a-z, A-Z, '.', '_' and '-'."},
+      {"a => x;y", "SecretsFilter: 'a => x;y' renames to 'x;y', which is not a variable name: use 1-255 characters "
+                   "of 0-9, a-z, A-Z, '.', '_' and '-'."},
+      {"a => PATH", "SecretsFilter: 'a => PATH' renames to 'PATH', which the agent reserves (PATH and names starting "
+                    "with system., agent., build., release. or pipeline. are read-only); choose another name."},
+      {"a => System.AccessToken", "SecretsFilter: 'a => System.AccessToken' renames to 'System.AccessToken', which "
+                                  "the agent reserves (PATH and names starting with system., agent., build., "
+                                  "release. or pipeline. are read-only); choose another name."},
+      {"a => file:", "SecretsFilter: 'a => file:' has no file path after 'file:'; write e.g. 'file:certs/tls.pfx'."},
+      {"a => file:/etc/passwd", "SecretsFilter: 'a => file:/etc/passwd' has an absolute file path; write a path "
+                                "relative to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+      {"a => file:C:/x.pfx", "SecretsFilter: 'a => file:C:/x.pfx' has an absolute file path; write a path relative "
+                             "to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+      {"a => file:\\\\server\\x", "SecretsFilter: 'a => file:\\\\server\\x' has an absolute file path; write a "
+                                 "path relative to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+      {"a => file:../x.pfx", "SecretsFilter: 'a => file:../x.pfx' has '..' in its file path; the file must stay "
+                             "under $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+      {"a => file:certs/../../x", "SecretsFilter: 'a => file:certs/../../x' has '..' in its file path; the file "
+                                  "must stay under $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+      {"a => file:certs//x", "SecretsFilter: 'a => file:certs//x' has an invalid file path: use folder and file "
+                             "names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
+                             "'file:certs/tls.pfx'."},
+      {"a => file:certs/", "SecretsFilter: 'a => file:certs/' has an invalid file path: use folder and file names "
+                           "of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. 'file:certs/tls.pfx'."},
+      {"a => file:my cert.pfx", "SecretsFilter: 'a => file:my cert.pfx' has an invalid file path: use folder and "
+                                "file names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
+                                "'file:certs/tls.pfx'."},
+      {"a => file:certs\\x.pfx", "SecretsFilter: 'a => file:certs\\x.pfx' has an invalid file path: use folder and "
+                                "file names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
+                                "'file:certs/tls.pfx'."},
+      {"a => file:./x", "SecretsFilter: 'a => file:./x' has an invalid file path: use folder and file names of 0-9, "
+                        "a-z, A-Z, '.', '_' and '-' separated by '/', e.g. 'file:certs/tls.pfx'."},
   };
   for (const auto& c : cases) {
     CAPTURE(c.filter);
@@ -63,7 +114,78 @@ TEST_CASE("invalid items: one error naming the item and the rule") {
     CHECK(s.error().message == c.message);
     CHECK(s.error().subject == "SecretsFilter");
     CHECK(s.error().stage == fkv::Stage::config);
+    CHECK(s.error().hint ==
+          "Use '*' for all secrets, or a list of items separated by commas or new lines: secret names (optionally "
+          "/<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and '<name> => <variable>' or "
+          "'<name> => file:<relative path>' targets.");
   }
+}
+
+TEST_CASE("items are separated by commas and/or line breaks (a YAML block, CRLF too)") {
+  for (const char* f : {"a,b,c", "a\nb\nc\n", "  a\r\n  b ,\r\n\r\n c  ", "a, b\nc"}) {
+    CAPTURE(f);
+    auto s = parse_secrets_filter(f);
+    REQUIRE(s);
+    CHECK_FALSE(s->all);
+    CHECK(texts(*s) == std::vector<std::string>{"a", "b", "c"});
+  }
+}
+
+TEST_CASE("patterns, exclusions and targets: the kinds, and whether the vault is listed") {
+  struct Case {
+    const char* filter;
+    bool listed;
+    std::vector<std::string> names;  // the literal secrets
+  };
+  const Case cases[] = {
+      {"app-*", true, {}},
+      {"db-?-password, extra", true, {"extra"}},
+      {"*, !legacy-*", true, {}},
+      {"!legacy-*", true, {}},
+      {"!a, !b", true, {}},
+      {"a, !b", false, {"a"}},
+      {"a => A_VAR, b/v1 => file:x/b.pem", false, {"a", "b/v1"}},
+      {"a, a => other", false, {"a"}},
+      {"*, a", true, {"a"}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    auto s = parse_secrets_filter(c.filter);
+    REQUIRE(s);
+    CHECK(s->all == c.listed);
+    CHECK(texts(*s) == c.names);
+  }
+  auto s = parse_secrets_filter("app-* , !app-old, tls => file:certs/tls.pfx, db/0a1b => DB_PASSWORD");
+  REQUIRE(s);
+  REQUIRE(s->items.size() == 4);
+  CHECK(s->items[0] == FilterItem{FilterItem::Kind::glob, "app-*", {"app-*", ""}, "", ""});
+  CHECK(s->items[1] == FilterItem{FilterItem::Kind::exclude, "!app-old", {"app-old", ""}, "", ""});
+  CHECK(s->items[2] == FilterItem{FilterItem::Kind::name, "tls => file:certs/tls.pfx", {"tls", ""}, "", "certs/tls.pfx"});
+  CHECK(s->items[3] == FilterItem{FilterItem::Kind::name, "db/0a1b => DB_PASSWORD", {"db", "0a1b"}, "DB_PASSWORD", ""});
+}
+
+TEST_CASE("glob_match: '*' any run, '?' one character, case-insensitive, whole name") {
+  struct Case {
+    const char* glob;
+    const char* name;
+    bool match;
+  };
+  const Case cases[] = {
+      {"*", "anything", true},       {"app-*", "app-key", true},     {"app-*", "APP-KEY", true},
+      {"App-*", "app-", true},       {"app-*", "app", false},        {"app-*", "my-app-key", false},
+      {"*-key", "app-key", true},    {"*-key", "app-key2", false},   {"db-?-password", "db-1-password", true},
+      {"db-?-password", "db--password", false}, {"db-?-password", "db-12-password", false},
+      {"a*b*c", "aXXbYYc", true},    {"a*b*c", "aXXbYY", false},     {"*a*", "bab", true},
+      {"??", "ab", true},            {"??", "a", false},             {"a**", "a", true},
+      {"*x*y*z*", "xxyyzz", true},   {"*x*y*z*", "zyx", false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.glob);
+    CAPTURE(c.name);
+    CHECK(glob_match(c.glob, c.name) == c.match);
+  }
+  // A pathological pattern ends quickly (one backtrack point): bounded work, asserted by the result only.
+  CHECK_FALSE(glob_match("*a*a*a*a*a*a*a*a*b", std::string(127, 'a')));
 }
 
 TEST_CASE("name length bounds") {

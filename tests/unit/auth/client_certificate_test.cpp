@@ -238,7 +238,7 @@ TEST_CASE("acquire_access_token_for(certificate): the PEM lines and the assertio
   REQUIRE(registered.size() == lines.size() + 1);
   CHECK(std::equal(lines.begin(), lines.end(), registered.begin()));
   REQUIRE(http.requests().size() == 1);
-  const auto& body = http.requests()[0].body;
+  const std::string body = http.requests()[0].body;
   CHECK(body.find("client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer") !=
         std::string::npos);
   CHECK(body.find("&client_assertion=" + registered.back()) != std::string::npos);

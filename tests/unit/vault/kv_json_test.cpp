@@ -72,6 +72,13 @@ TEST_CASE("secret bundle from the REST spec example") {
   auto missing = parse_secret_bundle(R"({"id":"x"})");
   REQUIRE(missing);
   CHECK(missing->value.empty());
+  CHECK(missing->content_type.empty());
+  auto pfx = parse_secret_bundle(R"({"value":"MIIK","contentType":"application/x-pkcs12"})");
+  REQUIRE(pfx);
+  CHECK(pfx->content_type == "application/x-pkcs12");
+  auto odd = parse_secret_bundle(R"({"value":"v","contentType":7})");
+  REQUIRE(odd);
+  CHECK(odd->content_type.empty());
   auto bad = parse_secret_bundle(R"({"value":12})");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message == "Key Vault returned a secret whose value is not a string.");

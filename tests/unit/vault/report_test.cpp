@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "agent/selection.hpp"
 #include "agent_log.hpp"
 
 using namespace fkv::vault;
@@ -88,4 +89,135 @@ TEST_CASE("utc_time") {
   CHECK(utc_time(951'782'400) == "2000-02-29T00:00:00Z");   // leap day of a century leap year
   CHECK(utc_time(4'102'444'799) == "2099-12-31T23:59:59Z");
   CHECK(utc_time(-1) == "1969-12-31T23:59:59Z");
+}
+
+namespace {
+// A FileWriter that records what it was asked to write.
+struct Files {
+  std::vector<std::pair<std::string, std::string>> written;
+  std::optional<fkv::Error> fail;
+  FileWriter writer() {
+    return [this](const std::string& relative, std::string_view bytes) -> fkv::Expected<std::string> {
+      if (fail) return *fail;
+      written.emplace_back(relative, std::string(bytes));
+      return "/agent/_temp/" + relative;
+    };
+  }
+};
+
+EmitOptions with_plan(const fkv::agent::SecretPlan& plan, Files& files, bool outputs = false, bool warn = false) {
+  EmitOptions o;
+  o.vault_name = "kv1";
+  o.output_variables = outputs;
+  o.missing_warn = warn;
+  o.destination = [&plan](const fkv::agent::SecretRef& ref) { return plan.destination(ref); };
+  o.write_file = files.writer();
+  return o;
+}
+
+fkv::agent::SecretPlan plan_of(const std::string& filter, const std::string& prefix = "") {
+  auto selection = fkv::agent::parse_secrets_filter(filter);
+  REQUIRE(selection);
+  auto plan = fkv::agent::SecretPlan::make(*selection, prefix);
+  REQUIRE(plan);
+  return std::move(*plan);
+}
+
+SecretOutcome with_type(std::string name, std::string value, std::string content_type) {
+  SecretOutcome s = ok(std::move(name), std::move(value));
+  s.content_type = std::move(content_type);
+  return s;
+}
+
+SecretOutcome not_found(std::string name) {
+  SecretOutcome s = failed(name);
+  s.error->http_status = 404;
+  s.error->service_code = "SecretNotFound";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("renames, VariablePrefix and OutputVariables: the exact lines (issue 11)") {
+  auto plan = plan_of("db => DB_PASSWORD, api, app-*", "kv.");
+  Files files;
+  SecretEmitter emitter(with_plan(plan, files, true));
+  CHECK(joined(emitter.emit(ok("db", "p;1"))) ==
+        "##vso[task.setsecret]p%3B1\n"
+        "##vso[task.setvariable variable=DB_PASSWORD;issecret=true]p%3B1\n"
+        "##vso[task.setvariable variable=DB_PASSWORD;isoutput=true;issecret=true]p%3B1\n");
+  CHECK(joined(emitter.emit(ok("app-key", "k"))) ==
+        "##vso[task.setsecret]k\n"
+        "##vso[task.setvariable variable=kv.app-key;issecret=true]k\n"
+        "##vso[task.setvariable variable=kv.app-key;isoutput=true;issecret=true]k\n");
+  CHECK(emitter.secrets_set() == 2);
+  CHECK(files.written.empty());
+}
+
+TEST_CASE("secret files: PKCS#12 decoded, PEM as it is, every line masked, path variable non-secret (issue 11)") {
+  auto plan = plan_of("tls => file:certs/tls.pfx, pem => file:certs/ca.pem, both => file:b.txt, both => BOTH", "kv.");
+  Files files;
+  SecretEmitter emitter(with_plan(plan, files));
+  // "AP8A/w==" is the bytes 00 ff 00 ff.
+  CHECK(joined(emitter.emit(with_type("tls", "AP8A/w==", "application/x-pkcs12"))) ==
+        "##vso[task.setsecret]AP8A/w==\n"
+        "##vso[task.setvariable variable=kv.tls;issecret=false]/agent/_temp/certs/tls.pfx\n");
+  const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+  CHECK(joined(emitter.emit(with_type("pem", pem, "application/x-pem-file"))) ==
+        "##vso[task.setsecret]-----BEGIN CERTIFICATE-----\n"
+        "##vso[task.setsecret]MIIBszCCAVmgAwIBAgIU\n"
+        "##vso[task.setsecret]-----END CERTIFICATE-----\n"
+        "##vso[task.setsecret]-----BEGIN CERTIFICATE-----%0AMIIBszCCAVmgAwIBAgIU%0A-----END CERTIFICATE-----%0A\n"
+        "##vso[task.setvariable variable=kv.pem;issecret=false]/agent/_temp/certs/ca.pem\n");
+  CHECK(joined(emitter.emit(ok("both", "b-value"))) ==
+        "##vso[task.setsecret]b-value\n"
+        "##vso[task.setvariable variable=kv.both;issecret=false]/agent/_temp/b.txt\n"
+        "##vso[task.setsecret]b-value\n"
+        "##vso[task.setvariable variable=BOTH;issecret=true]b-value\n");
+  REQUIRE(files.written.size() == 3);
+  CHECK(files.written[0] == std::pair<std::string, std::string>{"certs/tls.pfx", std::string("\0\xff\0\xff", 4)});
+  CHECK(files.written[1] == std::pair<std::string, std::string>{"certs/ca.pem", pem});
+  CHECK(files.written[2] == std::pair<std::string, std::string>{"b.txt", "b-value"});
+  CHECK(emitter.secrets_set() == 3);
+  CHECK(emitter.failures().empty());
+}
+
+TEST_CASE("secret files: a value that is not base64, and a file that cannot be written, are failures") {
+  auto plan = plan_of("tls => file:tls.pfx, other => file:o.pem");
+  Files files;
+  SecretEmitter emitter(with_plan(plan, files));
+  CHECK(joined(emitter.emit(with_type("tls", "not base64!", "application/x-pkcs12"))) ==
+        "##vso[task.setsecret]not base64!\n");
+  fkv::Error refused;
+  refused.message = "a file or symbolic link already exists there and was not created by this step, so it is not "
+                    "overwritten or followed.";
+  files.fail = refused;
+  CHECK(joined(emitter.emit(ok("other", "o-value"))) == "##vso[task.setsecret]o-value\n");
+  REQUIRE(emitter.failures().size() == 2);
+  CHECK(emitter.failures()[0].message == "Secret 'tls' has the contentType application/x-pkcs12 but its value is not "
+                                         "base64, so 'tls.pfx' was not written.");
+  CHECK(emitter.failures()[1].message == "Secret 'other' was not written to 'o.pem': a file or symbolic link already "
+                                         "exists there and was not created by this step, so it is not overwritten "
+                                         "or followed.");
+  CHECK(emitter.failures()[1].subject == "other");
+  CHECK(emitter.secrets_set() == 0);
+  CHECK(files.written.empty());
+}
+
+TEST_CASE("MissingSecrets=warn: a named secret's 404 is a warning; listed secrets and 403s still fail") {
+  auto plan = plan_of("gone, app-*");
+  Files files;
+  SecretEmitter emitter(with_plan(plan, files, false, true));
+  CHECK(joined(emitter.emit(not_found("gone"))) ==
+        "##vso[task.logissue type=warning]Secret 'gone' was not found in vault 'kv1': it is skipped because "
+        "MissingSecrets is 'warn'.\n");
+  CHECK(emitter.emit(not_found("app-deleted")).empty());  // listed, then deleted: not named, so a failure
+  SecretOutcome denied = failed("gone");
+  denied.error->http_status = 403;
+  CHECK(emitter.emit(denied).empty());
+  CHECK(emitter.missing() == std::vector<std::string>{"gone"});
+  CHECK(emitter.failures().size() == 2);
+
+  SecretEmitter strict(with_plan(plan, files, false, false));
+  CHECK(strict.emit(not_found("gone")).empty());
+  CHECK(strict.failures().size() == 1);
 }

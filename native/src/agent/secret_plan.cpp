@@ -1,0 +1,179 @@
+#include "agent/secret_plan.hpp"
+
+#include <algorithm>
+
+#include "agent/selection.hpp"
+#include "core/text.hpp"
+
+namespace fkv::agent {
+namespace {
+
+struct Claim {
+  std::string key;     // lower-case variable name or file path
+  std::string shown;   // as written
+  std::string secret;  // lower-case secret name
+  bool value = true;   // the secret's value (not a file path)
+  std::string item;
+};
+
+void add_unique(std::vector<std::string>& names, const std::string& name) {
+  for (const auto& n : names) {
+    if (iequals(n, name)) return;
+  }
+  names.push_back(name);
+}
+
+Error conflict_error(std::string message) {
+  return config_error("SecretsFilter", std::move(message),
+                      "Each variable and each file can come from one secret only.");
+}
+
+}  // namespace
+
+bool SecretPlan::included(std::string_view name) const {
+  if (includes_.empty()) return true;  // only exclusions: everything else
+  return std::any_of(includes_.begin(), includes_.end(), [&](const std::string& g) { return glob_match(g, name); });
+}
+
+bool SecretPlan::excluded(std::string_view name) const {
+  return std::any_of(excludes_.begin(), excludes_.end(), [&](const std::string& g) { return glob_match(g, name); });
+}
+
+Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_view prefix) {
+  SecretPlan plan;
+  plan.lists_ = selection.all;
+  plan.prefix_ = std::string(prefix);
+  for (const auto& item : selection.items) {
+    if (item.kind == FilterItem::Kind::glob) plan.includes_.push_back(item.ref.name);
+    if (item.kind == FilterItem::Kind::exclude) plan.excludes_.push_back(item.ref.name);
+  }
+
+  std::vector<Claim> variables, files;
+  std::vector<std::string> items_seen;
+  for (const auto& item : selection.items) {
+    if (item.kind != FilterItem::Kind::name || plan.excluded(item.ref.name)) continue;
+    const std::string item_key = ascii_lower(item.text);
+    if (std::find(items_seen.begin(), items_seen.end(), item_key) != items_seen.end()) continue;
+    items_seen.push_back(item_key);
+
+    const std::string key = ascii_lower(item.ref.text());
+    auto [at, inserted] = plan.by_ref_.try_emplace(key, plan.named_.size());
+    if (inserted) {
+      Named n;
+      n.ref = item.ref;
+      n.destination.named = true;
+      plan.named_.push_back(std::move(n));
+      plan.named_secrets_[ascii_lower(item.ref.name)] = true;
+    }
+    Named& named = plan.named_[at->second];
+    named.items.push_back(item.text);
+    const std::string secret = ascii_lower(item.ref.name);
+    if (!item.variable.empty()) {
+      add_unique(named.destination.variables, item.variable);
+      variables.push_back({ascii_lower(item.variable), item.variable, secret, true, item.text});
+    } else if (!item.file.empty()) {
+      named.destination.file = item.file;
+      named.destination.path_variable = plan.prefix_ + item.ref.name;
+      files.push_back({ascii_lower(item.file), item.file, secret, false, item.text});
+      variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret,
+                           false, item.text});
+    } else {
+      add_unique(named.destination.variables, plan.prefix_ + item.ref.name);
+      variables.push_back({ascii_lower(plan.prefix_ + item.ref.name), plan.prefix_ + item.ref.name, secret, true,
+                           item.text});
+      if (!item.ref.version.empty()) {
+        add_unique(named.destination.variables, plan.prefix_ + item.ref.text());
+        variables.push_back({ascii_lower(plan.prefix_ + item.ref.text()), plan.prefix_ + item.ref.text(), secret,
+                             true, item.text});
+      }
+    }
+  }
+
+  for (std::size_t i = 0; i < variables.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const Claim& a = variables[j];
+      const Claim& b = variables[i];
+      if (a.key != b.key || (a.value && b.value && a.secret == b.secret)) continue;
+      return conflict_error("SecretsFilter: '" + a.item + "' and '" + b.item + "' would both set the variable '" +
+                            b.shown + "' (variable names are compared without regard to case); give one of them "
+                            "another name with '=> <variable>'.");
+    }
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (files[j].key != files[i].key) continue;
+      return conflict_error("SecretsFilter: '" + files[j].item + "' and '" + files[i].item +
+                            "' would both write the file '" + files[i].shown + "'; give each secret its own file.");
+    }
+  }
+
+  // Renames that a listed secret could also set (P + a listed name): held back until the list is known.
+  if (plan.lists_) {
+    const std::string lower_prefix = ascii_lower(plan.prefix_);
+    for (std::size_t i = 0; i < plan.named_.size(); ++i) {
+      Named& named = plan.named_[i];
+      for (const auto& variable : named.destination.variables) {
+        const std::string v = ascii_lower(variable);
+        if (v.size() <= lower_prefix.size() || v.compare(0, lower_prefix.size(), lower_prefix) != 0) continue;
+        const std::string listed = v.substr(lower_prefix.size());
+        if (!is_secret_name(listed) || plan.named_secrets_.count(listed) || !plan.included(listed) ||
+            plan.excluded(listed)) {
+          continue;
+        }
+        named.held = true;
+        std::string item;
+        for (const auto& text : named.items) {
+          if (text.find("=>") != std::string::npos) item = text;
+        }
+        plan.renames_.emplace(v, Rename{i, item.empty() ? named.ref.text() : item});
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<SecretRef> SecretPlan::before() const {
+  std::vector<SecretRef> refs;
+  for (const auto& n : named_) {
+    if (!n.held) refs.push_back(n.ref);
+  }
+  return refs;
+}
+
+bool SecretPlan::take(std::string_view name) {
+  const std::string key = ascii_lower(name);
+  if (named_secrets_.count(key) || !included(name) || excluded(name)) return false;
+  const std::string variable = prefix_ + std::string(name);
+  auto rename = renames_.find(ascii_lower(variable));
+  if (rename == renames_.end()) return true;
+  Named& named = named_[rename->second.named];
+  named.conflicted = true;
+  Conflict c;
+  c.error.stage = Stage::emit;
+  c.error.subject = named.ref.text();
+  c.error.message = "Secrets '" + named.ref.text() + "' and '" + std::string(name) + "' would both set the variable '" +
+                    variable + "': '" + rename->second.item + "' renames the first, and the filter also selects '" +
+                    std::string(name) + "' from the vault's list. Neither was set.";
+  c.error.hint = "Rename one of them with '=> <variable>' in SecretsFilter, or leave one out with '!<name>'.";
+  c.secrets = {named.ref.text(), std::string(name)};
+  conflicts_.push_back(std::move(c));
+  return false;
+}
+
+std::vector<SecretRef> SecretPlan::after() {
+  std::vector<SecretRef> refs;
+  for (const auto& n : named_) {
+    if (n.held && !n.conflicted) refs.push_back(n.ref);
+  }
+  return refs;
+}
+
+Destination SecretPlan::destination(const SecretRef& ref) const {
+  if (auto it = by_ref_.find(ascii_lower(ref.text())); it != by_ref_.end()) return named_[it->second].destination;
+  Destination d;
+  d.variables.push_back(prefix_ + ref.name);
+  if (!ref.version.empty()) d.variables.push_back(prefix_ + ref.text());
+  return d;
+}
+
+}  // namespace fkv::agent

@@ -1,0 +1,91 @@
+// Selection -> what to fetch and where each secret goes (variables, files), including the conflicts
+// between items. Pure and deterministic; not thread-safe (the caller serialises calls).
+//
+// Destinations (VariablePrefix = P):
+// - a secret selected by '*' or a pattern: the secret variable P<name>;
+// - a literal NAME: P<NAME>; NAME/VERSION: P<NAME> and P<NAME/VERSION> (AzureKeyVault@2 parity);
+// - NAME => VARIABLE: the secret variable VARIABLE only (no prefix);
+// - NAME => file:PATH: the file PATH under $(Agent.TempDirectory) and the non-secret variable P<NAME> holding
+//   the file's absolute path;
+// - several items for the same secret (and version) add up; a secret named by an item is handled by its items
+//   only, never also by a pattern that matches it (so 'app-*, app-cert => file:c.pfx' writes the file and does
+//   not also set 'app-cert').
+// Exclusions remove what they match from every include, named secrets included.
+//
+// Conflicts: two secrets that would set the same variable (compared case-insensitively, as the agent does)
+// or write the same file. Items of the same secret name setting its value under the same variable are not
+// a conflict (e.g. 'a, a/<version>' set 'a' twice, as AzureKeyVault@2 does).
+// - Between named items: known before any network call -> make() returns the config Error.
+// - Between a listed secret and a renamed item ('app-*' plus 'legacy-key => app-key' when the vault holds
+//   app-key): known only from the list. Such renamed items are held back (after(), not before()) until the
+//   listing has ended, so a conflict is decided before either value is fetched: both secrets are left out,
+//   and conflicts() names both. Every other item is fetched at once (before()), and listed secrets as they
+//   are listed (take()), so the download still streams.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/task_config.hpp"
+#include "core/error.hpp"
+#include "core/expected.hpp"
+
+namespace fkv::agent {
+
+struct Destination {
+  std::vector<std::string> variables;  // secret variables holding the value, in order
+  std::string file;                    // the relative path under Agent.TempDirectory; empty: none
+  std::string path_variable;           // with a file: the non-secret variable holding its absolute path
+  bool named = false;                  // named by an item (MissingSecrets applies), not only matched
+  bool operator==(const Destination&) const = default;
+};
+
+struct Conflict {
+  Error error;                       // stage emit, naming both secrets
+  std::vector<std::string> secrets;  // the two secrets, neither set
+};
+
+class SecretPlan {
+ public:
+  static Expected<SecretPlan> make(const Selection& selection, std::string_view prefix);
+
+  bool lists() const { return lists_; }
+  // Named secrets to fetch at once (all of them when the vault is not listed).
+  std::vector<SecretRef> before() const;
+  // A listed (enabled, unexpired) secret name: true when it is to be fetched now.
+  bool take(std::string_view name);
+  // Once, when the listing has ended (also early): the held-back named secrets without a conflict.
+  std::vector<SecretRef> after();
+  const std::vector<Conflict>& conflicts() const { return conflicts_; }
+  // Where a fetched secret goes.
+  Destination destination(const SecretRef& ref) const;
+
+ private:
+  struct Named {
+    SecretRef ref;
+    Destination destination;
+    std::vector<std::string> items;  // the item texts, for messages
+    bool held = false;
+    bool conflicted = false;
+  };
+  struct Rename {
+    std::size_t named;  // index into named_
+    std::string item;
+  };
+  bool included(std::string_view name) const;
+  bool excluded(std::string_view name) const;
+
+  bool lists_ = false;
+  std::string prefix_;
+  std::vector<std::string> includes_;  // patterns ('*' included); empty with only exclusions: everything
+  std::vector<std::string> excludes_;
+  std::vector<Named> named_;                   // in filter order
+  std::map<std::string, std::size_t> by_ref_;  // lower-case ref text -> index into named_
+  std::map<std::string, bool> named_secrets_;  // lower-case names of named secrets
+  std::map<std::string, Rename> renames_;      // lower-case rename targets that a listed secret could also set
+  std::vector<Conflict> conflicts_;
+};
+
+}  // namespace fkv::agent

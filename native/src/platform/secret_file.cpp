@@ -1,0 +1,167 @@
+#include "platform/secret_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace fkv::platform {
+namespace {
+
+std::vector<std::string> segments(const std::string& relative) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= relative.size(); ++i) {
+    if (i == relative.size() || relative[i] == '/') {
+      if (i > start) out.push_back(relative.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+Error file_error(std::string message, std::string hint = {}) {
+  Error e;
+  e.stage = Stage::emit;
+  e.message = std::move(message);
+  e.hint = hint.empty() ? "Choose another path in SecretsFilter, or remove what is at that path before the step."
+                        : std::move(hint);
+  return e;
+}
+
+#ifdef _WIN32
+
+std::wstring wide(const std::string& utf8) {
+  if (utf8.empty()) return {};
+  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
+  return out;
+}
+
+#else
+
+std::string errno_text(int code) { return std::strerror(code); }
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+#endif
+
+}  // namespace
+
+Expected<std::string> write_secret_file(const std::string& root, const std::string& relative, std::string_view bytes) {
+  const std::vector<std::string> parts = segments(relative);
+  if (parts.empty()) return file_error("the path is empty.");
+#ifdef _WIN32
+  std::string path = root;
+  while (!path.empty() && (path.back() == '\\' || path.back() == '/')) path.pop_back();
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    path += "\\" + parts[i];
+    const std::wstring w = wide(path);
+    if (!CreateDirectoryW(w.c_str(), nullptr) && GetLastError() != ERROR_ALREADY_EXISTS) {
+      return file_error("the folder '" + parts[i] + "' could not be created (Windows error " +
+                        std::to_string(GetLastError()) + ").");
+    }
+    const DWORD attributes = GetFileAttributesW(w.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY) ||
+        (attributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+      return file_error("'" + parts[i] + "' is a link or not a folder; links are not followed.");
+    }
+  }
+  path += "\\" + parts.back();
+  HANDLE file = CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                            FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    const DWORD code = GetLastError();
+    if (code == ERROR_FILE_EXISTS || code == ERROR_ALREADY_EXISTS) {
+      return file_error("a file or link already exists there and was not created by this step, so it is not "
+                        "overwritten or followed.");
+    }
+    return file_error("the file could not be created (Windows error " + std::to_string(code) + ").");
+  }
+  std::size_t done = 0;
+  bool ok = true;
+  while (done < bytes.size() && ok) {
+    DWORD wrote = 0;
+    const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(bytes.size() - done, 1u << 20));
+    ok = WriteFile(file, bytes.data() + done, chunk, &wrote, nullptr) != 0;
+    done += wrote;
+  }
+  CloseHandle(file);
+  if (!ok) return file_error("writing the file failed (Windows error " + std::to_string(GetLastError()) + ").");
+  return path;
+#else
+  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) {
+    return file_error("Agent.TempDirectory could not be opened (" + errno_text(errno) + ").",
+                      "Run the task in an Azure Pipelines job: the agent creates Agent.TempDirectory.");
+  }
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    const char* name = parts[i].c_str();
+    if (::mkdirat(dir.get(), name, 0700) != 0 && errno != EEXIST) {
+      return file_error("the folder '" + parts[i] + "' could not be created (" + errno_text(errno) + ").");
+    }
+    const int next = ::openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) {
+      const int code = errno;
+      if (code == ELOOP || code == ENOTDIR) {
+        return file_error("'" + parts[i] + "' is a symbolic link or not a folder; links are not followed.");
+      }
+      return file_error("the folder '" + parts[i] + "' could not be opened (" + errno_text(code) + ").");
+    }
+    dir.reset(next);
+  }
+  Fd file(::openat(dir.get(), parts.back().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (file.get() < 0) {
+    const int code = errno;
+    if (code == EEXIST) {
+      return file_error("a file or symbolic link already exists there and was not created by this step, so it is "
+                        "not overwritten or followed.");
+    }
+    return file_error("the file could not be created (" + errno_text(code) + ").");
+  }
+  if (::fchmod(file.get(), 0600) != 0) return file_error("its mode could not be set to 0600 (" + errno_text(errno) + ").");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return file_error("writing the file failed (" + errno_text(errno) + ").");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(file.release()) != 0) return file_error("closing the file failed (" + errno_text(errno) + ").");
+  std::string path = root;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path + "/" + relative;
+#endif
+}
+
+}  // namespace fkv::platform

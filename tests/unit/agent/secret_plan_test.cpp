@@ -1,0 +1,255 @@
+#include "agent/secret_plan.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "agent/selection.hpp"
+#include "core/text.hpp"
+
+using namespace fkv::agent;
+
+namespace {
+
+SecretPlan plan_of(const std::string& filter, const std::string& prefix = "") {
+  auto selection = parse_secrets_filter(filter);
+  REQUIRE(selection);
+  auto plan = SecretPlan::make(*selection, prefix);
+  REQUIRE(plan);
+  return std::move(*plan);
+}
+
+std::string plan_error(const std::string& filter, const std::string& prefix = "") {
+  auto selection = parse_secrets_filter(filter);
+  REQUIRE(selection);
+  auto plan = SecretPlan::make(*selection, prefix);
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().subject == "SecretsFilter");
+  CHECK(plan.error().stage == fkv::Stage::config);
+  return plan.error().message;
+}
+
+std::vector<std::string> texts(const std::vector<SecretRef>& refs) {
+  std::vector<std::string> out;
+  for (const auto& r : refs) out.push_back(r.text());
+  return out;
+}
+
+// The listed names a plan takes, in list order.
+std::vector<std::string> taken(SecretPlan& plan, const std::vector<std::string>& listed) {
+  std::vector<std::string> out;
+  for (const auto& name : listed) {
+    if (plan.take(name)) out.push_back(name);
+  }
+  return out;
+}
+
+Destination dest(std::vector<std::string> variables, std::string file = "", std::string path_variable = "",
+                 bool named = true) {
+  return Destination{std::move(variables), std::move(file), std::move(path_variable), named};
+}
+
+}  // namespace
+
+TEST_CASE("patterns and exclusions over a listed vault") {
+  const std::vector<std::string> vault{"app-key", "App-Url", "db-1-password", "db-22-password", "legacy-app", "other"};
+  struct Case {
+    const char* filter;
+    std::vector<std::string> taken;
+  };
+  const Case cases[] = {
+      {"*", {"app-key", "App-Url", "db-1-password", "db-22-password", "legacy-app", "other"}},
+      {"app-*", {"app-key", "App-Url"}},
+      {"APP-*", {"app-key", "App-Url"}},
+      {"db-?-password", {"db-1-password"}},
+      {"app-*, db-*", {"app-key", "App-Url", "db-1-password", "db-22-password"}},
+      {"*, !*-password", {"app-key", "App-Url", "legacy-app", "other"}},
+      {"!*-password, !other", {"app-key", "App-Url", "legacy-app"}},
+      {"!APP-URL", {"app-key", "db-1-password", "db-22-password", "legacy-app", "other"}},
+      {"*app*, !legacy-*", {"app-key", "App-Url"}},
+      {"app-*, other", {"app-key", "App-Url"}},  // 'other' is named: fetched by name, not from the list
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    SecretPlan plan = plan_of(c.filter);
+    CHECK(plan.lists());
+    CHECK(taken(plan, vault) == c.taken);
+    CHECK(plan.conflicts().empty());
+  }
+}
+
+TEST_CASE("named items: what is fetched before, during and after the listing") {
+  SecretPlan literal = plan_of("a, b/v1, !b, c");
+  CHECK_FALSE(literal.lists());
+  CHECK(texts(literal.before()) == std::vector<std::string>{"a", "c"});  // an exclusion removes a named secret
+
+  SecretPlan mixed = plan_of("app-*, app-cert => file:certs/app.pfx, db => DB, legacy => app-url");
+  CHECK(texts(mixed.before()) == std::vector<std::string>{"app-cert", "db"});  // 'legacy' could collide: held
+  CHECK(taken(mixed, {"app-cert", "app-key", "app-url", "db"}) == std::vector<std::string>{"app-key"});
+  CHECK(texts(mixed.after()).empty());  // 'legacy => app-url' met the listed 'app-url'
+  REQUIRE(mixed.conflicts().size() == 1);
+  const Conflict& c = mixed.conflicts()[0];
+  CHECK(c.secrets == std::vector<std::string>{"legacy", "app-url"});
+  CHECK(c.error.stage == fkv::Stage::emit);
+  CHECK(c.error.subject == "legacy");
+  CHECK(c.error.message == "Secrets 'legacy' and 'app-url' would both set the variable 'app-url': 'legacy => "
+                           "app-url' renames the first, and the filter also selects 'app-url' from the vault's "
+                           "list. Neither was set.");
+  CHECK(c.error.hint == "Rename one of them with '=> <variable>' in SecretsFilter, or leave one out with '!<name>'.");
+
+  SecretPlan no_conflict = plan_of("app-*, legacy => app-url");
+  CHECK(texts(no_conflict.before()).empty());
+  CHECK(taken(no_conflict, {"app-key"}) == std::vector<std::string>{"app-key"});
+  CHECK(texts(no_conflict.after()) == std::vector<std::string>{"legacy"});
+  CHECK(no_conflict.conflicts().empty());
+
+  // A rename no listed secret can produce is not held back.
+  SecretPlan free = plan_of("app-*, legacy => LEGACY_VALUE, other => app-x", "kv.");
+  CHECK(texts(free.before()) == std::vector<std::string>{"legacy", "other"});  // 'app-x' lacks the prefix 'kv.'
+}
+
+TEST_CASE("destinations: names, versions, renames, files, VariablePrefix") {
+  SecretPlan plan = plan_of("a, b/v1, c => C_VAR, tls => file:certs/tls.pfx, d, d => D2, app-*", "kv.");
+  CHECK(plan.destination({"a", ""}) == dest({"kv.a"}));
+  CHECK(plan.destination({"A", ""}) == dest({"kv.a"}));  // case-insensitive lookup
+  CHECK(plan.destination({"b", "v1"}) == dest({"kv.b", "kv.b/v1"}));
+  CHECK(plan.destination({"c", ""}) == dest({"C_VAR"}));  // a rename is not prefixed
+  CHECK(plan.destination({"tls", ""}) == dest({}, "certs/tls.pfx", "kv.tls"));
+  CHECK(plan.destination({"d", ""}) == dest({"kv.d", "D2"}));
+  CHECK(plan.destination({"app-key", ""}) == dest({"kv.app-key"}, "", "", false));  // listed only: not named
+}
+
+TEST_CASE("conflicts between named items are found before any network call, word for word") {
+  struct Case {
+    const char* filter;
+    const char* prefix;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"a => x, b => X", "", "SecretsFilter: 'a => x' and 'b => X' would both set the variable 'X' (variable names "
+                             "are compared without regard to case); give one of them another name with '=> "
+                             "<variable>'."},
+      {"a, b => A", "", "SecretsFilter: 'a' and 'b => A' would both set the variable 'A' (variable names are compared "
+                        "without regard to case); give one of them another name with '=> <variable>'."},
+      {"a, b => kv.a", "kv.", "SecretsFilter: 'a' and 'b => kv.a' would both set the variable 'kv.a' (variable "
+                              "names are compared without regard to case); give one of them another name with '=> "
+                              "<variable>'."},
+      {"a, a => file:a.pem", "", "SecretsFilter: 'a' and 'a => file:a.pem' would both set the variable 'a' "
+                                 "(variable names are compared without regard to case); give one of them another "
+                                 "name with '=> <variable>'."},
+      {"a => file:x.pem, b => file:X.PEM", "", "SecretsFilter: 'a => file:x.pem' and 'b => file:X.PEM' would both "
+                                               "write the file 'X.PEM'; give each secret its own file."},
+      {"a/v1 => file:one.pem, a/v2 => file:two.pem", "", "SecretsFilter: 'a/v1 => file:one.pem' and 'a/v2 => "
+                                                         "file:two.pem' would both set the variable 'a' (variable "
+                                                         "names are compared without regard to case); give one of "
+                                                         "them another name with '=> <variable>'."},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    CHECK(plan_error(c.filter, c.prefix) == c.message);
+  }
+  // Not conflicts: the same secret's value twice under one name (AzureKeyVault@2 does this for 'a, a/v'),
+  // duplicate items, and a secret renamed to its own name.
+  for (const char* ok : {"a, a/0123", "a, A", "a => x, a => X", "a => a", "tls => file:t.pem, TLS => file:t.pem"}) {
+    CAPTURE(ok);
+    plan_of(ok);
+  }
+}
+
+// The reference: the parser before issue 11 (comma-separated, trimmed, '*' alone or names/versions,
+// case-insensitive duplicates dropped) and its variables (name, and name/version for a version).
+namespace legacy {
+
+struct Result {
+  bool all = true;
+  std::vector<SecretRef> names;
+};
+
+Result parse(const std::string& filter) {
+  std::vector<std::string> items;
+  std::size_t pos = 0;
+  while (true) {
+    const auto comma = filter.find(',', pos);
+    std::string item(fkv::trim(std::string_view(filter).substr(pos, comma == std::string::npos ? std::string::npos
+                                                                                                 : comma - pos)));
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  Result r;
+  if (items.empty() || (items.size() == 1 && items[0] == "*")) return r;
+  r.all = false;
+  std::vector<std::string> seen;
+  for (const auto& item : items) {
+    const auto slash = item.find('/');
+    SecretRef ref{item.substr(0, slash), slash == std::string::npos ? "" : item.substr(slash + 1)};
+    const std::string key = fkv::ascii_lower(ref.text());
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    r.names.push_back(ref);
+  }
+  return r;
+}
+
+std::vector<std::string> variables(const SecretRef& ref) {
+  std::vector<std::string> v{ref.name};
+  if (!ref.version.empty()) v.push_back(ref.text());
+  return v;
+}
+
+}  // namespace legacy
+
+TEST_CASE("property: every filter AzureKeyVault@2 accepts gives today's selection and variables") {
+  // AzureKeyVault@2 accepts '*' alone, or a comma-separated list of names and name/version items (white space
+  // around items, empty items). A fixed seed and a fixed count: deterministic and bounded.
+  std::mt19937 random(20261202);
+  const std::string name_chars = "abcXYZ019-";
+  const std::string version_chars = "0123456789abcdefABC";
+  auto pick = [&](const std::string& from, std::size_t lo, std::size_t hi) {
+    std::string out(std::uniform_int_distribution<std::size_t>(lo, hi)(random), ' ');
+    for (char& c : out) c = from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(random)];
+    return out;
+  };
+  const char* spaces[] = {"", " ", "  ", "\t"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string filter;
+    const int kind = round % 10;
+    if (kind == 0) {
+      filter = std::string(spaces[round % 4]) + "*" + spaces[(round / 4) % 4] + (round % 3 == 0 ? "," : "");
+    } else {
+      const int count = 1 + static_cast<int>(random() % 6);
+      for (int i = 0; i < count; ++i) {
+        if (i > 0) filter += ",";
+        filter += spaces[random() % 4];
+        if (random() % 8 == 0) continue;  // an empty item
+        std::string name = pick(name_chars, 1, 12);
+        if (random() % 5 == 0 && i > 0) name = fkv::ascii_lower(name);  // case variants of earlier names
+        filter += name;
+        if (random() % 3 == 0) filter += "/" + pick(version_chars, 1, 32);
+        filter += spaces[random() % 4];
+      }
+    }
+    CAPTURE(filter);
+    const legacy::Result expected = legacy::parse(filter);
+    auto selection = parse_secrets_filter(filter);
+    REQUIRE(selection);
+    CHECK(selection->all == expected.all);
+    CHECK(selection->names == expected.names);
+    auto plan = SecretPlan::make(*selection, "");
+    REQUIRE(plan);
+    CHECK(plan->lists() == expected.all);
+    if (expected.all) {
+      CHECK(plan->before().empty());
+      for (const char* listed : {"db-password", "App-Key", "x"}) {
+        CHECK(plan->take(listed));
+        CHECK(plan->destination({listed, ""}).variables == std::vector<std::string>{listed});
+      }
+      CHECK(plan->after().empty());
+    } else {
+      CHECK(plan->before() == expected.names);
+      for (const auto& ref : expected.names) CHECK(plan->destination(ref).variables == legacy::variables(ref));
+    }
+    CHECK(plan->conflicts().empty());
+  }
+}
