@@ -9,6 +9,7 @@
 // was written and memory does not grow with the vault. The whole run is bounded by TimeoutSeconds
 // (RunControl); SIGTERM/SIGINT stop it cleanly: requests in flight are aborted, no line is ever cut, the
 // conclusion names what was not set, and the exit code is 1.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -123,6 +124,14 @@ int run(Output& out) {
   https_options.proxy = std::move(*proxy);
   auto https = net::HttpsClient::create(https_options);
   if (!https) return fail(out, vault_name, https.error());
+  // Connection set-up leaves the critical path: while the token is being acquired, Entra's connection
+  // (when the OIDC request comes first) and the vault's connections are opened in the background.
+  if (cfg.connection.auth == AuthScheme::workload_identity_federation) {
+    (**https).preconnect(cfg.connection.authority, 1, run_control.remaining());
+  }
+  const std::size_t vault_connections =
+      cfg.selection.all ? std::size_t{cfg.concurrency} + 1 : std::min<std::size_t>(cfg.selection.names.size(), cfg.concurrency);
+  (**https).preconnect(cfg.vault_url(), vault_connections, run_control.remaining());
 
   net::RetryHooks hooks = net::RetryHooks::real();
   hooks.sleep = [](std::chrono::milliseconds delay) { run_control.sleep_for(delay); };

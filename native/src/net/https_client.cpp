@@ -44,6 +44,10 @@ constexpr std::size_t kMaxProxyHeaderBytes = 16 * 1024;
 constexpr int kMaxInterimResponses = 16;
 // How often a wait looks at the stop flag: cancellation takes effect within about this long.
 constexpr std::chrono::milliseconds kSlice{50};
+// How long a request waits for a pre-connection under way before it opens its own.
+constexpr std::chrono::milliseconds kWarmWait{2000};
+// In the detail of a 407 answer to CONNECT (and only there): how a wrong proxy password is recognised.
+constexpr std::string_view kProxyAuthRequired = " (HTTP 407 Proxy Authentication Required): ";
 
 using Phase = TransportError::Phase;
 using std::chrono::milliseconds;
@@ -56,7 +60,14 @@ bool has_control_line_break(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-bool stopped(const std::atomic<bool>* stop) { return stop && stop->load(std::memory_order_relaxed); }
+// What ends a wait early: the run's cancellation, and for pre-connections also the client's shutdown.
+struct StopFlags {
+  const std::atomic<bool>* run = nullptr;
+  const std::atomic<bool>* closing = nullptr;
+};
+
+bool is_set(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
+bool stopped(StopFlags stop) { return is_set(stop.run) || is_set(stop.closing); }
 
 // "30 s", "0.4 s", "1.5 s".
 std::string seconds_text(milliseconds span) {
@@ -98,7 +109,7 @@ struct Resolution {
 std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::string& host, unsigned short port,
                                                                  const std::string& numeric_override,
                                                                  const Budget& limit, const std::string& where,
-                                                                 const std::atomic<bool>* stop) {
+                                                                 StopFlags stop) {
   auto state = std::make_shared<Resolution>();
   const std::string name = numeric_override.empty() ? host : numeric_override;
   const bool numeric = !numeric_override.empty();
@@ -176,7 +187,7 @@ struct Connection {
   // Runs the io_context in slices of kSlice until `done`, the deadline, or *stop. If the operation is
   // still pending then, the socket is closed so that its handler completes, aborted (the connection
   // is then unusable and must not be pooled).
-  Wait run(const bool& done, Clock::time_point deadline, const std::atomic<bool>* stop) {
+  Wait run(const bool& done, Clock::time_point deadline, StopFlags stop) {
     io.restart();
     Wait result = Wait::done;
     while (!done) {
@@ -203,6 +214,9 @@ struct Connection {
 
   // True when an idle connection still looks usable: the peer has not closed it and sent nothing.
   // (A non-blocking peek: "would block" means open and quiet. Portable across POSIX and Winsock.)
+  // A connection that never carried a request (a pre-connection) may hold TLS 1.3 session tickets
+  // the server sent after the handshake; they are read with the first response, so there any bytes
+  // are fine and only a closed or failed socket is not.
   bool looks_alive() {
     tcp::socket& s = socket();
     if (!s.is_open()) return false;
@@ -210,11 +224,14 @@ struct Connection {
     s.non_blocking(true, ec);
     if (ec) return false;
     char byte;
-    s.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    const std::size_t peeked = s.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
     beast::error_code ignored;
     s.non_blocking(false, ignored);
-    return ec == asio::error::would_block;
+    if (ec == asio::error::would_block) return true;
+    return !used && !ec && peeked == 1;
   }
+
+  bool used = false;  // has carried a request
 };
 
 Kind classify_io_error(const beast::error_code& ec) {
@@ -238,6 +255,8 @@ std::string tls_failure_detail(Connection& connection, const beast::error_code& 
 struct HostPool {
   std::vector<std::unique_ptr<Connection>> idle;  // most recently used last
   std::size_t open = 0;                           // idle + in use
+  std::size_t warming = 0;                        // pre-connections being opened (counted in open)
+  std::size_t awaiting_warm = 0;                  // requests waiting for one of them
   std::condition_variable available;
 };
 
@@ -267,7 +286,19 @@ struct HttpsClient::Impl {
   std::mutex mutex;
   std::map<std::string, HostPool> pools;  // by Route::pool_key()
 
-  const std::atomic<bool>* stop() const { return options.stop.get(); }
+  // Through a proxy, pre-connections wait until a tunnel through it has worked (so a wrong proxy
+  // password is sent once per run, not once per host); 407 ends them. By Proxy::authority(), under mutex.
+  enum class ProxyState { unknown, works, refuses_credentials };
+  std::map<std::string, ProxyState> proxy_states;
+  // A CONNECT refusal a pre-connection met, by pool key: the request for that host gets it as its own
+  // answer (a refusal is never retried, so the proxy sees one CONNECT for it, as without pre-connection).
+  std::map<std::string, TransportError> refused_routes;
+  std::atomic<bool> closing{false};      // set by shutdown(): pre-connections still opening give up
+  std::mutex warm_mutex;
+  std::vector<std::thread> warmers;     // pre-connection threads, joined by shutdown()
+
+  StopFlags stop() const { return {options.stop.get(), nullptr}; }
+  StopFlags warm_stop() const { return {options.stop.get(), &closing}; }
 
   std::variant<Lease, TransportError> acquire(const Route& route, Clock::time_point deadline) {
     const auto start = Clock::now();
@@ -275,6 +306,7 @@ struct HttpsClient::Impl {
     HostPool& pool = pools[route.pool_key()];
     for (;;) {
       if (stopped(stop())) return cancelled(Phase::pool, route.target);
+      if (const auto it = refused_routes.find(route.pool_key()); it != refused_routes.end()) return it->second;
       while (!pool.idle.empty()) {
         std::unique_ptr<Connection> candidate = std::move(pool.idle.back());
         pool.idle.pop_back();
@@ -283,7 +315,10 @@ struct HttpsClient::Impl {
         }
         --pool.open;  // stale: dropped (closing a socket does not block)
       }
-      if (pool.open < std::max<std::size_t>(options.max_connections_per_host, 1)) {
+      // A pre-connection already under way is usually ready sooner than a new connection would be; but
+      // one that is stuck (a server that accepts and never answers) is waited for only kWarmWait.
+      const bool warm_coming = pool.warming > pool.awaiting_warm && Clock::now() - start < kWarmWait;
+      if (!warm_coming && pool.open < std::max<std::size_t>(options.max_connections_per_host, 1)) {
         ++pool.open;
         return Lease{&pool, nullptr};
       }
@@ -293,7 +328,9 @@ struct HttpsClient::Impl {
                     "no connection to " + route.target + " became free within " +
                         seconds_text(std::chrono::duration_cast<milliseconds>(now - start)));
       }
+      if (warm_coming) ++pool.awaiting_warm;
       pool.available.wait_for(lock, std::min<Clock::duration>(kSlice, deadline - now));
+      if (warm_coming) --pool.awaiting_warm;
     }
   }
 
@@ -314,8 +351,34 @@ struct HttpsClient::Impl {
     return it == options.resolve_overrides.end() ? std::string() : it->second;
   }
 
+  void note_tunnel(const Route& route, const std::optional<TransportError>& error) {
+    std::lock_guard lock(mutex);
+    ProxyState& state = proxy_states[route.proxy->authority()];
+    if (!error) {
+      state = ProxyState::works;
+    } else if (error->kind == Kind::refused && error->detail.find(kProxyAuthRequired) != std::string::npos) {
+      state = ProxyState::refuses_credentials;
+    }
+  }
+
+  // Through a proxy: waits (bounded) until a tunnel through it has worked. False: do not pre-connect.
+  bool proxy_works(const Route& route, Clock::time_point deadline) {
+    if (!route.proxy) return true;
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        const auto it = proxy_states.find(route.proxy->authority());
+        if (it != proxy_states.end() && it->second == ProxyState::works) return true;
+        if (it != proxy_states.end() && it->second == ProxyState::refuses_credentials) return false;
+      }
+      if (stopped(warm_stop()) || Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(kSlice);
+    }
+  }
+
   // CONNECT through the proxy on the connected TCP stream; nullopt once the tunnel is up.
-  std::optional<TransportError> tunnel(Connection& connection, const Route& route, Clock::time_point request_deadline) {
+  std::optional<TransportError> tunnel(Connection& connection, const Route& route, Clock::time_point request_deadline,
+                                      StopFlags stop) {
     const Proxy& proxy = *route.proxy;
     const Budget limit = budget(options.connect_timeout, request_deadline);
     auto& tcp_stream = beast::get_lowest_layer(connection.stream);
@@ -331,7 +394,7 @@ struct HttpsClient::Impl {
       ec = e;
       done = true;
     });
-    Wait waited = connection.run(done, limit.deadline, stop());
+    Wait waited = connection.run(done, limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::proxy, route.target);
     if (waited == Wait::timeout) {
       return fail(Kind::timeout, Phase::proxy, "sending CONNECT to " + about + " did not finish within " + seconds_text(limit.span));
@@ -347,7 +410,7 @@ struct HttpsClient::Impl {
       ec = e;
       done = true;
     });
-    waited = connection.run(done, limit.deadline, stop());
+    waited = connection.run(done, limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::proxy, route.target);
     if (waited == Wait::timeout) {
       return fail(Kind::timeout, Phase::proxy, "no answer from " + about + " within " + seconds_text(limit.span));
@@ -362,7 +425,7 @@ struct HttpsClient::Impl {
     const int status = static_cast<int>(parser.get().result_int());
     if (status == 407) {
       std::string detail = "the proxy " + proxy.display() + " requires authentication for CONNECT " + route.target +
-                           " (HTTP 407 Proxy Authentication Required): ";
+                           std::string(kProxyAuthRequired);
       detail += proxy.username.empty() ? "no credentials are configured; set " + proxy.credentials_source
                                        : "check " + proxy.credentials_source;
       return fail(Kind::refused, Phase::proxy, std::move(detail));
@@ -377,7 +440,8 @@ struct HttpsClient::Impl {
     return std::nullopt;
   }
 
-  std::optional<TransportError> open(Connection& connection, const Route& route, Clock::time_point request_deadline) {
+  std::optional<TransportError> open(Connection& connection, const Route& route, Clock::time_point request_deadline,
+                                    StopFlags stop) {
     const Url& url = route.url;
     const std::string& host = route.proxy ? route.proxy->host : url.host;
     const unsigned short port = route.proxy ? route.proxy->port : url.port;
@@ -386,7 +450,7 @@ struct HttpsClient::Impl {
 
     // Resolve + TCP connect share one budget.
     const Budget connect_limit = budget(options.connect_timeout, request_deadline);
-    auto resolved = resolve(host, port, override_for(host), connect_limit, route.target, stop());
+    auto resolved = resolve(host, port, override_for(host), connect_limit, route.target, stop);
     if (auto* error = std::get_if<TransportError>(&resolved)) {
       // A proxy name that does not exist is not "the Azure host does not exist" (callers treat
       // resolve_not_found as a permanent fact about the URL's host).
@@ -405,7 +469,7 @@ struct HttpsClient::Impl {
       ec = e;
       done = true;
     });
-    Wait waited = connection.run(done, connect_limit.deadline, stop());
+    Wait waited = connection.run(done, connect_limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::connect, route.target);
     if (waited == Wait::timeout) {
       return fail(Kind::timeout, Phase::connect, "no TCP connection to " + where + " within " + seconds_text(connect_limit.span));
@@ -413,7 +477,9 @@ struct HttpsClient::Impl {
     if (ec) return fail(Kind::connect, Phase::connect, "could not connect to " + where + ": " + ec.message());
 
     if (route.proxy) {
-      if (auto error = tunnel(connection, route, request_deadline)) return error;
+      auto error = tunnel(connection, route, request_deadline, stop);
+      note_tunnel(route, error);
+      if (error) return error;
     }
 
     // TLS with the target host (inside the tunnel when there is a proxy): SNI and verification
@@ -432,7 +498,7 @@ struct HttpsClient::Impl {
       ec = e;
       done = true;
     });
-    waited = connection.run(done, tls_limit.deadline, stop());
+    waited = connection.run(done, tls_limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::tls, route.target);
     if (waited == Wait::timeout) {
       return fail(Kind::timeout, Phase::tls,
@@ -565,6 +631,62 @@ struct HttpsClient::Impl {
     return {std::move(out), keep, false};
   }
 
+  // Opens one connection for `route` and parks it idle, if fewer than `want_open` are open in its pool
+  // (no waiting for a slot). True when a connection was parked.
+  bool warm_one(const Route& route, std::size_t want_open, Clock::time_point deadline) {
+    Lease lease;
+    {
+      std::lock_guard lock(mutex);
+      HostPool& pool = pools[route.pool_key()];
+      const std::size_t limit = std::min(want_open, std::max<std::size_t>(options.max_connections_per_host, 1));
+      if (pool.open >= limit || stopped(warm_stop())) return false;
+      ++pool.open;
+      ++pool.warming;
+      lease.pool = &pool;
+    }
+    lease.connection = std::make_unique<Connection>(tls);
+    const auto error = open(*lease.connection, route, deadline, warm_stop());
+    const bool opened = !error.has_value();
+    std::lock_guard lock(mutex);
+    if (error && error->kind == Kind::refused && error->phase == Phase::proxy) {
+      refused_routes.emplace(route.pool_key(), *error);
+    }
+    --lease.pool->warming;
+    if (opened) {
+      lease.connection->idle_since = Clock::now();
+      lease.pool->idle.push_back(std::move(lease.connection));
+    } else {
+      lease.connection.reset();
+      --lease.pool->open;
+    }
+    lease.pool->available.notify_all();  // a waiting request takes it, or opens its own after a failure
+    return opened;
+  }
+
+  void preconnect(const Url& url, std::size_t connections, milliseconds timeout) {
+    if (connections == 0 || stopped(warm_stop())) return;
+    const Clock::time_point deadline = Clock::now() + std::min(timeout, options.connect_timeout + options.tls_timeout);
+    std::lock_guard lock(warm_mutex);
+    if (closing) return;
+    warmers.emplace_back([this, url, connections, deadline] {
+      const Route route{url, proxy_for(options.proxy, url), url.host + ":" + std::to_string(url.port)};
+      if (!proxy_works(route, deadline)) return;
+      if (!warm_one(route, connections, deadline)) return;  // unreachable (or enough open): no fan-out
+      std::vector<std::thread> rest;
+      for (std::size_t i = 1; i < connections; ++i) {
+        rest.emplace_back([this, &route, connections, deadline] { warm_one(route, connections, deadline); });
+      }
+      for (auto& thread : rest) thread.join();
+    });
+  }
+
+  void shutdown() {
+    closing = true;
+    std::lock_guard lock(warm_mutex);
+    for (auto& thread : warmers) thread.join();
+    warmers.clear();
+  }
+
   Outcome send(const Request& request) {
     const Clock::time_point deadline = Clock::now() + request.timeout;
     const Url& url = request.url;
@@ -614,12 +736,13 @@ struct HttpsClient::Impl {
       const bool reused = lease.connection != nullptr;
       if (!reused) {
         lease.connection = std::make_unique<Connection>(tls);
-        if (auto error = open(*lease.connection, route, deadline)) {
+        if (auto error = open(*lease.connection, route, deadline, stop())) {
           release(lease, false);
           return *error;
         }
       }
       Exchange result = exchange(*lease.connection, message, route, request.method, deadline);
+      lease.connection->used = true;
       const auto* error = std::get_if<TransportError>(&result.outcome);
       if (error && reused && round == 0 && result.nothing_received && error->kind != Kind::timeout &&
           error->kind != Kind::cancelled && Clock::now() < deadline) {
@@ -633,7 +756,7 @@ struct HttpsClient::Impl {
 };
 
 HttpsClient::HttpsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-HttpsClient::~HttpsClient() = default;
+HttpsClient::~HttpsClient() { impl_->shutdown(); }
 
 Expected<std::unique_ptr<HttpsClient>> HttpsClient::create(HttpsOptions options) {
   auto impl = std::make_unique<Impl>();
@@ -651,5 +774,9 @@ Expected<std::unique_ptr<HttpsClient>> HttpsClient::create(HttpsOptions options)
 }
 
 Outcome HttpsClient::send(const Request& request) { return impl_->send(request); }
+
+void HttpsClient::preconnect(const Url& url, std::size_t connections, std::chrono::milliseconds timeout) {
+  impl_->preconnect(url, connections, timeout);
+}
 
 }  // namespace fkv::net

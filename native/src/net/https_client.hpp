@@ -89,10 +89,21 @@ class HttpsClient : public HttpClient {
   // init_openssl() (net/tls.hpp) must have been called before.
   static Expected<std::unique_ptr<HttpsClient>> create(HttpsOptions options = {});
 
-  // Must not be destroyed while a send() is in progress.
+  // Must not be destroyed while a send() is in progress. Aborts pre-connections still opening and joins
+  // their threads.
   ~HttpsClient() override;
 
   Outcome send(const Request& request) override;
+
+  // Pre-connection: takes connection set-up off the critical path. Returns at once; in the background it
+  // opens connections to url's host (routed exactly as a request would be: proxy CONNECT, TLS with full
+  // verification) until `connections` are open in that host's pool (never more than
+  // max_connections_per_host, and without waiting for a slot), and parks them idle for send() to reuse.
+  // The first opens alone, the rest in parallel only once it succeeded, so a host that cannot be reached
+  // costs one attempt. Failures are silent: the request that needs the host meets the failure itself and
+  // reports it. Each attempt is bounded by `timeout`, connect_timeout + tls_timeout and the stop flag.
+  // Nothing is sent on a pre-connected connection before a request uses it.
+  void preconnect(const Url& url, std::size_t connections, std::chrono::milliseconds timeout);
 
   struct Impl;
 

@@ -38,6 +38,10 @@ RetryingClient::RetryingClient(HttpClient& inner, RetryPolicy policy, RetryHooks
   if (!hooks_.jitter) hooks_.jitter = defaults.jitter;
 }
 
+namespace {
+constexpr std::chrono::milliseconds kMinAttemptTime{500};
+}  // namespace
+
 Outcome RetryingClient::send(const Request& request) {
   Request bounded = request;
   for (int attempt = 1;; ++attempt) {
@@ -59,7 +63,9 @@ Outcome RetryingClient::send(const Request& request) {
     Outcome outcome = inner_.send(bounded);
     const auto delay = retry_delay(policy_, attempt, outcome, hooks_.now(), hooks_.jitter());
     if (!delay) return outcome;
-    if (hooks_.remaining && *delay >= hooks_.remaining()) return outcome;  // no time left for another attempt
+    // No retry that would start with less than kMinAttemptTime left: it could only fail in its first
+    // phase and hide the real failure (e.g. "name resolution did not finish within 0 s").
+    if (hooks_.remaining && *delay + kMinAttemptTime >= hooks_.remaining()) return outcome;
     if (hooks_.on_retry) {
       hooks_.on_retry(RetryEvent{request.method, request.url.authority(), attempt, describe(outcome), *delay});
     }

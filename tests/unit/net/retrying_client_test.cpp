@@ -172,6 +172,27 @@ TEST_CASE("RetryingClient: no attempt once the run's time is up, and no retry wh
   CHECK(fake.requests().size() == 1);  // nothing sent
 }
 
+TEST_CASE("RetryingClient: no retry that would start with less than half a second left") {
+  // A 503 with Retry-After 1 s: retried only when at least 1 s + 0.5 s remain.
+  struct Row {
+    std::chrono::milliseconds left;
+    std::size_t attempts;
+  };
+  for (const Row row : {Row{1400ms, 1}, Row{1600ms, 2}}) {
+    CAPTURE(row.left.count());
+    FakeHttpClient fake;
+    fake.on("GET", "https://v.vault.azure.net/", FakeHttpClient::json(503, "{}", {{"Retry-After", "1"}}));
+    Recorder recorder;
+    auto hooks = recorder.hooks();
+    hooks.remaining = [&] { return row.left; };
+    fkv::net::RetryPolicy policy;
+    policy.max_attempts = 2;
+    RetryingClient client(fake, policy, hooks);
+    CHECK(status_of(client.send(get("https://v.vault.azure.net/secrets"))) == 503);
+    CHECK(fake.requests().size() == row.attempts);
+  }
+}
+
 TEST_CASE("RetryingClient: a cancelled run sends nothing more; a cancelled outcome is never retried") {
   FakeHttpClient fake;
   fake.on("GET", "https://a.vault.azure.net/", TransportError{TransportError::Kind::cancelled, "stop"});

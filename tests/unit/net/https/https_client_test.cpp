@@ -319,6 +319,77 @@ TEST_CASE("HttpsClient: many threads share a bounded pool") {
   CHECK(max_in_flight <= 3);
 }
 
+// Waits (bounded: 5 s) until the server has accepted `count` connections.
+static bool wait_for_connections(const TestTlsServer& server, int count) {
+  for (int i = 0; i < 250 && server.connections() < count; ++i) std::this_thread::sleep_for(20ms);
+  return server.connections() >= count;
+}
+
+TEST_CASE("HttpsClient: preconnect parks connections that requests then reuse, sending nothing on them first") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  auto client = client_for(server);
+  const auto url = request(server, "fake.test", "/x").url;
+  client->preconnect(url, 3, 5s);
+  REQUIRE(wait_for_connections(server, 3));
+  CHECK(server.requests().empty());
+
+  std::vector<std::thread> threads;
+  std::atomic<int> successes{0};
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      if (response_of(client->send(request(server, "fake.test", "/x"))).status == 200) ++successes;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(successes == 3);
+  CHECK(server.connections() == 3);  // no new connection: the parked ones were used
+  client->preconnect(url, 3, 5s);    // already 3 open: nothing more
+  CHECK(response_of(client->send(request(server, "fake.test", "/x"))).status == 200);
+  CHECK(server.connections() == 3);
+}
+
+TEST_CASE("HttpsClient: preconnect never opens more than the pool allows") {
+  TestTlsServer server([](const ServerRequest&) { return ok(); });
+  HttpsOptions options;
+  options.max_connections_per_host = 2;
+  auto client = client_for(server, options);
+  client->preconnect(request(server, "fake.test", "/x").url, 10, 5s);
+  REQUIRE(wait_for_connections(server, 2));
+  for (int i = 0; i < 4; ++i) CHECK(response_of(client->send(request(server, "fake.test", "/x"))).status == 200);
+  CHECK(server.connections() == 2);
+}
+
+TEST_CASE("HttpsClient: a failed preconnect is silent and the request reports the failure itself") {
+  unsigned short closed_port = 0;
+  {
+    TestTlsServer server([](const ServerRequest&) { return ok(); });
+    closed_port = server.port();
+  }
+  fkv::net::init_openssl();
+  auto client = HttpsClient::create({});
+  REQUIRE(client);
+  Request r;
+  r.url = *fkv::net::parse_https_url("https://127.0.0.1:" + std::to_string(closed_port) + "/x");
+  r.timeout = 3s;
+  (*client)->preconnect(r.url, 5, 3s);
+  CHECK(error_of((*client)->send(r)).kind == Kind::connect);
+}
+
+TEST_CASE("HttpsClient: destroying the client aborts a pre-connection whose TLS handshake never ends") {
+  // A listener that never accepts: the kernel completes the TCP handshake, nobody speaks TLS.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = silent.local_endpoint().port();
+  fkv::net::init_openssl();
+  auto client = HttpsClient::create({});
+  REQUIRE(client);
+  (*client)->preconnect(*fkv::net::parse_https_url("https://127.0.0.1:" + std::to_string(port) + "/x"), 1, 20s);
+  std::this_thread::sleep_for(200ms);  // the handshake is under way
+  const auto start = std::chrono::steady_clock::now();
+  client->reset();
+  CHECK(std::chrono::steady_clock::now() - start < 3s);  // not the 10 s TLS limit
+}
+
 TEST_CASE("HttpsClient: NXDOMAIN is resolve_not_found, SERVFAIL is resolve_failed (private DNS only)") {
   if (std::getenv("FKV_TEST_PRIVATE_DNS") == nullptr) {
     MESSAGE("skipped: needs the private resolv.conf that CTest's wrapper sets up");
