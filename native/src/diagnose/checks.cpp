@@ -123,9 +123,15 @@ Result run_checks(const Input& in) {
   }
 
   // The Entra exchange (for federation a fresh OIDC token again, as a download run does).
-  auto access = auth::acquire_access_token_for(*in.http, in.credential, in.scope, in.register_secret);
-  if (!access) findings.push_back(failed(kEntra, agent::explain_stop(access.error(), *in.run)));
-  else findings.push_back(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
+  std::optional<auth::AccessToken> access;
+  if (federated && findings.back().status == FindingStatus::failed) {
+    findings.push_back(skipped(kEntra, "There is no OIDC token to exchange (see OIDC token)."));
+  } else if (auto token = auth::acquire_access_token_for(*in.http, in.credential, in.scope, in.register_secret)) {
+    access = std::move(*token);
+    findings.push_back(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
+  } else {
+    findings.push_back(failed(kEntra, agent::explain_stop(token.error(), *in.run)));
+  }
 
   if (!vault_resolves || !access) {
     const std::string why = !vault_resolves ? "The vault's host name does not resolve."
