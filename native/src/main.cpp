@@ -9,6 +9,8 @@
 // was written and memory does not grow with the vault. The whole run is bounded by TimeoutSeconds
 // (RunControl); SIGTERM/SIGINT stop it cleanly: requests in flight are aborted, no line is ever cut, the
 // conclusion names what was not set, and the exit code is 1.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -112,7 +114,7 @@ class Report {
     record_.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const std::string relative = "federated-keyvault/summary-" + (record_.vault.empty() ? std::string("run") : record_.vault) +
                                  "-" + random_hex(8) + ".md";
-    auto path = platform::write_secret_file(temp_directory_, relative, agent::render_summary(record_) + "\n");
+    auto path = platform::write_secret_file(temp_directory_, relative, agent::render_summary(record_));
     if (!path) {
       return agent::log_issue(agent::IssueType::warning, "The run summary could not be written: " + path.error().message);
     }
@@ -132,15 +134,19 @@ Report& report() {
   return instance;
 }
 
-// The last lines of every run: the summary's upload, then the conclusion (task.complete last).
+// The last lines of every run: the conclusion, the summary's upload before its task.complete line.
 int conclude_with(Output& out, agent::TaskResult result, const std::string& message, std::vector<std::string> lines,
                   int exit_code) {
   report().update([&](agent::RunRecord& r) {
     r.result = result;
     r.conclusion = message;
   });
-  if (auto upload = report().write()) out.line(*upload);
+  // The summary is attached after the error issues, right before task.complete (always the last line).
+  const std::string last = lines.empty() ? std::string() : lines.back();
+  if (!lines.empty()) lines.pop_back();
   out.lines(lines);
+  if (auto upload = report().write()) out.line(*upload);
+  if (!last.empty()) out.line(last);
   return exit_code;
 }
 
@@ -444,7 +450,16 @@ int run(Output& out) {
     out.lines(lines);
     report().update([&](agent::RunRecord& r) {
       for (const auto& line : lines) {
-        if (auto variable = agent::variable_of_command(line)) r.variables.push_back(std::move(*variable));
+        auto variable = agent::variable_of_command(line);
+        if (!variable) continue;
+        // With OutputVariables a variable is set twice (plain and output): one row, both marks.
+        auto same = std::find_if(r.variables.begin(), r.variables.end(),
+                                 [&](const agent::SummaryVariable& v) { return v.name == variable->name; });
+        if (same == r.variables.end()) {
+          r.variables.push_back(std::move(*variable));
+        } else {
+          same->output = same->output || variable->output;
+        }
       }
       if (early) r.not_yet_valid.push_back(name);
     });

@@ -10,7 +10,7 @@
 //   emphasis. Empty sections are left out. At most kMaxRows rows per table, then "and N more".
 // - The layout (see tests/unit/agent/expected/*.md): a heading with the vault and the result, the
 //   conclusion, a table of the run's facts, then Findings (diagnose mode), Variables set, Skipped,
-//   Failures and Timings.
+//   Failures and Timings. The text ends with one line break.
 #pragma once
 
 #include <cstddef>

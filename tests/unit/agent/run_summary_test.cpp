@@ -18,13 +18,13 @@ namespace {
 void check_expected(const std::string& name, const std::string& rendered) {
   const std::string path = std::string(FKV_SOURCE_DIR) + "/tests/unit/agent/expected/" + name + ".md";
   if (std::getenv("FKV_UPDATE_EXPECTED")) {
-    std::ofstream(path, std::ios::binary) << rendered << "\n";
+    std::ofstream(path, std::ios::binary) << rendered;
   }
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in.good(), "missing " << path);
   std::stringstream text;
   text << in.rdbuf();
-  CHECK(text.str() == rendered + "\n");
+  CHECK(text.str() == rendered);
 }
 
 RunRecord base() {
