@@ -14,6 +14,7 @@ const { test, after } = require('node:test');
 
 const { runTask, leaks } = require('./harness');
 const { scenarioEnv } = require('../support/scenario-env');
+const { parseCommand } = require('../support/agent-log');
 
 const binary = process.env.FKV_BINARY;
 const fake = process.env.FKV_FAKE_BIN;
@@ -84,6 +85,9 @@ function diagnose(vault, options = {}) {
     assert.ok(!result.stdout.includes(secret.value), `the value of ${secret.name} is nowhere in the output`);
     assert.ok(!result.temp.join('').includes(secret.value), `the value of ${secret.name} is not in the summary`);
   }
+  for (const token of [SCENARIO.jobToken, ...result.log.secrets]) {
+    assert.ok(!result.temp.join('').includes(token), 'no token in the summary');
+  }
   const vaultGets = result.requests.filter((r) => r.host === `${vault}.vault.azure.net` && r.method === 'GET');
   for (const r of vaultGets) {
     assert.match(r.target, /^\/secrets\?|^\/secrets\/fkv-diagnose-[0-9a-f]{16}\?/, `no existing secret is fetched: ${r.target}`);
@@ -96,8 +100,9 @@ function diagnose(vault, options = {}) {
 function findings(result) {
   const lines = [];
   for (const line of result.stdout.split('\n')) {
-    if (line.startsWith('##vso[task.logissue type=error]')) {
-      lines.push(`error: ${normalize(result.log.issues.find((i) => line.endsWith(i.message.replace(/;/g, '%3B')))?.message ?? line)}`);
+    const command = parseCommand(line);
+    if (command && command.event === 'logissue' && command.properties.get('type') === 'error') {
+      lines.push(`error: ${normalize(command.data)}`);
     } else if (/^[A-Z][^:]*: (ok|not checked)\. /.test(line)) {
       lines.push(line);
     }
