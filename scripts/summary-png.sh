@@ -23,7 +23,7 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d0d0;paddi
 th{background:#f3f2f1}td{max-width:520px}`;
 fs.writeFileSync(process.argv[2], `<!doctype html><meta charset="utf-8"><style>${css}</style><body>${body}</body>`);
 ' "$in" "$work/summary.html"
-"$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1150,1000 \
+"$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1150,820 \
   --screenshot="$work/summary.png" "file://$work/summary.html" >/dev/null 2>&1
 mv "$work/summary.png" "$out"
 echo "summary-png: wrote $out"
