@@ -30,6 +30,7 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "diagnose/checks.hpp"
+#include "diagnose/facts.hpp"
 #include "core/redaction.hpp"
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
@@ -39,17 +40,13 @@
 #include "net/trust_store.hpp"
 #include "vault/client.hpp"
 #include "platform/process.hpp"
+#include "platform/resolve.hpp"
 #include "platform/secret_file.hpp"
 #include "vault/report.hpp"
 
 #ifdef _WIN32
 #include <fcntl.h>
 #include <io.h>
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
-#include <netdb.h>
-#include <sys/socket.h>
 #endif
 
 namespace {
@@ -177,79 +174,6 @@ void record_config(const agent::TaskConfig& cfg) {
   });
 }
 
-// Only [0-9A-Za-z._-], at most 40 characters: agent-provided facts for diagnose's first finding.
-std::string plain_word(std::optional<std::string> text) {
-  std::string out;
-  for (const char c : text.value_or("")) {
-    if (out.size() >= 40) break;
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') out += c;
-  }
-  return out.empty() ? std::string("unknown") : out;
-}
-
-std::optional<net::TransportError> resolve_host(const std::string& host, std::string& address) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int rc = getaddrinfo(host.c_str(), "443", &hints, &found);
-  if (rc != 0 || !found) {
-    net::TransportError e;
-    e.phase = net::TransportError::Phase::resolve;
-#ifdef _WIN32
-    e.kind = rc == WSAHOST_NOT_FOUND ? net::TransportError::Kind::resolve_not_found : net::TransportError::Kind::resolve_failed;
-    e.detail = "error " + std::to_string(rc);
-#else
-    e.kind = rc == EAI_NONAME ? net::TransportError::Kind::resolve_not_found : net::TransportError::Kind::resolve_failed;
-    e.detail = gai_strerror(rc);
-#endif
-    return e;
-  }
-  char text[128] = {};
-  if (getnameinfo(found->ai_addr, static_cast<socklen_t>(found->ai_addrlen), text, sizeof text, nullptr, 0,
-                  NI_NUMERICHOST) == 0) {
-    address = text;
-  } else {
-    address = "an address";
-  }
-  freeaddrinfo(found);
-  return std::nullopt;
-}
-
-// The facts diagnose reports first: the agent and platform, the trust and proxy settings in effect.
-std::vector<agent::SummaryFinding> diagnose_facts(const agent::TaskConfig& cfg, const net::TrustEnvironment& trust,
-                                                  const net::ProxySettings& proxy,
-                                                  const std::vector<net::Url>& destinations) {
-  std::vector<agent::SummaryFinding> facts;
-#if defined(_WIN32)
-  const char* os = "Windows";
-#elif defined(__APPLE__)
-  const char* os = "macOS";
-#else
-  const char* os = "Linux";
-#endif
-#if defined(__aarch64__) || defined(_M_ARM64)
-  const char* arch = "arm64";
-#else
-  const char* arch = "x64";
-#endif
-  facts.push_back({"Agent and platform", agent::FindingStatus::ok,
-                   std::string("federated-keyvault ") + FKV_VERSION + " (" + os + " " + arch + ") on agent " +
-                       plain_word(process_env("AGENT_VERSION")) + " (" + plain_word(process_env("AGENT_OS")) + " " +
-                       plain_word(process_env("AGENT_OSARCHITECTURE")) + "), " +
-                       (cfg.run_as_prejob ? "run before the job's steps" : "run as a step") + "."});
-  std::string trusted = "Certificates are verified against the system's CA certificates";
-  if (!trust.ssl_cert_file.empty()) trusted = "Certificates are verified against SSL_CERT_FILE " + trust.ssl_cert_file;
-  if (!trust.ssl_cert_dir.empty()) trusted += " and SSL_CERT_DIR " + trust.ssl_cert_dir;
-  if (!trust.agent_cainfo.empty()) trusted += ", plus the agent's CA file (AGENT_CAINFO) " + trust.agent_cainfo;
-  trusted += ".";
-  if (auto warning = net::skip_validation_warning(trust)) trusted += " " + *warning;
-  facts.push_back({"Trust", agent::FindingStatus::ok, trusted});
-  facts.push_back({"Proxy", agent::FindingStatus::ok,
-                   net::describe(proxy, destinations).value_or("No proxy is configured: every request goes direct.")});
-  return facts;
-}
-
 // Mode: diagnose. Every check, every finding, no variable set.
 int diagnose_run(Output& out, const agent::TaskConfig& cfg, const RunControl& run_control, net::HttpClient& http,
                  net::HttpClient& vault_http, const auth::Credential& credential, const auth::SecretSink& register_secret,
@@ -261,7 +185,7 @@ int diagnose_run(Output& out, const agent::TaskConfig& cfg, const RunControl& ru
   input.http = &http;
   input.vault_http = &vault_http;
   input.register_secret = register_secret;
-  input.resolve = resolve_host;
+  input.resolve = platform::resolve_host;
   input.proxy = &proxy;
   input.facts = std::move(facts);
   input.probe_name = "fkv-diagnose-" + random_hex(8);
@@ -386,7 +310,7 @@ int run(Output& out) {
   }
   if (cfg.mode == agent::Mode::diagnose) {
     return diagnose_run(out, cfg, run_control, http, vault_http, credential, register_secret, proxy_settings,
-                        diagnose_facts(cfg, https_options.trust.environment, proxy_settings, destinations));
+                        diagnose::facts(cfg, https_options.trust.environment, proxy_settings, destinations, process_env));
   }
   const std::string scope = cfg.connection.vault_resource + "/.default";
   auto token = auth::acquire_access_token_for(http, credential, scope, register_secret);
