@@ -37,9 +37,18 @@ std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const net
                        plain_word(env("AGENT_VERSION")) + " (" + plain_word(env("AGENT_OS")) + " " +
                        plain_word(env("AGENT_OSARCHITECTURE")) + "), " +
                        (cfg.run_as_prejob ? "run before the job's steps" : "run as a step") + "."});
-  std::string trusted = "Certificates are verified against the system's CA certificates";
-  if (!trust.ssl_cert_file.empty()) trusted = "Certificates are verified against SSL_CERT_FILE " + trust.ssl_cert_file;
-  if (!trust.ssl_cert_dir.empty()) trusted += " and SSL_CERT_DIR " + trust.ssl_cert_dir;
+  // net/trust_store.hpp: on POSIX, SSL_CERT_FILE / SSL_CERT_DIR replace the system's certificates; on Windows
+  // they come on top of the ROOT store.
+  std::string configured;
+  if (!trust.ssl_cert_file.empty()) configured = "SSL_CERT_FILE " + trust.ssl_cert_file;
+  if (!trust.ssl_cert_dir.empty()) configured += (configured.empty() ? "" : " and ") + ("SSL_CERT_DIR " + trust.ssl_cert_dir);
+#ifdef _WIN32
+  std::string trusted = "Certificates are verified against the Windows ROOT certificate store";
+  if (!configured.empty()) trusted += ", plus " + configured;
+#else
+  std::string trusted = "Certificates are verified against " +
+                        (configured.empty() ? std::string("the system's CA certificates") : configured);
+#endif
   if (!trust.agent_cainfo.empty()) trusted += ", plus the agent's CA file (AGENT_CAINFO) " + trust.agent_cainfo;
   trusted += ".";
   if (auto warning = net::skip_validation_warning(trust)) trusted += " " + *warning;
