@@ -1,5 +1,6 @@
 'use strict';
-// Issue 12: the run summary. Every run (success, partial failure, fatal failure, a config error) writes a
+// Issue 12: the run summary. Every run (success, partial failure, fatal failure, a config error, a cancelled
+// run, one that reached its time limit) writes a
 // Markdown file under Agent.TempDirectory, owner-only, and attaches it with ##vso[task.uploadsummary] just
 // before task.complete. Its content is checked against the run (variables, skips, failures, request counts
 // per phase against the fake's request log), leak-scanned, and rendered with markdown-it (as is every
@@ -14,7 +15,7 @@ const path = require('node:path');
 const { test, after } = require('node:test');
 const MarkdownIt = require('markdown-it');
 
-const { runTask, leaks } = require('./harness');
+const { runTask, startTask, leaks } = require('./harness');
 const { scenarioEnv } = require('../support/scenario-env');
 
 const binary = process.env.FKV_BINARY;
@@ -53,7 +54,12 @@ const SCENARIO = {
     { name: 'fkv-sum-partial', secrets: [
       { name: 'app-key', value: 'sum-value-p-app-key-91f3' },
       { name: 'db-password', value: 'sum-value-p-db-91f3', forbidden: 'ForbiddenByRbac' }] },
+    { name: 'fkv-sum-slow', secrets: [
+      { name: 'app-key', value: 'sum-value-s-app-key-91f3' },
+      { name: 'db-password', value: 'sum-value-s-db-91f3' }] },
   ],
+  // db-password of fkv-sum-slow never answers in time: the run is cancelled or reaches its time limit.
+  faults: [{ host: 'fkv-sum-slow.vault.azure.net', path: '/secrets/db-password', delayMs: 120000 }],
 };
 const scenarioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-summary-'));
 after(() => fs.rmSync(scenarioDir, { recursive: true, force: true }));
@@ -170,6 +176,34 @@ test('a config error: the summary still says what is wrong', () => {
   assert.ok(summary.includes("\n| KeyVaultName | Input KeyVaultName 'not\\_a\\_vault\\!' is not a key vault name: 3-24 " +
     "characters of 0-9, a-z, A-Z and '-'. | Use the vault's name \\(e.g. 'my-vault'\\), not its URL. |\n"), summary);
   assert.deepEqual(result.requests, [], 'nothing was sent');
+});
+
+// A stopped run still attaches its summary (right before task.complete); the file is gone with the temp
+// directory by the time startTask returns, so the line and the failure are what is checked here.
+async function stopped(set, stop) {
+  const env = scenarioEnv(SCENARIO, { vault: 'fkv-sum-slow', filter: 'app-key, db-password', set });
+  const task = startTask({ scenarioFile: SCENARIO_FILE, env, binary, fake, timeoutMs: 90000,
+    command: [...wrapper, binary] });
+  await task.waitForStdout((text) => text.includes('variable=app-key;issecret=true]'), 30000);
+  if (stop) task.signal(stop);
+  const result = await task.done;
+  assert.deepEqual(leaks(result, SCENARIO), [], `leak scan\n${result.context()}`);
+  assert.equal(result.status, 1, result.context());
+  const commands = result.log.commands;
+  assert.equal(commands.at(-2).event, 'uploadsummary', result.context());
+  assert.match(commands.at(-2).data, /\/federated-keyvault\/summary-fkv-sum-slow-[0-9a-f]{16}\.md$/);
+  assert.equal(commands.at(-1).event, 'complete');
+  return result;
+}
+
+test('a cancelled run (SIGTERM) attaches its summary', async () => {
+  const result = await stopped({}, 'SIGTERM');
+  assert.match(result.log.completions.at(-1).message, /The run was cancelled \(SIGTERM\)/);
+});
+
+test('a run that reaches its time limit attaches its summary', async () => {
+  const result = await stopped({ INPUT_TIMEOUTSECONDS: '3' }, null);
+  assert.match(result.log.completions.at(-1).message, /time limit of 3 s \(TimeoutSeconds\)/);
 });
 
 // Each table in the Markdown must render as a table: one <table> per header separator line, no row left as a
