@@ -190,10 +190,10 @@ int diagnose_run(Output& out, const agent::TaskConfig& cfg, const RunControl& ru
   input.facts = std::move(facts);
   input.probe_name = "fkv-diagnose-" + random_hex(8);
   input.run = &run_control;
+  input.on_finding = [&out](const agent::SummaryFinding& finding) { out.lines(diagnose::finding_lines({finding})); };
   input.now = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
   auto result = diagnose::run_checks(input);
-  out.lines(diagnose::finding_lines(result.findings));
   const auto verdict = diagnose::verdict(cfg.vault_name, result.findings);
   report().update([&](agent::RunRecord& r) { r.findings = result.findings; });
   return conclude_with(out, verdict.result, verdict.message, {agent::complete(verdict.result, verdict.message)},

@@ -55,7 +55,12 @@ Result run_checks(const Input& in) {
   const agent::TaskConfig& cfg = *in.config;
   Result result;
   auto& findings = result.findings;
-  findings = in.facts;
+  // Every finding is handed on the moment it is known, so a check that stalls does not hide the others.
+  const auto add = [&](agent::SummaryFinding finding) {
+    findings.push_back(std::move(finding));
+    if (in.on_finding) in.on_finding(findings.back());
+  };
+  for (const auto& fact : in.facts) add(fact);
   const bool federated = cfg.connection.auth == AuthScheme::workload_identity_federation;
   const net::Url vault_url = cfg.vault_url();
 
@@ -69,7 +74,7 @@ Result run_checks(const Input& in) {
     const std::string check = "Name resolution " + url.host;
     if (in.proxy) {
       if (auto proxy = net::proxy_for(*in.proxy, url)) {
-        findings.push_back(ok(check, "Not resolved here: requests to " + url.host + " go through the proxy " +
+        add(ok(check, "Not resolved here: requests to " + url.host + " go through the proxy " +
                                          proxy->host + ":" + std::to_string(proxy->port) + ", which resolves it."));
         continue;
       }
@@ -77,12 +82,12 @@ Result run_checks(const Input& in) {
     std::string address;
     auto error = in.resolve(url.host, address);
     if (!error) {
-      findings.push_back(ok(check, url.host + " resolves to " + address + "."));
+      add(ok(check, url.host + " resolves to " + address + "."));
       continue;
     }
     if (url.host == vault_url.host) {
       vault_resolves = false;
-      findings.push_back(failed(check, vault::error_from_transport({Stage::vault_list, cfg.vault_name, ""}, *error,
+      add(failed(check, vault::error_from_transport({Stage::vault_list, cfg.vault_name, ""}, *error,
                                                                    url.host)));
     } else {
       Error e;
@@ -91,7 +96,7 @@ Result run_checks(const Input& in) {
                   (error->detail.empty() ? "" : ", " + error->detail) + ").";
       e.hint = "Check the agent's DNS servers, or its proxy settings (AGENT_PROXYURL) when it reaches Azure through "
                "a proxy.";
-      findings.push_back(failed(check, e));
+      add(failed(check, e));
     }
   }
 
@@ -100,17 +105,17 @@ Result run_checks(const Input& in) {
     const net::Outcome outcome = in.http->send(auth::oidc_request(cfg.oidc_request_url, cfg.job_token));
     auto token = auth::read_oidc_response(cfg.oidc_request_url, outcome);
     if (!token) {
-      findings.push_back(failed("OIDC token", agent::explain_stop(token.error(), *in.run)));
+      add(failed("OIDC token", agent::explain_stop(token.error(), *in.run)));
     } else {
       in.register_secret(*token);
       const auto claims = auth::decode_jwt_claims(*token);
       if (!claims) {
-        findings.push_back(ok("OIDC token", "Azure DevOps issued a token, but its claims cannot be read (it is not a "
+        add(ok("OIDC token", "Azure DevOps issued a token, but its claims cannot be read (it is not a "
                                             "JWT), so the federated credential it needs cannot be shown."));
       } else {
         result.token_issuer = claims->iss;
         result.token_subject = claims->sub;
-        findings.push_back(ok("OIDC token",
+        add(ok("OIDC token",
                               "Azure DevOps issued a token with issuer " + claims->iss + ", subject " + claims->sub +
                                   " and audience " + joined(claims->aud) + ". The app registration " +
                                   cfg.connection.client_id + " needs a federated credential with exactly this issuer "
@@ -118,25 +123,25 @@ Result run_checks(const Input& in) {
       }
     }
   } else {
-    findings.push_back(skipped("OIDC token", "Not used: the service connection's scheme is " +
+    add(skipped("OIDC token", "Not used: the service connection's scheme is " +
                                                  std::string(describe(cfg.connection.auth)) + "."));
   }
 
   // The Entra exchange (for federation a fresh OIDC token again, as a download run does).
   std::optional<auth::AccessToken> access;
   if (federated && findings.back().status == FindingStatus::failed) {
-    findings.push_back(skipped(kEntra, "There is no OIDC token to exchange (see OIDC token)."));
+    add(skipped(kEntra, "There is no OIDC token to exchange (see OIDC token)."));
   } else if (auto token = auth::acquire_access_token_for(*in.http, in.credential, in.scope, in.register_secret)) {
     access = std::move(*token);
-    findings.push_back(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
+    add(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
   } else {
-    findings.push_back(failed(kEntra, agent::explain_stop(token.error(), *in.run)));
+    add(failed(kEntra, agent::explain_stop(token.error(), *in.run)));
   }
 
   if (!vault_resolves || !access) {
     const std::string why = !vault_resolves ? "The vault's host name does not resolve."
                                             : "There is no access token (see " + std::string(kEntra) + ").";
-    for (const char* check : {kFirewall, kList, kGet, kFilter}) findings.push_back(skipped(check, why));
+    for (const char* check : {kFirewall, kList, kGet, kFilter}) add(skipped(check, why));
     return result;
   }
   const net::Bearer bearer{access->token, vault_url.host};
@@ -178,31 +183,31 @@ Result run_checks(const Input& in) {
 
   const bool firewall = (list_error && is_firewall(*list_error)) || (get_error && is_firewall(*get_error));
   if (firewall) {
-    findings.push_back(failed(kFirewall, list_error && is_firewall(*list_error) ? *list_error : *get_error));
-    findings.push_back(skipped(kList, "The vault's firewall refused the request (see Firewall)."));
-    findings.push_back(skipped(kGet, "The vault's firewall refused the request (see Firewall)."));
-    findings.push_back(skipped(kFilter, "The vault's firewall refused the request (see Firewall)."));
+    add(failed(kFirewall, list_error && is_firewall(*list_error) ? *list_error : *get_error));
+    add(skipped(kList, "The vault's firewall refused the request (see Firewall)."));
+    add(skipped(kGet, "The vault's firewall refused the request (see Firewall)."));
+    add(skipped(kFilter, "The vault's firewall refused the request (see Firewall)."));
     return result;
   }
   const bool answered = (!list_error || list_error->http_status != 0) || (!get_error || get_error->http_status != 0);
-  if (answered) findings.push_back(ok(kFirewall, "Vault '" + cfg.vault_name + "' answered this agent's requests."));
-  else findings.push_back(skipped(kFirewall, "The vault could not be reached."));
+  if (answered) add(ok(kFirewall, "Vault '" + cfg.vault_name + "' answered this agent's requests."));
+  else add(skipped(kFirewall, "The vault could not be reached."));
 
-  if (list_error) findings.push_back(failed(kList, *list_error));
-  else findings.push_back(ok(kList, "Key Vault listed one page of secret names (" + std::to_string(listed_names) +
+  if (list_error) add(failed(kList, *list_error));
+  else add(ok(kList, "Key Vault listed one page of secret names (" + std::to_string(listed_names) +
                                         " with maxresults=1)."));
-  if (get_error) findings.push_back(failed(kGet, *get_error));
-  else findings.push_back(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
+  if (get_error) add(failed(kGet, *get_error));
+  else add(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
                                    "Get is allowed. No secret value was read."));
 
   // The names the filter selects: the whole listing, names only, nothing fetched.
   if (list_error) {
-    findings.push_back(skipped(kFilter, "The vault cannot be listed (see List permission)."));
+    add(skipped(kFilter, "The vault cannot be listed (see List permission)."));
     return result;
   }
   auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix);
   if (!planned) {
-    findings.push_back(failed(kFilter, planned.error()));
+    add(failed(kFilter, planned.error()));
     return result;
   }
   agent::SecretPlan plan = std::move(*planned);
@@ -232,7 +237,7 @@ Result run_checks(const Input& in) {
   hooks.listed = [&](const vault::ListStats& s) { stats = s; };
   auto summary = vault::download_secrets(*in.vault_http, options, source, access->token, reacquire, hooks);
   if (summary.list_failure || summary.stopped) {
-    findings.push_back(failed(kFilter, summary.list_failure ? *summary.list_failure : *summary.stopped));
+    add(failed(kFilter, summary.list_failure ? *summary.list_failure : *summary.stopped));
     return result;
   }
   std::vector<std::string> named, absent;
@@ -258,10 +263,10 @@ Result run_checks(const Input& in) {
     e.stage = Stage::vault_get;
     e.message = text + " Not in the vault (or disabled or expired): " + joined(absent) + ".";
     e.hint = "A download run fails for them: correct the names in SecretsFilter, or set MissingSecrets to 'warn'.";
-    findings.push_back(failed(kFilter, e));
+    add(failed(kFilter, e));
   } else {
     if (!absent.empty()) text += " Not in the vault, skipped with a warning: " + joined(absent) + ".";
-    findings.push_back(ok(kFilter, text));
+    add(ok(kFilter, text));
   }
   return result;
 }

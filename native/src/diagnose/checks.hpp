@@ -47,6 +47,7 @@ struct Input {
   Resolver resolve;
   const net::ProxySettings* proxy = nullptr;
   std::vector<agent::SummaryFinding> facts;  // Agent and platform, Trust, Proxy
+  std::function<void(const agent::SummaryFinding&)> on_finding;  // optional: each finding, as it is made
   std::string probe_name;                  // fkv-diagnose-<random hex>: a secret name that cannot exist
   const RunControl* run = nullptr;
   std::int64_t now = 0;                    // unix seconds

@@ -34,6 +34,7 @@ struct Harness {
   RunControl run{std::chrono::seconds(60)};
   std::vector<std::string> registered;
   std::optional<net::TransportError> resolve_error;
+  std::vector<SummaryFinding> streamed;
 
   diagnose::Result check() {
     diagnose::Input in;
@@ -53,7 +54,10 @@ struct Harness {
     };
     in.probe_name = kProbe;
     in.run = &run;
-    return diagnose::run_checks(in);
+    in.on_finding = [this](const SummaryFinding& f) { streamed.push_back(f); };
+    auto result = diagnose::run_checks(in);
+    CHECK(streamed == result.findings);  // each finding handed on as it was made, in order
+    return result;
   }
   void token() {
     http.on("POST", "https://login.microsoftonline.com/",
