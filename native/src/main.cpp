@@ -10,18 +10,27 @@
 // (RunControl); SIGTERM/SIGINT stop it cleanly: requests in flight are aborted, no line is ever cut, the
 // conclusion names what was not set, and the exit code is 1.
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <random>
 #include <string>
 #include <string_view>
 
 #include "agent/commands.hpp"
 #include "agent/environment.hpp"
 #include "agent/outcome.hpp"
+#include "agent/request_meter.hpp"
+#include "agent/run_summary.hpp"
 #include "auth/credential.hpp"
+#include "auth/jwt_claims.hpp"
+#include "auth/messages.hpp"
+#include "diagnose/checks.hpp"
+#include "diagnose/facts.hpp"
 #include "core/redaction.hpp"
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
@@ -31,6 +40,7 @@
 #include "net/trust_store.hpp"
 #include "vault/client.hpp"
 #include "platform/process.hpp"
+#include "platform/resolve.hpp"
 #include "platform/secret_file.hpp"
 #include "vault/report.hpp"
 
@@ -67,10 +77,83 @@ std::optional<std::string> process_env(std::string_view name) {
   return std::string(value);
 }
 
+// Random lower-case hex, for names that must not repeat (the summary file, diagnose's probe secret).
+std::string random_hex(std::size_t bytes) {
+  std::random_device device;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const unsigned v = device() & 0xffu;
+    out += kHex[v >> 4];
+    out += kHex[v & 0xfu];
+  }
+  return out;
+}
+
+// The run summary (agent/run_summary.hpp): a record filled as the run goes, written once at its end,
+// whatever the end (finish()). Thread-safe.
+class Report {
+ public:
+  template <typename F>
+  void update(F&& change) {
+    std::lock_guard lock(mutex_);
+    change(record_);
+  }
+  void set_temp_directory(std::string dir) { temp_directory_ = std::move(dir); }
+  void set_meter(const agent::MeterStats* meter) { meter_ = meter; }
+
+  // Renders the record, writes it under Agent.TempDirectory (owner-only, no link followed) and returns the
+  // uploadsummary line, or a warning when it cannot be written; nothing without a temp directory.
+  std::optional<std::string> write() {
+    std::lock_guard lock(mutex_);
+    if (temp_directory_.empty()) return std::nullopt;
+    if (meter_) record_.phases = meter_->phases();
+    record_.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const std::string relative = "federated-keyvault/summary-" + (record_.vault.empty() ? std::string("run") : record_.vault) +
+                                 "-" + random_hex(8) + ".md";
+    auto path = platform::write_secret_file(temp_directory_, relative, agent::render_summary(record_));
+    if (!path) {
+      return agent::log_issue(agent::IssueType::warning, "The run summary could not be written: " + path.error().message);
+    }
+    return agent::upload_summary(*path);
+  }
+
+ private:
+  std::mutex mutex_;
+  agent::RunRecord record_;
+  std::string temp_directory_;
+  const agent::MeterStats* meter_ = nullptr;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+Report& report() {
+  static Report instance;
+  return instance;
+}
+
+// The last lines of every run: the conclusion, the summary's upload before its task.complete line.
+int conclude_with(Output& out, agent::TaskResult result, const std::string& message, std::vector<std::string> lines,
+                  int exit_code) {
+  report().update([&](agent::RunRecord& r) {
+    r.result = result;
+    r.conclusion = message;
+  });
+  // The summary is attached after the error issues, right before task.complete (always the last line).
+  const std::string last = lines.empty() ? std::string() : lines.back();
+  if (!lines.empty()) lines.pop_back();
+  out.lines(lines);
+  if (auto upload = report().write()) out.line(*upload);
+  if (!last.empty()) out.line(last);
+  return exit_code;
+}
+
 int finish(Output& out, const std::string& vault, const agent::RunResult& result) {
-  const auto conclusion = agent::conclude(vault, result);
-  out.lines(conclusion.lines);
-  return conclusion.exit_code;
+  auto conclusion = agent::conclude(vault, result);
+  report().update([&](agent::RunRecord& r) {
+    r.failures = agent::summary_failures(result);
+    for (const auto& name : result.missing) r.skipped.push_back({name, "not found (MissingSecrets is 'warn')"});
+  });
+  return conclude_with(out, conclusion.result, conclusion.message, std::move(conclusion.lines), conclusion.exit_code);
 }
 
 int fail(Output& out, const std::string& vault, Error error) {
@@ -79,11 +162,51 @@ int fail(Output& out, const std::string& vault, Error error) {
   return finish(out, vault, result);
 }
 
+void record_config(const agent::TaskConfig& cfg) {
+  report().update([&](agent::RunRecord& r) {
+    r.diagnose = cfg.mode == agent::Mode::diagnose;
+    r.vault = cfg.vault_name;
+    r.vault_url = cfg.vault_url().str();
+    r.connection_id = cfg.connection.id;
+    r.scheme = cfg.connection.scheme.empty() ? std::string(describe(cfg.connection.auth)) : cfg.connection.scheme;
+    r.tenant_id = cfg.connection.tenant_id;
+    r.client_id = cfg.connection.client_id;
+  });
+}
+
+// Mode: diagnose. Every check, every finding, no variable set.
+int diagnose_run(Output& out, const agent::TaskConfig& cfg, const RunControl& run_control, net::HttpClient& http,
+                 net::HttpClient& vault_http, const auth::Credential& credential, const auth::SecretSink& register_secret,
+                 const net::ProxySettings& proxy, std::vector<agent::SummaryFinding> facts) {
+  diagnose::Input input;
+  input.config = &cfg;
+  input.credential = credential;
+  input.scope = cfg.connection.vault_resource + "/.default";
+  input.http = &http;
+  input.vault_http = &vault_http;
+  input.register_secret = register_secret;
+  input.resolve = platform::resolve_host;
+  input.proxy = &proxy;
+  input.facts = std::move(facts);
+  input.probe_name = "fkv-diagnose-" + random_hex(8);
+  input.run = &run_control;
+  input.on_finding = [&out](const agent::SummaryFinding& finding) { out.lines(diagnose::finding_lines({finding})); };
+  input.now = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch()).count();
+  auto result = diagnose::run_checks(input);
+  const auto verdict = diagnose::verdict(cfg.vault_name, result.findings);
+  report().update([&](agent::RunRecord& r) { r.findings = result.findings; });
+  return conclude_with(out, verdict.result, verdict.message, {agent::complete(verdict.result, verdict.message)},
+                       verdict.result == agent::TaskResult::Failed ? 1 : 0);
+}
+
 int run(Output& out) {
+  report().set_temp_directory(process_env("AGENT_TEMPDIRECTORY").value_or(""));
   auto config = agent::read_task_config(process_env);
   if (!config) return fail(out, "", config.error());
   const agent::TaskConfig& cfg = *config;
   const std::string& vault_name = cfg.vault_name;
+  record_config(cfg);
 
   // Static: the signal handlers keep a pointer to it until the process exits.
   static RunControl run_control(cfg.timeout);
@@ -121,6 +244,7 @@ int run(Output& out) {
   if (auto line = net::describe(*proxy, destinations)) {
     out.line(agent::info(*line));
   }
+  const net::ProxySettings proxy_settings = *proxy;
   https_options.proxy = std::move(*proxy);
   auto https = net::HttpsClient::create(https_options);
   if (!https) return fail(out, vault_name, https.error());
@@ -129,9 +253,19 @@ int run(Output& out) {
   if (cfg.connection.auth == AuthScheme::workload_identity_federation) {
     (**https).preconnect(cfg.connection.authority, 1, run_control.remaining());
   }
+  // Diagnose makes a few requests one after another: one connection serves them.
   const std::size_t vault_connections =
-      cfg.selection.all ? std::size_t{cfg.concurrency} + 1 : std::min<std::size_t>(cfg.selection.names.size(), cfg.concurrency);
+      cfg.mode == agent::Mode::diagnose ? 1
+      : cfg.selection.all             ? std::size_t{cfg.concurrency} + 1
+                                      : std::min<std::size_t>(cfg.selection.names.size(), cfg.concurrency);
   (**https).preconnect(cfg.vault_url(), vault_connections, run_control.remaining());
+  // Requests and attempts per phase, for the run summary (agent/request_meter.hpp). Static: the report
+  // reads it at the very end.
+  static agent::MeterStats meter(agent::PhaseClassifier{
+      cfg.connection.auth == AuthScheme::workload_identity_federation ? cfg.oidc_request_url.host : std::string(),
+      cfg.connection.authority.host, cfg.vault_url().host});
+  report().set_meter(&meter);
+  agent::MeteredClient attempts(**https, meter, agent::MeteredClient::Layer::attempts);
 
   net::RetryHooks hooks = net::RetryHooks::real();
   hooks.sleep = [](std::chrono::milliseconds delay) { run_control.sleep_for(delay); };
@@ -144,18 +278,31 @@ int run(Output& out) {
                             " ms."));
     };
   }
-  net::RetryingClient http(**https, net::RetryPolicy{}, hooks);
+  net::RetryingClient http_retrying(attempts, net::RetryPolicy{}, hooks);
+  agent::MeteredClient http(http_retrying, meter, agent::MeteredClient::Layer::calls);
   // Key Vault's throttling is paced by the vault client's throttle controller, not retried per request.
   net::RetryPolicy vault_policy;
   vault_policy.retry_throttled = false;
-  net::RetryingClient vault_http(**https, vault_policy, hooks);
+  net::RetryingClient vault_retrying(attempts, vault_policy, hooks);
+  agent::MeteredClient vault_http(vault_retrying, meter, agent::MeteredClient::Layer::calls);
 
   // Every token is registered with the agent's masker the moment it exists, and held for redaction of
   // server texts that might echo it (core/redaction.hpp).
   hold_secret(cfg.job_token);
-  const auth::SecretSink register_secret = [&out](std::string_view secret) {
+  const bool federated = cfg.connection.auth == AuthScheme::workload_identity_federation;
+  const auth::SecretSink register_secret = [&out, federated](std::string_view secret) {
     hold_secret(secret);
     out.line(agent::set_secret(secret));
+    // The summary shows the OIDC token's issuer and subject (never the token): with federation it is the
+    // first token registered. Decoded without verification, for diagnostics only.
+    if (!federated) return;
+    report().update([&](agent::RunRecord& r) {
+      if (!r.token_issuer.empty()) return;
+      if (auto claims = auth::decode_jwt_claims(secret)) {
+        r.token_issuer = claims->iss;
+        r.token_subject = claims->sub;
+      }
+    });
   };
   auth::Credential credential;
   credential.scheme = cfg.connection.auth;
@@ -171,6 +318,10 @@ int run(Output& out) {
   credential.msi_client_id = cfg.connection.msi_client_id;
   for (const auto& warning : auth::credential_warnings(credential)) {
     out.line(agent::log_issue(agent::IssueType::warning, warning));
+  }
+  if (cfg.mode == agent::Mode::diagnose) {
+    return diagnose_run(out, cfg, run_control, http, vault_http, credential, register_secret, proxy_settings,
+                        diagnose::facts(cfg, https_options.trust.environment, proxy_settings, destinations, process_env));
   }
   const std::string scope = cfg.connection.vault_resource + "/.default";
   auto token = auth::acquire_access_token_for(http, credential, scope, register_secret);
@@ -217,7 +368,9 @@ int run(Output& out) {
   source.before = plan.before();
   source.take = [&](const std::string& name) {
     std::lock_guard lock(emit_mutex);
-    return plan.take(name);
+    const bool taken = plan.take(name);
+    if (!taken) report().update([&](agent::RunRecord& r) { r.skipped.push_back({name, "not selected by the secrets filter"}); });
+    return taken;
   };
   source.after = [&] {
     std::lock_guard lock(emit_mutex);
@@ -226,11 +379,33 @@ int run(Output& out) {
   vault::DownloadHooks download_hooks;
   download_hooks.secret = [&](vault::SecretOutcome outcome) {
     std::lock_guard lock(emit_mutex);
-    out.lines(emitter.emit(std::move(outcome)));
+    const bool early = outcome.value && outcome.not_before;
+    const std::string name = outcome.ref.text();
+    const auto lines = emitter.emit(std::move(outcome));
+    out.lines(lines);
+    report().update([&](agent::RunRecord& r) {
+      for (const auto& line : lines) {
+        auto variable = agent::variable_of_command(line);
+        if (!variable) continue;
+        // With OutputVariables a variable is set twice (plain and output): one row, both marks.
+        auto same = std::find_if(r.variables.begin(), r.variables.end(),
+                                 [&](const agent::SummaryVariable& v) { return v.name == variable->name; });
+        if (same == r.variables.end()) {
+          r.variables.push_back(std::move(*variable));
+        } else {
+          same->output = same->output || variable->output;
+        }
+      }
+      if (early) r.not_yet_valid.push_back(name);
+    });
   };
   download_hooks.listed = [&](const vault::ListStats& stats) {
     std::lock_guard lock(emit_mutex);
     out.lines(vault::list_summary_lines(vault_name, stats));
+    report().update([&](agent::RunRecord& r) {
+      for (const auto& name : stats.disabled) r.skipped.push_back({name, "disabled"});
+      for (const auto& name : stats.expired) r.skipped.push_back({name, "expired"});
+    });
   };
   auto summary = vault::download_secrets(vault_http, options, source, token->token, reacquire, download_hooks);
 

@@ -62,9 +62,11 @@ test('inputs are AzureKeyVault@2\'s, so switching is a rename; our own inputs ar
     { name: 'VariablePrefix', type: 'string', defaultValue: '', required: false },
     { name: 'OutputVariables', type: 'boolean', defaultValue: false, required: false },
     { name: 'MissingSecrets', type: 'pickList', defaultValue: 'fail', required: false },
+    { name: 'Mode', type: 'pickList', defaultValue: 'download', required: false },
   ]);
   const missing = task.inputs.find((input) => input.name === 'MissingSecrets');
   assert.deepEqual(missing.options, { fail: 'Fail the step', warn: 'Warn and continue' });
+  assert.deepEqual(Object.keys(task.inputs.find((input) => input.name === 'Mode').options), ['download', 'diagnose']);
   assert.deepEqual(task.groups, [{ name: 'advanced', displayName: 'Advanced', isExpanded: false }]);
   const shape = task.inputs.filter((input) => input.groupName === undefined).map(({ name, aliases, type, defaultValue, required, properties }) =>
     ({ name, aliases, type, defaultValue, required, properties }));

@@ -50,6 +50,8 @@ std::string complete(TaskResult result, std::string_view message) {
 
 std::string debug(std::string_view message) { return "##vso[task.debug]" + escape(message); }
 
+std::string upload_summary(std::string_view path) { return "##vso[task.uploadsummary]" + escape(path); }
+
 std::string info(std::string_view text) {
   std::string out;
   out.reserve(text.size());

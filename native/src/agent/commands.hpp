@@ -42,6 +42,10 @@ std::string complete(TaskResult result, std::string_view message);
 // ##vso[task.debug]<message>  (shown by the agent only when System.Debug is true)
 std::string debug(std::string_view message);
 
+// ##vso[task.uploadsummary]<path>: attaches a Markdown file to the run's summary page (a section named after
+// the file). Blocked when the step's commands are restricted (the agent then only warns).
+std::string upload_summary(std::string_view path);
+
 // A plain log line: CR/LF become spaces and every "##" is broken up as "# #".
 std::string info(std::string_view text);
 

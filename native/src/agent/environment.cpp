@@ -238,6 +238,15 @@ Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
                           "Leave it empty for 'fail'.");
     }
   }
+  if (auto mode = env.get("INPUT_MODE")) {
+    if (iequals(*mode, "diagnose")) {
+      config.mode = Mode::diagnose;
+    } else if (!iequals(*mode, "download")) {
+      return config_error("Mode",
+                          "Input Mode must be 'download' or 'diagnose', got '" + service_first_line(*mode, 40) + "'.",
+                          "Leave it empty for 'download'.");
+    }
+  }
   {
     auto plan = SecretPlan::make(config.selection, config.variable_prefix);
     if (!plan) return plan.error();

@@ -23,6 +23,7 @@ Conclusion failed_with(const Error& error) {
   c.lines.push_back(error_line(error));
   c.result = TaskResult::Failed;
   c.exit_code = 1;
+  c.message = error.message;
   c.lines.push_back(complete(c.result, error.message));
   return c;
 }
@@ -50,7 +51,8 @@ Conclusion conclude(const std::string& vault_name, const RunResult& run) {
     if (!run.missing.empty()) {
       message += ". Not found and skipped (MissingSecrets is 'warn'): " + name_list(run.missing, 20);
     }
-    c.lines.push_back(complete(TaskResult::Succeeded, message + "."));
+    c.message = message + ".";
+    c.lines.push_back(complete(TaskResult::Succeeded, c.message));
     return c;
   }
   std::vector<std::string> unset;
@@ -86,6 +88,7 @@ Conclusion conclude(const std::string& vault_name, const RunResult& run) {
   if (run.stopped) summary += " " + run.stopped->message;
   c.result = TaskResult::Failed;
   c.exit_code = 1;
+  c.message = summary;
   c.lines.push_back(complete(c.result, summary));
   return c;
 }

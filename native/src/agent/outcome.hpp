@@ -33,6 +33,7 @@ struct Conclusion {
   std::vector<std::string> lines;
   TaskResult result = TaskResult::Succeeded;
   int exit_code = 0;
+  std::string message;  // of the task.complete line (the last line)
 };
 
 struct RunResult {

@@ -44,6 +44,9 @@ struct Selection {
 
 enum class MissingSecrets { fail, warn };
 
+// Mode: download (the default) sets variables; diagnose checks the connection and the vault and sets none.
+enum class Mode { download, diagnose };
+
 // The Azure Resource Manager service connection.
 struct ServiceConnection {
   std::string id;                // lower-case GUID, as the agent names ENDPOINT_* variables
@@ -70,6 +73,7 @@ struct TaskConfig {
   std::string variable_prefix;    // VariablePrefix: before every variable name taken from a secret name
   bool output_variables = false;  // OutputVariables: every variable is also set with isoutput=true
   MissingSecrets missing = MissingSecrets::fail;  // MissingSecrets: a 404 for a named secret fails or warns
+  Mode mode = Mode::download;     // Mode
   std::string temp_directory;     // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
   bool run_as_prejob = false;     // reported only; the launcher decides pre-job vs main
   // Workload identity federation only (read, and required, only for that scheme):

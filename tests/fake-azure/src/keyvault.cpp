@@ -263,6 +263,8 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   if (seg.size() > 3) return done(keyvault_error(404, "NotFound", "The requested path was not found."));
   if (!is_valid_secret_name(name))
     return done(keyvault_error(400, "BadParameter", "The request URI contains an invalid name: " + name));
+  // Authorization comes before the lookup: without Get permission a name that does not exist is 403 too.
+  if (!v.get_forbidden.empty()) return done(forbidden(v, v.get_forbidden, *token, action, name, verb));
   const std::string version = seg.size() == 3 ? to_lower(url_decode(seg[2])) : std::string();
   const Secret* secret = nullptr;
   for (const auto& candidate : v.secrets) if (iequals(candidate.name, name)) { secret = &candidate; break; }

@@ -458,7 +458,7 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "vaults[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
-      known_keys(v, path, {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden",
+      known_keys(v, path, {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden", "getForbidden",
                            "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource", "throttle", "secrets",
                            "generate", "dnsFailAfter"});
       Vault vault;
@@ -475,6 +475,7 @@ Scenario parse_scenario(std::string_view json) {
       vault.null_value_when_empty = boolean(v, "nullValueWhenEmpty", path, false);
       vault.forbidden = str(v, "forbidden", path);
       vault.list_forbidden = str(v, "listForbidden", path);
+      vault.get_forbidden = str(v, "getForbidden", path);
       vault.allowed_clients = strings(v, "allowedClients", path);
       for (auto& c : vault.allowed_clients) c = to_lower(c);
       vault.next_link_host = to_lower(str(v, "nextLinkHost", path));

@@ -86,6 +86,7 @@ struct Vault {
   bool null_value_when_empty = false;
   std::string forbidden;       // innererror code for every request (vault-wide 403)
   std::string list_forbidden;  // innererror code for list requests only
+  std::string get_forbidden;   // innererror code for every GET of one secret (existing or not): no Get permission
   std::vector<std::string> allowed_clients;  // empty: every client of the tenant
   std::string next_link_host;                // foreign host put into nextLink (empty: the vault)
   std::string challenge_authority;           // authorization= of the 401 challenge (empty: real one)

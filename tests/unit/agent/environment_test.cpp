@@ -182,6 +182,7 @@ TEST_CASE("validation errors name the input and the rule") {
        "Input VariablePrefix 'Agent.' would make every variable name read-only for the agent (PATH and names "
        "starting with system., agent., build., release. or pipeline. are reserved)."},
       {"INPUT_MISSINGSECRETS", "ignore", "Input MissingSecrets must be 'fail' or 'warn', got 'ignore'."},
+      {"INPUT_MODE", "check", "Input Mode must be 'download' or 'diagnose', got 'check'."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, "ServicePrincipal",
        "The service connection uses a client secret (ServicePrincipal, spnKey) but gives none "
        "(ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALKEY is not set)."},
@@ -336,6 +337,12 @@ TEST_CASE("VariablePrefix, OutputVariables, MissingSecrets and Agent.TempDirecto
   CHECK(c->output_variables);
   CHECK(c->missing == MissingSecrets::warn);
   CHECK(c->temp_directory == "/home/agent/_work/_temp");
+  CHECK(c->mode == Mode::download);
+  v["INPUT_MODE"] = "Diagnose";
+  CHECK(read(v)->mode == Mode::diagnose);
+  v["INPUT_MODE"] = "download";
+  CHECK(read(v)->mode == Mode::download);
+  v.erase("INPUT_MODE");
 
   v["AGENT_TEMPDIRECTORY"] = "_temp";
   CHECK(message_of(v) == "SecretsFilter writes files ('tls => file:certs/tls.pfx'), but Agent.TempDirectory "
