@@ -186,7 +186,7 @@ test('wrong federated subject: AADSTS700213 with the issuer and subject to confi
     "whose subject matches the pipeline's OIDC token (AADSTS700213). The federated credential on app " +
     `'cccccccc-0000-4000-8000-0000000000d2' must have issuer 'https://vstoken.dev.azure.com/${ORG.id}', subject ` +
     "'sc://fkv-org/fkv-project/fkv-diag-bad' and audience 'api://AzureADTokenExchange' (exact, case-sensitive). " +
-    "Azure DevOps shows the issuer and subject in the service connection's details; for a managed identity, add " +
+    "Azure DevOps shows the issuer and subject in the service connection's details. For a managed identity, add " +
     'the credential under its Federated credentials. (entra, HTTP 401, AADSTS700213, trace_id: *, correlation_id: *, ' +
     'timestamp: *)';
   const why = 'There is no access token (see Entra token exchange).';

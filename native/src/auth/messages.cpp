@@ -43,7 +43,7 @@ std::string federated_credential_hint(const ExchangeContext& context) {
     return "The federated credential on " + app + " must have issuer '" + context.claims->iss + "', subject '" +
            context.claims->sub + "' and audience '" + kTokenExchangeAudience +
            "' (exact, case-sensitive). Azure DevOps shows the issuer and subject in the service connection's "
-           "details; for a managed identity, add the credential under its Federated credentials.";
+           "details. For a managed identity, add the credential under its Federated credentials.";
   }
   return "The federated credential on " + app +
          " must have the issuer and subject shown in the service connection's details in Azure DevOps (exact, "
@@ -121,7 +121,7 @@ Error oidc_failure_error(const OidcFailureInfo& info) {
     case OidcFailure::malformed_json:
       error.message = "Azure DevOps answered the OIDC token request to " + info.host + " with HTTP " + status +
                       " but the answer is not valid JSON (it may have been cut off or altered on the way).";
-      error.hint = "Run the job again; if this persists, check for a proxy or TLS-inspecting device between "
+      error.hint = "Run the job again. If this persists, check for a proxy or TLS-inspecting device between "
                    "the agent and Azure DevOps.";
       break;
     case OidcFailure::unauthorized:
@@ -218,7 +218,7 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
                   : context.credential == ExchangeContext::Credential::client_secret ? "client secret"
                                                                                        : "certificate");
     if (!code.empty() && code.size() > 6) {
-      error.hint += "; " + code + " is explained at https://login.microsoftonline.com/error?code=" + code.substr(6);
+      error.hint += ". " + code + " is explained at https://login.microsoftonline.com/error?code=" + code.substr(6);
     }
     error.hint += ".";
   } else {

@@ -45,7 +45,7 @@ TEST_CASE("oidc_failure_error: cause and fix for every classified failure") {
       {OidcFailure::malformed_json, 200, "",
        "Azure DevOps answered the OIDC token request to dev.azure.com with HTTP 200 but the answer is not valid JSON "
        "(it may have been cut off or altered on the way).",
-       "Run the job again; if this persists, check for a proxy or TLS-inspecting device between the agent and Azure "
+       "Run the job again. If this persists, check for a proxy or TLS-inspecting device between the agent and Azure "
        "DevOps.",
        ""},
       {OidcFailure::unauthorized, 401, "TF400813: The user '' is not authorized to access this resource.",
@@ -104,7 +104,7 @@ TEST_CASE("entra_failure_error: federated credential mismatches name issuer, sub
       "The federated credential on app '11111111-2222-3333-4444-555555555555' must have issuer "
       "'https://vstoken.dev.azure.com/org-guid', subject 'sc://contoso/web/prod' and audience "
       "'api://AzureADTokenExchange' (exact, case-sensitive). Azure DevOps shows the issuer and subject in the "
-      "service connection's details; for a managed identity, add the credential under its Federated credentials.";
+      "service connection's details. For a managed identity, add the credential under its Federated credentials.";
   struct Row { const char* code; const char* message; };
   const Row rows[] = {
       {"AADSTS700213",
