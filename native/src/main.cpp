@@ -185,7 +185,11 @@ int diagnose_run(Output& out, const agent::TaskConfig& cfg, const RunControl& ru
   input.http = &http;
   input.vault_http = &vault_http;
   input.register_secret = register_secret;
-  input.resolve = platform::resolve_host;
+  input.resolve = [&run_control](const std::string& host, std::string& address) {
+    using namespace std::chrono_literals;
+    return platform::resolve_host(host, address, std::min<std::chrono::milliseconds>(run_control.remaining(), 10s),
+                                  run_control.stop_flag().get());
+  };
   input.proxy = &proxy;
   input.facts = std::move(facts);
   input.probe_name = "fkv-diagnose-" + random_hex(8);

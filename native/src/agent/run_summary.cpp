@@ -1,5 +1,7 @@
 #include "agent/run_summary.hpp"
 
+#include "core/text.hpp"
+
 #include <cstdio>
 #include <optional>
 
@@ -208,7 +210,8 @@ std::optional<SummaryVariable> variable_of_command(std::string_view line) {
     if (semi == std::string_view::npos) break;
     properties.remove_prefix(semi + 1);
   }
-  if (!named) return std::nullopt;
+  // The agent's multi-line switch (vault/variable_policy.hpp) is a setting, not a variable from a secret.
+  if (!named || ascii_upper(v.name) == "SYSTEM_UNSAFEALLOWMULTILINESECRET") return std::nullopt;
   v.file = !v.secret;
   return v;
 }

@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -316,8 +317,10 @@ struct HttpsClient::Impl {
         --pool.open;  // stale: dropped (closing a socket does not block)
       }
       // A pre-connection already under way is usually ready sooner than a new connection would be; but
-      // one that is stuck (a server that accepts and never answers) is waited for only kWarmWait.
-      const bool warm_coming = pool.warming > pool.awaiting_warm && Clock::now() - start < kWarmWait;
+      // one that is stuck (a server that accepts and never answers) is waited for only kWarmWait, and
+      // at most half of the request's time.
+      const bool warm_coming = pool.warming > pool.awaiting_warm &&
+                               Clock::now() - start < std::min<Clock::duration>(kWarmWait, (deadline - start) / 2);
       if (!warm_coming && pool.open < std::max<std::size_t>(options.max_connections_per_host, 1)) {
         ++pool.open;
         return Lease{&pool, nullptr};
@@ -644,8 +647,13 @@ struct HttpsClient::Impl {
       ++pool.warming;
       lease.pool = &pool;
     }
-    lease.connection = std::make_unique<Connection>(tls);
-    const auto error = open(*lease.connection, route, deadline, warm_stop());
+    std::optional<TransportError> error;
+    try {
+      lease.connection = std::make_unique<Connection>(tls);
+      error = open(*lease.connection, route, deadline, warm_stop());
+    } catch (const std::exception&) {  // e.g. no thread for the resolver: the slot is given back below
+      error = fail(Kind::connect, Phase::connect, "could not pre-connect to " + route.target);
+    }
     const bool opened = !error.has_value();
     std::lock_guard lock(mutex);
     if (error && error->kind == Kind::refused && error->phase == Phase::proxy) {
@@ -668,16 +676,34 @@ struct HttpsClient::Impl {
     const Clock::time_point deadline = Clock::now() + std::min(timeout, options.connect_timeout + options.tls_timeout);
     std::lock_guard lock(warm_mutex);
     if (closing) return;
-    warmers.emplace_back([this, url, connections, deadline] {
-      const Route route{url, proxy_for(options.proxy, url), url.host + ":" + std::to_string(url.port)};
-      if (!proxy_works(route, deadline)) return;
-      if (!warm_one(route, connections, deadline)) return;  // unreachable (or enough open): no fan-out
-      std::vector<std::thread> rest;
-      for (std::size_t i = 1; i < connections; ++i) {
-        rest.emplace_back([this, &route, connections, deadline] { warm_one(route, connections, deadline); });
-      }
-      for (auto& thread : rest) thread.join();
-    });
+    // Best effort: where no thread can be started (a low pids limit), there is simply no pre-connection.
+    try {
+      warmers.emplace_back([this, url, connections, deadline] {
+        const Route route{url, proxy_for(options.proxy, url), url.host + ":" + std::to_string(url.port)};
+        try {
+          if (!proxy_works(route, deadline)) return;
+          if (!warm_one(route, connections, deadline)) return;  // unreachable (or enough open): no fan-out
+        } catch (const std::exception&) {
+          return;
+        }
+        std::vector<std::thread> rest;
+        rest.reserve(connections);
+        for (std::size_t i = 1; i < connections; ++i) {
+          try {
+            rest.emplace_back([this, &route, connections, deadline] {
+              try {
+                warm_one(route, connections, deadline);
+              } catch (const std::exception&) {
+              }
+            });
+          } catch (const std::system_error&) {
+            break;
+          }
+        }
+        for (auto& thread : rest) thread.join();
+      });
+    } catch (const std::system_error&) {
+    }
   }
 
   void shutdown() {

@@ -113,11 +113,15 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
   while (done < bytes.size() && ok) {
     DWORD wrote = 0;
     const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(bytes.size() - done, 1u << 20));
-    ok = WriteFile(file, bytes.data() + done, chunk, &wrote, nullptr) != 0;
+    ok = WriteFile(file, bytes.data() + done, chunk, &wrote, nullptr) != 0 && wrote > 0;
     done += wrote;
   }
+  const DWORD write_error = GetLastError();
   CloseHandle(file);
-  if (!ok) return file_error("writing the file failed (Windows error " + std::to_string(GetLastError()) + ").");
+  if (!ok) {
+    DeleteFileW(wide(path).c_str());  // no partial secret left behind
+    return file_error("writing the file failed (Windows error " + std::to_string(write_error) + ").");
+  }
   return path;
 #else
   Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -149,15 +153,22 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
     }
     return file_error("the file could not be created (" + errno_text(code) + ").");
   }
-  if (::fchmod(file.get(), 0600) != 0) return file_error("its mode could not be set to 0600 (" + errno_text(errno) + ").");
+  // From here on a failure removes the file this step created: no partial secret is left behind.
+  const auto discard = [&](const std::string& what) {
+    const std::string message = what + " (" + errno_text(errno) + ").";
+    file.reset(-1);
+    ::unlinkat(dir.get(), parts.back().c_str(), 0);
+    return file_error(message);
+  };
+  if (::fchmod(file.get(), 0600) != 0) return discard("its mode could not be set to 0600");
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return file_error("writing the file failed (" + errno_text(errno) + ").");
+    if (n <= 0) return discard("writing the file failed");
     done += static_cast<std::size_t>(n);
   }
-  if (::close(file.release()) != 0) return file_error("closing the file failed (" + errno_text(errno) + ").");
+  if (::close(file.release()) != 0) return discard("closing the file failed");
   std::string path = root;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path + "/" + relative;

@@ -133,7 +133,7 @@ VariablePlan VariableEmitter::emit(const DownloadedSecret& secret) {
         plan.lines.push_back(agent::set_secret(value));
       } else {
         if (!multiline_allowed) {
-          plan.lines.push_back(agent::set_variable("SYSTEM_UNSAFEALLOWMULTILINESECRET", "true", false));
+          plan.lines.push_back(agent::set_variable(kMultilineSecretSwitch, "true", false));
           multiline_allowed = true;
         }
         for (std::string_view line : split_lines(value)) {

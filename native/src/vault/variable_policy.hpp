@@ -15,7 +15,7 @@
 //   Otherwise every line (split on CR or LF) that is not blank is registered with setsecret, then the whole
 //   value, then the variables. Blank (whitespace-only) lines are not registered: masking whitespace would
 //   garble every log line and reveals nothing;
-// - `##vso[task.setvariable variable=SYSTEM_UNSAFEALLOWMULTILINESECRET;issecret=false]true` is emitted once,
+// - `##vso[task.setvariable variable=SYSTEM_UNSAFEALLOWMULTILINESECRET;issecret=false]true` (kMultilineSecretSwitch) is emitted once,
 //   right before the first multi-line (non-JSON) secret, and only if there is one.
 #pragma once
 
@@ -28,6 +28,9 @@
 #include "core/error.hpp"
 
 namespace fkv::vault {
+
+// The agent's switch that lets a secret variable hold line breaks (set once, before the first such value).
+inline constexpr const char* kMultilineSecretSwitch = "SYSTEM_UNSAFEALLOWMULTILINESECRET";
 
 struct DownloadedSecret {
   agent::SecretRef ref;

@@ -162,6 +162,7 @@ TEST_CASE("variable_of_command reads the name and flags, never needing the value
   CHECK(variable_of_command(set_variable("tls-cert", "/tmp/x.pfx", false)) == SummaryVariable{"tls-cert", false, false, true});
   CHECK(variable_of_command(set_variable("50%AZP25", "v", true))->name == "50%AZP25");
   CHECK_FALSE(variable_of_command(set_secret("x")));
+  CHECK_FALSE(variable_of_command(set_variable("SYSTEM_UNSAFEALLOWMULTILINESECRET", "true", false)));
   CHECK_FALSE(variable_of_command(info("task.setvariable variable=x")));
 }
 
