@@ -149,7 +149,7 @@ HttpResponse App::handle(const HttpRequest& req) {
     for (const auto& [name, value] : f.headers) {
       std::string text = echo.expand(value);
       std::erase_if(text, [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-      std::erase_if(r.headers, [&](const auto& h) { return iequals(h.first, name); });
+      std::erase_if(r.headers, [&field = name](const auto& h) { return iequals(h.first, field); });
       r.set(name, std::move(text));
     }
     r.interim = f.interim;
