@@ -352,3 +352,19 @@ test('ManagedServiceIdentity behind a proxy: the vault goes through it, IMDS nev
     'the proxy saw only the vault');
   assertImdsOnly(result, [IMDS_TARGET]);
 });
+
+test('ManagedServiceIdentity: a 401 challenge from the vault gets a fresh token from IMDS, once', () => {
+  const challenged = { ...scenario, faults: [{ host: 'fkv-schemes.vault.azure.net', path: '/secrets/db-password*', nth: [1],
+    status: 401, errorCode: 'Unauthorized', errorMessage: 'AKV10021: Token has expired.',
+    headers: { 'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${MSI_CONN.tenant}", ` +
+      'resource="https://vault.azure.net"' } }] };
+  const file = path.join(WORK, 'schemes-challenge.json');
+  fs.writeFileSync(file, JSON.stringify(challenged));
+  const result = run({ ...msiEnv(), INPUT_SECRETSFILTER: 'db-password' }, { imds: true, scenarioFile: file });
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), { 'db-password': 'schemes-db-password-value' }, result.context());
+  const imds = assertImdsOnly(result, [IMDS_TARGET, IMDS_TARGET]);
+  const gets = byHost(result.requests, 'fkv-schemes.vault.azure.net');
+  assert.deepEqual(gets.map((r) => r.status), [401, 200]);
+  assert.equal(gets[1].token, imds[1].issued, 'the retry carries the second IMDS token');
+});
