@@ -34,6 +34,7 @@
 #include "core/redaction.hpp"
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
+#include "net/imds_client.hpp"
 #include "net/proxy.hpp"
 #include "net/retrying_client.hpp"
 #include "net/tls.hpp"
@@ -241,7 +242,9 @@ int run(Output& out) {
     out.line(agent::set_secret(secret));
   }
   for (const auto& warning : proxy->warnings) out.line(agent::log_issue(agent::IssueType::warning, warning));
+  // (IMDS, for a managed identity, is never reached through a proxy and is not among them.)
   std::vector<net::Url> destinations{cfg.connection.authority, cfg.vault_url()};
+  if (cfg.connection.auth == AuthScheme::managed_identity) destinations.erase(destinations.begin());
   if (cfg.connection.auth == AuthScheme::workload_identity_federation) {
     destinations.insert(destinations.begin(), cfg.oidc_request_url);
   }
@@ -320,6 +323,16 @@ int run(Output& out) {
   credential.client_secret = cfg.connection.client_secret;
   credential.certificate_pem = cfg.connection.certificate_pem;
   credential.msi_client_id = cfg.connection.msi_client_id;
+  // Managed identity: plain HTTP to 169.254.169.254 only, never through the proxy (net/imds_client.hpp);
+  // its retries follow the IMDS guidance (auth/managed_identity.hpp), within the run's deadline.
+  net::ImdsOptions imds_options;
+  imds_options.stop = run_control.stop_flag();
+  net::ImdsClient imds(imds_options);
+  credential.imds.http = &imds;
+  credential.imds.sleep = hooks.sleep;
+  credential.imds.remaining = hooks.remaining;
+  credential.imds.stopped = hooks.stopped;
+  credential.imds.jitter = hooks.jitter;
   for (const auto& warning : auth::credential_warnings(credential)) {
     out.line(agent::log_issue(agent::IssueType::warning, warning));
   }

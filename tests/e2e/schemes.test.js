@@ -60,7 +60,9 @@ for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
 }
 
 const CLIENT_SECRETS = scenario.apps.flatMap((a) => (a.clientSecrets || []).map((s) => s.value));
-const [SECRET_CONN, EXPIRED_CONN, CERT_CONN, OTHER_CERT_CONN] = scenario.connections;
+const byName = (name) => scenario.connections.find((c) => c.name === name);
+const [SECRET_CONN, EXPIRED_CONN, CERT_CONN, OTHER_CERT_CONN, MSI_CONN] =
+  ['fkv-spn-secret', 'fkv-spn-expired', 'fkv-spn-cert', 'fkv-spn-cert-other', 'fkv-msi'].map(byName);
 const GOOD_SECRET = scenario.apps[0].clientSecrets[1].value;
 const SETTINGS_URL = (conn) => `https://dev.azure.com/fkv-org/fkv-project/_settings/adminservices?resourceId=${conn.id}`;
 
@@ -78,11 +80,14 @@ function schemeEnv(conn, { scheme = 'ServicePrincipal', params = {}, filter = '*
   return scenarioEnv(scenario, { connection: conn.id, vault: 'fkv-schemes', filter, set, oidcRequestUri: false });
 }
 
-function run(env) {
+// `imds`: the fake plays IMDS at 169.254.169.254 (ns-run --imds); `nsArgs`, `wrap`: more ns-run options and
+// a program in front of the binary (the proxy); `scenarioFile`: another scenario than SCENARIO_FILE.
+function run(env, { imds = false, nsArgs = [], wrap = [], scenarioFile = SCENARIO_FILE } = {}) {
   // The task's temporary folders are ours, so we can see that it leaves nothing there (AzureKeyVault@2
   // leaves the certificate with its key in Agent.TempDirectory).
   const temp = fs.mkdtempSync(path.join(WORK, 'tmp-'));
-  const result = runTask({ scenarioFile: SCENARIO_FILE, env: { ...env, TMPDIR: temp, TMP: temp, TEMP: temp }, binary, fake, wrapper });
+  const result = runTask({ scenarioFile, env: { ...env, TMPDIR: temp, TMP: temp, TEMP: temp }, binary, fake,
+    wrapper: [...wrap, ...wrapper], nsArgs: [...(imds ? ['--imds'] : []), ...nsArgs] });
   assert.deepEqual(leaks(result, scenario, { extra: [...CLIENT_SECRETS, ...KEY_LINES] }), [], `leak scan\n${result.context()}`);
   assert.deepEqual(result.log.failures, [], `the agent rejects no command\n${result.context()}`);
   // (wine, the Windows build's wrapper, keeps its own wineserver folder wine-* there)
@@ -234,4 +239,137 @@ test('a certificate PEM without its key, or with the key of another certificate,
     assert.ok(errors[0].startsWith(`The service connection's certificate (servicePrincipalCertificate) ${message}`), errors[0]);
     assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 0);
   }
+});
+
+// ---- ManagedServiceIdentity: the Azure Instance Metadata Service at 169.254.169.254 -----------------------
+
+const IMDS = '169.254.169.254';
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SYSTEM_IDENTITY = scenario.imds.systemAssigned.clientId;
+const USER_IDENTITY = scenario.imds.userAssigned[1].clientId;
+const IMDS_PATH = '/metadata/identity/oauth2/token';
+const IMDS_TARGET = `${IMDS_PATH}?api-version=2018-02-01&resource=https%3A%2F%2Fvault.azure.net`;
+const EXPECTED_TABLE = { 'db-password': 'schemes-db-password-value', 'api-key': 'schemes-api-key-value' };
+
+// A managed identity connection as the agent gives it: tenant id, no service principal id, no secret;
+// msiclientId in the connection's data for a user-assigned identity.
+function msiEnv({ msiClientId, set = {} } = {}) {
+  return scenarioEnv(scenario, {
+    connection: MSI_CONN.id, vault: 'fkv-schemes', oidcRequestUri: false,
+    set: {
+      [`ENDPOINT_AUTH_SCHEME_${MSI_CONN.id}`]: 'ManagedServiceIdentity',
+      [`ENDPOINT_AUTH_${MSI_CONN.id}`]: JSON.stringify({ parameters: { tenantid: MSI_CONN.tenant }, scheme: 'ManagedServiceIdentity' }),
+      [`ENDPOINT_AUTH_PARAMETER_${MSI_CONN.id}_SERVICEPRINCIPALID`]: undefined,
+      [`ENDPOINT_DATA_${MSI_CONN.id}_MSICLIENTID`]: msiClientId,
+      ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: undefined,
+      ENDPOINT_AUTH_SYSTEMVSSCONNECTION: undefined,
+      ...set,
+    },
+  });
+}
+
+// What reached 169.254.169.254: only the token route, over plain HTTP, without any Authorization header;
+// and nothing reached Entra or Azure DevOps (a managed identity needs neither).
+function assertImdsOnly(result, expectedTargets) {
+  const imds = result.requests.filter((r) => r.plain || r.host === IMDS);
+  assert.deepEqual(imds.map((r) => r.target), expectedTargets, result.context());
+  for (const r of imds) {
+    assert.equal(r.plain, true, 'IMDS is reached over plain HTTP, on its own listener');
+    assert.equal(r.host, IMDS, 'Host: 169.254.169.254');
+    assert.equal(r.method, 'GET');
+    assert.equal(r.token, 'none', 'no Authorization header is sent to IMDS');
+  }
+  assert.equal(byHost(result.requests, 'login.microsoftonline.com').length, 0, 'no Entra request');
+  assert.equal(byHost(result.requests, 'dev.azure.com').length, 0, 'no Azure DevOps request');
+  return imds;
+}
+
+test('ManagedServiceIdentity (system-assigned) gets every secret with the token from IMDS, and no warning', () => {
+  const result = run(msiEnv(), { imds: true });
+  assert.equal(result.status, 0, result.context());
+  assert.equal(result.log.outcome(result.status), 'Succeeded');
+  assert.deepEqual(result.log.variableTable(), EXPECTED_TABLE, result.context());
+  assert.deepEqual(warningMessages(result), [], 'a managed identity stores no secret: nothing to convert');
+  const [imds] = assertImdsOnly(result, [IMDS_TARGET]);
+  const vault = byHost(result.requests, 'fkv-schemes.vault.azure.net').filter((r) => r.token !== 'none');
+  assert.ok(vault.length > 0 && vault.every((r) => r.token === imds.issued), 'the vault got the IMDS token');
+  assert.ok([...result.log.secrets].some((s) => s.startsWith('fkvat.')), 'the token is registered with the masker');
+});
+
+test('ManagedServiceIdentity (user-assigned): msiclientId is sent as client_id', () => {
+  const result = run(msiEnv({ msiClientId: USER_IDENTITY.toUpperCase() }), { imds: true });
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), EXPECTED_TABLE, result.context());
+  assertImdsOnly(result, [`${IMDS_TARGET}&client_id=${USER_IDENTITY}`]);
+});
+
+test('ManagedServiceIdentity: IMDS answers 404 while the identity is attached; retried until it answers', () => {
+  const warm = { ...scenario, imds: { ...scenario.imds, warmupNotFound: 3 } };
+  const file = path.join(WORK, 'schemes-warmup.json');
+  fs.writeFileSync(file, JSON.stringify(warm));
+  const result = run(msiEnv(), { imds: true, scenarioFile: file });
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), EXPECTED_TABLE, result.context());
+  const imds = assertImdsOnly(result, Array(4).fill(IMDS_TARGET));
+  assert.deepEqual(imds.map((r) => r.status), [404, 404, 404, 200]);
+});
+
+test('ManagedServiceIdentity: an identity the VM does not have ("Identity not found") names the fix, not retried', () => {
+  const missing = 'eeeeeeee-0000-4000-8000-0000000000ff';
+  const result = run(msiEnv({ msiClientId: missing }), { imds: true });
+  assert.equal(result.status, 1, result.context());
+  assert.equal(result.log.outcome(result.status), 'Failed');
+  assert.deepEqual(result.log.variableTable(), {});
+  assert.deepEqual(errorMessages(result), ['The Azure Instance Metadata Service found no user-assigned managed ' +
+    `identity with client id '${missing}' on this agent's VM (HTTP 400: Identity not found). Assign the ` +
+    "user-assigned identity with this client id to the agent's VM or scale set (Identity > User assigned in the " +
+    "Azure portal), or fix the service connection's msiclientId: it must be the Client ID of an identity assigned " +
+    'to the VM. (imds, HTTP 400, invalid_request)']);
+  assertImdsOnly(result, [`${IMDS_TARGET}&client_id=${missing}`]);
+  assert.equal(byHost(result.requests, 'fkv-schemes.vault.azure.net').length, 0);
+});
+
+test('ManagedServiceIdentity without IMDS (not an Azure VM): unreachable, said at once with the fix', () => {
+  const result = run(msiEnv());
+  assert.equal(result.status, 1, result.context());
+  // The socket error's text is the platform's (Linux: strerror; the Windows build under wine: its own).
+  const reason = wrapper.length ? '[^.]+' : 'Network is unreachable';
+  const errors = errorMessages(result);
+  assert.equal(errors.length, 1, result.context());
+  assert.match(errors[0], new RegExp('^' + escapeRegExp('The Azure Instance Metadata Service (169.254.169.254) cannot be ' +
+    'reached, so the agent has no managed identity: could not connect to 169.254.169.254:80: ') + reason +
+    escapeRegExp('. A ManagedServiceIdentity service connection works only on a self-hosted agent that runs on an ' +
+    'Azure VM or virtual machine scale set with a managed identity. Run the job on such an agent, or use a service ' +
+    'connection with workload identity federation (recommended) or a service principal. (imds)') + '$'));
+  assert.equal(result.requests.length, 0, result.context());
+});
+
+test('ManagedServiceIdentity behind a proxy: the vault goes through it, IMDS never does', () => {
+  const PROXY = path.join(__dirname, '..', 'proxy', 'connect-proxy.js');
+  const proxyUrl = 'http://127.0.0.1:3128';
+  const result = run(msiEnv({ set: { AGENT_PROXYURL: proxyUrl, https_proxy: proxyUrl, http_proxy: proxyUrl,
+    HTTP_PROXY: proxyUrl, ALL_PROXY: proxyUrl } }), {
+    imds: true, nsArgs: ['--unreachable'], wrap: [process.execPath, PROXY, '--listen', '127.0.0.1:3128', '--'],
+  });
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), EXPECTED_TABLE, result.context());
+  assert.deepEqual([...new Set(result.proxyLog.map((e) => e.target))], ['fkv-schemes.vault.azure.net:443'],
+    'the proxy saw only the vault');
+  assertImdsOnly(result, [IMDS_TARGET]);
+});
+
+test('ManagedServiceIdentity: a 401 challenge from the vault gets a fresh token from IMDS, once', () => {
+  const challenged = { ...scenario, faults: [{ host: 'fkv-schemes.vault.azure.net', path: '/secrets/db-password*', nth: [1],
+    status: 401, errorCode: 'Unauthorized', errorMessage: 'AKV10021: Token has expired.',
+    headers: { 'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${MSI_CONN.tenant}", ` +
+      'resource="https://vault.azure.net"' } }] };
+  const file = path.join(WORK, 'schemes-challenge.json');
+  fs.writeFileSync(file, JSON.stringify(challenged));
+  const result = run({ ...msiEnv(), INPUT_SECRETSFILTER: 'db-password' }, { imds: true, scenarioFile: file });
+  assert.equal(result.status, 0, result.context());
+  assert.deepEqual(result.log.variableTable(), { 'db-password': 'schemes-db-password-value' }, result.context());
+  const imds = assertImdsOnly(result, [IMDS_TARGET, IMDS_TARGET]);
+  const gets = byHost(result.requests, 'fkv-schemes.vault.azure.net');
+  assert.deepEqual(gets.map((r) => r.status), [401, 200]);
+  assert.equal(gets[1].token, imds[1].issued, 'the retry carries the second IMDS token');
 });

@@ -63,7 +63,7 @@ Expected<AccessToken> acquire_access_token_for(net::HttpClient& http, const Cred
       return acquire_with_certificate(http, params, register_secret);
     }
     case AuthScheme::managed_identity:
-      break;
+      return acquire_with_managed_identity(credential.imds, scope, credential.msi_client_id, register_secret);
   }
   return config_error("ConnectedServiceName",
                       std::string("The service connection's scheme ") + std::string(describe(credential.scheme)) +

@@ -4,7 +4,7 @@
 // - `register_secret` is called with the connection's own secret (client secret, PEM) before anything is
 //   sent, and with every token the moment it is received, so the caller can mask them all.
 // - warnings(): what the run should say once about the credential (a stored secret to convert to
-//   federation); never holds a secret.
+//   federation; none for a managed identity, which stores nothing); never holds a secret.
 // - Errors follow the scheme's rules (auth/federated_credential.hpp, auth/client_secret.hpp, ...).
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/federated_credential.hpp"
+#include "auth/managed_identity.hpp"
 #include "core/auth_scheme.hpp"
 #include "core/expected.hpp"
 #include "net/http.hpp"
@@ -34,6 +35,7 @@ struct Credential {
   std::string certificate_pem;  // SECRET (spnCertificate)
   // ManagedServiceIdentity
   std::string msi_client_id;    // empty: the system-assigned identity
+  ImdsIo imds;                  // the IMDS client and the run's clock (auth/managed_identity.hpp)
 };
 
 // The warnings to print once per run for this credential (may be empty).

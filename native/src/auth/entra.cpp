@@ -103,6 +103,16 @@ std::string first_sentence(std::string_view description) {
   return sanitize_service_text(description, 300);
 }
 
+std::optional<EntraToken> read_token_body(std::string_view body) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  if (document.HasParseError() || !document.IsObject()) return std::nullopt;
+  std::string token = string_member(document, "access_token");
+  const auto lifetime = expires_in(document);
+  if (token.empty() || !lifetime) return std::nullopt;
+  return EntraToken{std::move(token), *lifetime};
+}
+
 EntraResult read_entra_response(const net::Url& token_url, const net::Outcome& outcome) {
   if (const auto* failure = std::get_if<net::TransportError>(&outcome)) {
     return net::transport_error(Stage::entra, "The token request to Microsoft Entra ID (" + token_url.host + ")",
@@ -115,11 +125,7 @@ EntraResult read_entra_response(const net::Url& token_url, const net::Outcome& o
 
   if (response.status == 200) {
     // Never show or keep any part of a 200 body: it holds the token.
-    if (is_object) {
-      const std::string token = string_member(document, "access_token");
-      const auto lifetime = expires_in(document);
-      if (!token.empty() && lifetime) return EntraToken{token, *lifetime};
-    }
+    if (auto token = read_token_body(response.body)) return std::move(*token);
     return entra_malformed_success_error(response.status);
   }
 

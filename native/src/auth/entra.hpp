@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,10 @@ struct EntraToken {
   std::string access_token;  // SECRET
   std::chrono::seconds expires_in{0};
 };
+
+// access_token and expires_in (a JSON number or a numeric string, 1..2^31-1) of a 200 body, the shape
+// Entra and IMDS share; nullopt when either is missing or malformed. Never keeps any other part.
+std::optional<EntraToken> read_token_body(std::string_view body);
 
 // Entra answered with an error: what it said, already sanitised, plus its correlation ids
 // (trace_id, correlation_id, timestamp).

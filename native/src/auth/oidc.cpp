@@ -14,26 +14,6 @@
 namespace fkv::auth {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i] == '+' ? ' ' : text[i]);
-    }
-  }
-  return out;
-}
-
 // The Azure DevOps error body's "message" (non-2xx responses only), sanitised; "" if none.
 std::string service_message(const net::Response& response) {
   rapidjson::Document document;
@@ -64,21 +44,7 @@ std::string sanitize_service_text(std::string_view text, std::size_t max_chars) 
 }
 
 std::string service_connection_id(const net::Url& oidc_request_url) {
-  const std::string& target = oidc_request_url.target;
-  const auto query = target.find('?');
-  if (query == std::string::npos) return {};
-  std::string_view rest = std::string_view(target).substr(query + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == "serviceConnectionId") {
-      return percent_decode(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
+  return net::query_parameter(oidc_request_url.target, "serviceConnectionId").value_or(std::string());
 }
 
 net::Url oidc_request_url(const net::Url& base, std::string_view service_connection_id, std::string_view api_version) {

@@ -7,6 +7,7 @@ const char* to_string(Stage stage) {
     case Stage::config: return "config";
     case Stage::oidc: return "oidc";
     case Stage::entra: return "entra";
+    case Stage::imds: return "imds";
     case Stage::vault_list: return "vault-list";
     case Stage::vault_get: return "vault-get";
     case Stage::emit: return "emit";

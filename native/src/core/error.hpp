@@ -16,6 +16,7 @@ enum class Stage {
   config,      // task inputs, service connection, job variables
   oidc,        // Azure DevOps OIDC token request
   entra,       // Microsoft Entra ID token exchange
+  imds,        // Azure Instance Metadata Service (managed identity token)
   vault_list,  // Key Vault: list secrets (paged)
   vault_get,   // Key Vault: get one secret
   emit,        // turning a secret into a pipeline variable

@@ -1,7 +1,10 @@
 #include "net/url.hpp"
-#include "core/text.hpp"
+
+#include <boost/url/parse.hpp>
 
 #include <cctype>
+
+#include "core/text.hpp"
 
 namespace fkv::net {
 namespace {
@@ -74,6 +77,34 @@ std::string url_encode(std::string_view text) {
       out.push_back(hex[c >> 4]);
       out.push_back(hex[c & 15]);
     }
+  }
+  return out;
+}
+
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
+  const auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return std::nullopt;
+  for (const auto& param : parsed->params()) {
+    if (param.key == name) return param.has_value ? param.value : std::string();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> without_query_parameter(std::string_view target, std::string_view name) {
+  const auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return std::nullopt;
+  std::string out(parsed->encoded_path());
+  char separator = '?';
+  for (const auto& param : parsed->encoded_params()) {
+    if (param.key.empty() && !param.has_value) continue;
+    if (iequals(param.key.decode(), name)) continue;
+    out += separator;
+    out += param.key;
+    if (param.has_value) {
+      out += '=';
+      out += param.value;
+    }
+    separator = '&';
   }
   return out;
 }

@@ -36,4 +36,14 @@ std::optional<unsigned short> parse_port(std::string_view text);
 // application/x-www-form-urlencoded bodies.
 std::string url_encode(std::string_view text);
 
+// Query parameters of a request target ("/path?query"), parsed with Boost.URL (RFC 3986 origin-form).
+// The percent-decoded value of the first parameter named exactly `name` ("" for "name" without '='), or
+// nullopt when there is none or the target is not a valid origin-form.
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
+
+// `target` with every parameter whose name equals `name` ignoring ASCII case removed, the others kept in
+// order and exactly as written (still encoded), empty ones ("a&&b") dropped; "?" only when one is left.
+// nullopt when the target is not a valid origin-form.
+std::optional<std::string> without_query_parameter(std::string_view target, std::string_view name);
+
 }  // namespace fkv::net

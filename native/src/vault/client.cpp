@@ -385,22 +385,13 @@ net::Url list_url(const net::Url& vault_url) {
 }
 
 std::string with_api_version(std::string_view target, std::string_view version) {
-  const auto q = target.find('?');
-  std::string path(target.substr(0, q));
-  std::string out = path + "?api-version=" + std::string(version);
-  if (q == std::string_view::npos) return out;
-  std::string_view query = target.substr(q + 1);
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    const auto amp = query.find('&', pos);
-    std::string_view param = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
-    if (!param.empty() && ascii_lower(param.substr(0, param.find('='))) != "api-version") {
-      out += "&";
-      out += param;
-    }
-    if (amp == std::string_view::npos) break;
-    pos = amp + 1;
-  }
+  // A target Boost.URL cannot parse as origin-form is kept as Key Vault wrote it (with its own api-version).
+  auto kept = net::without_query_parameter(target, "api-version");
+  if (!kept) return std::string(target);
+  const std::string& rest = *kept;
+  const auto query = rest.find('?');
+  std::string out = rest.substr(0, query) + "?api-version=" + std::string(version);
+  if (query != std::string::npos) out += "&" + rest.substr(query + 1);
   return out;
 }
 

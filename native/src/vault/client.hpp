@@ -107,7 +107,8 @@ FetchSource fetch_source(const agent::Selection& selection);
 
 // The first list URL, for the log line "Downloading secrets using: <url>."
 net::Url list_url(const net::Url& vault_url);
-// `target` with its api-version query parameter set to `version` (added when missing).
+// `target` with its api-version query parameter set to `version` (added when missing), the other parameters
+// kept as written (net::without_query_parameter); a target that is not a valid origin-form is returned as is.
 std::string with_api_version(std::string_view target, std::string_view version);
 
 DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options, const FetchSource& source,

@@ -1,5 +1,7 @@
 #include "vault/report.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "agent/commands.hpp"
@@ -18,27 +20,22 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-// Pure and portable (no gmtime_r/gmtime_s): days-from-civil inverse, H. Hinnant's algorithm.
+// Pure and portable (no gmtime_r/gmtime_s): the <chrono> calendar types. The instant is first clamped to
+// 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z: four-digit years, and day counts far inside a 32-bit
+// days::rep (`long` on Windows), so no calendar conversion can overflow.
 std::string utc_time(std::int64_t unix_seconds) {
-  std::int64_t days = unix_seconds / 86400;
-  std::int64_t rest = unix_seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char buffer[128];  // generous: the compiler cannot bound the int64 fields
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(year),
-                static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(rest / 3600),
-                static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60));
+  using namespace std::chrono;
+  constexpr std::int64_t kFirst = -62'135'596'800;  // 0001-01-01T00:00:00Z
+  constexpr std::int64_t kLast = 253'402'300'799;   // 9999-12-31T23:59:59Z
+  const sys_seconds instant{seconds{std::clamp(unix_seconds, kFirst, kLast)}};
+  const sys_days day = floor<days>(instant);
+  const year_month_day date{day};
+  const hh_mm_ss<seconds> time{instant - day};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
   return buffer;
 }
 

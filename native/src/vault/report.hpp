@@ -29,7 +29,7 @@
 
 namespace fkv::vault {
 
-std::string utc_time(std::int64_t unix_seconds);  // 2026-11-26T07:00:00Z
+std::string utc_time(std::int64_t unix_seconds);  // 2026-11-26T07:00:00Z (clamped to years 0001-9999)
 
 std::vector<std::string> list_summary_lines(const std::string& vault_name, const ListStats& list);
 

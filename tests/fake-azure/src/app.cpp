@@ -102,7 +102,7 @@ HttpResponse serve(Services& s, HostKind kind, const Vault* vault, const HttpReq
 App::App(Scenario scenario, std::function<std::int64_t()> now_ms)
     : scenario_(std::move(scenario)),
       key_(std::make_unique<Rs256Key>()),
-      services_{scenario_, *key_, tokens_, rates_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
+      services_{scenario_, *key_, tokens_, rates_, imds_calls_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
 
 std::string App::classify_token(const HttpRequest& req) const {
   if (!req.has_header("authorization")) return "none";
@@ -116,6 +116,12 @@ std::string App::classify_token(const HttpRequest& req) const {
 }
 
 HttpResponse App::handle(const HttpRequest& req) {
+  if (req.plain) {  // the IMDS listener: nothing else is served over plain HTTP, and no faults apply
+    HttpResponse r = handle_imds(services_, req);
+    r.log.token = classify_token(req);
+    r.log.plain = true;
+    return r;
+  }
   HostKind kind = HostKind::Other;
   const Vault* vault = nullptr;
   if (req.host == "dev.azure.com") kind = HostKind::DevOps;
@@ -143,7 +149,7 @@ HttpResponse App::handle(const HttpRequest& req) {
     for (const auto& [name, value] : f.headers) {
       std::string text = echo.expand(value);
       std::erase_if(text, [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-      std::erase_if(r.headers, [&](const auto& h) { return iequals(h.first, name); });
+      std::erase_if(r.headers, [&field = name](const auto& h) { return iequals(h.first, field); });
       r.set(name, std::move(text));
     }
     r.interim = f.interim;
@@ -183,6 +189,7 @@ std::string format_log_line(const LogEntry& e) {
   if (!e.info.issued.empty()) line += ",\"issued\":\"" + json_escape(e.info.issued) + "\"";
   if (!e.info.fault.empty()) line += ",\"fault\":\"" + json_escape(e.info.fault) + "\"";
   if (!e.info.stall.empty()) line += ",\"stall\":\"" + json_escape(e.info.stall) + "\"";
+  if (e.info.plain) line += ",\"plain\":true";
   return line + "}";
 }
 

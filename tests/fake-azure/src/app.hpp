@@ -41,6 +41,7 @@ class App {
   TokenRegistry tokens_;
   RateWindows rates_;
   Counters fault_counters_;
+  Counters imds_calls_;
   Services services_;
 };
 

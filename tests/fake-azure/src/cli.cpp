@@ -6,7 +6,7 @@ namespace fake {
 
 const char* const kUsage =
     "usage: fake-azure --scenario FILE [--port 443] [--bind 127.0.0.1] --ca-out FILE [--hosts-out FILE]\n"
-    "                  [--log FILE] [--ready-file FILE] [--dns-port N] [--threads N]\n";
+    "                  [--log FILE] [--ready-file FILE] [--dns-port N] [--threads N] [--imds-bind ADDR]\n";
 
 Options parse_cli(const std::vector<std::string>& args) {
   Options o;
@@ -31,6 +31,7 @@ Options parse_cli(const std::vector<std::string>& args) {
     else if (a == "--log") o.log = v;
     else if (a == "--ready-file") o.ready_file = v;
     else if (a == "--dns-port") o.dns_port = number(a, v, 1, 65535);
+    else if (a == "--imds-bind") o.imds_bind = v;
     else if (a == "--threads") o.threads = number(a, v, 1, 64);
     else throw std::invalid_argument("unknown option " + a);
   }

@@ -1,6 +1,6 @@
 // Command line of fake-azure (tests/e2e/ns-run depends on it):
 //   fake-azure --scenario FILE [--port 443] [--bind 127.0.0.1] --ca-out FILE [--hosts-out FILE]
-//              [--log FILE] [--ready-file FILE] [--dns-port N] [--threads N]
+//              [--log FILE] [--ready-file FILE] [--dns-port N] [--threads N] [--imds-bind ADDR]
 #pragma once
 #include <string>
 #include <vector>
@@ -12,6 +12,7 @@ struct Options {
   int port = 443;
   int dns_port = 0;  // 0: no DNS
   int threads = 4;
+  std::string imds_bind;  // --imds-bind ADDR: serve IMDS over plain HTTP on ADDR:80 (169.254.169.254)
 };
 
 // Throws std::invalid_argument with a message naming the bad argument.

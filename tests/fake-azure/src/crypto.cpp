@@ -148,6 +148,23 @@ bool rs256_verify(const std::string& public_key_pem, std::string_view data, std:
   return ok;
 }
 
+bool ps256_verify(const std::string& public_key_pem, std::string_view data, std::string_view signature) {
+  BIO* bio = BIO_new_mem_buf(public_key_pem.data(), int(public_key_pem.size()));
+  Pkey key(PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  if (!key) return false;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), nullptr, key.get()) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) == 1 &&
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                             reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok;
+}
+
 struct Rs256Key::Impl {
   Pkey key;
 };

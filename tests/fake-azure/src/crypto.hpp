@@ -32,6 +32,8 @@ struct RegisteredCertificate {
 RegisteredCertificate load_registered_certificate(std::string_view pem);
 // RS256 verification with an RSA public key in PEM ("PUBLIC KEY").
 bool rs256_verify(const std::string& public_key_pem, std::string_view data, std::string_view signature);
+// RSASSA-PSS with SHA-256 (JWS "PS256"), any salt length.
+bool ps256_verify(const std::string& public_key_pem, std::string_view data, std::string_view signature);
 
 // An RSA-2048 key pair made at start; thread-safe after construction.
 class Rs256Key {

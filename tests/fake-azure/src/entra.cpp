@@ -188,15 +188,17 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
   auto jwt = parse_jwt(assertion);
   if (!jwt) return with_class(entra_error(s, 400, "invalid_request", 50027, "JWT token is invalid or malformed."));
   const JwtClaims& claims = jwt->claims;
-  // A client assertion the app signed itself (certificate credential): iss = the client id, x5t names
-  // the certificate, verified with that registered certificate's public key.
-  if (!jwt->x5t.empty() && iequals(claims.iss, client_id)) {
+  // A client assertion the app signed itself (certificate credential): iss = the client id, x5t (SHA-1,
+  // with RS256) or x5t#S256 alone (SHA-256, with RS256 or PS256, as MSAL sends it) names the certificate,
+  // verified with that registered certificate's public key.
+  if ((!jwt->x5t.empty() || !jwt->x5t_s256.empty()) && iequals(claims.iss, client_id)) {
     const RegisteredCertificate* registered = nullptr;
     std::vector<RegisteredCertificate> certificates;
     for (const auto& pem : app->certificates) certificates.push_back(load_registered_certificate(pem));
-    for (const auto& c : certificates) if (c.x5t == jwt->x5t) registered = &c;
+    for (const auto& c : certificates)
+      if (jwt->x5t.empty() ? c.x5t_s256 == jwt->x5t_s256 : c.x5t == jwt->x5t) registered = &c;
     if (!registered) {
-      const auto sha1 = base64_decode(jwt->x5t);
+      const auto sha1 = base64_decode(jwt->x5t.empty() ? jwt->x5t_s256 : jwt->x5t);
       std::string hex;
       for (unsigned char c : sha1.value_or(std::string())) { hex += "0123456789ABCDEF"[c >> 4]; hex += "0123456789ABCDEF"[c & 15]; }
       return with_class(entra_error(s, 401, "invalid_client", 700027,
@@ -206,7 +208,10 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
                                     "'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployment to "
                                     "determine the corresponding service endpoint.]"));
     }
-    if (jwt->alg != "RS256" || !rs256_verify(registered->public_key_pem, jwt->signing_input, jwt->signature) ||
+    const bool signed_ok =
+        (jwt->alg == "RS256" && rs256_verify(registered->public_key_pem, jwt->signing_input, jwt->signature)) ||
+        (jwt->alg == "PS256" && jwt->x5t.empty() && ps256_verify(registered->public_key_pem, jwt->signing_input, jwt->signature));
+    if (!signed_ok ||
         (!jwt->x5t_s256.empty() && jwt->x5t_s256 != registered->x5t_s256))
       return with_class(entra_error(s, 401, "invalid_client", 700027,
                                     "Client assertion contains an invalid signature. [Reason - The provided signature value "

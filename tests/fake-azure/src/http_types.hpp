@@ -17,6 +17,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::uint64_t connection_id = 0;
+  bool plain = false;  // arrived on the plain-HTTP (IMDS) listener, not over TLS
 
   // First value of a header (name lower-case), empty when absent.
   std::string header(std::string_view name) const {
@@ -36,6 +37,7 @@ struct LogInfo {
   std::string issued;          // token endpoint: "access:<id>" of the token handed out
   std::string fault;           // "faults[i]" when an injected fault decided the answer
   std::string stall;           // the stall kind when the answer is stalled ("headers", ...)
+  bool plain = false;          // the plain-HTTP (IMDS) listener took the request
 };
 
 struct HttpResponse {

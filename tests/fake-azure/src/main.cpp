@@ -53,10 +53,12 @@ int main(int argc, char** argv) {
                 << " sub=" << fake::connection_subject(sc, c) << " aud=" << fake::connection_audience(c) << "\n";
     for (const auto& v : sc.vaults) std::cout << "  vault " << v.host() << ": " << v.secrets.size() << " secrets\n";
 
-    fake::ServerOptions server{options.bind, options.port, options.dns_port, options.threads};
+    fake::ServerOptions server{options.bind, options.port, options.dns_port, options.threads, options.imds_bind};
     return fake::run_server(server, app, tls, log.get(), [&] {
       std::cout << "fake-azure: listening on " << options.bind << ":" << options.port
-                << (options.dns_port ? ", DNS on udp " + std::to_string(options.dns_port) : std::string()) << std::endl;
+                << (options.dns_port ? ", DNS on udp " + std::to_string(options.dns_port) : std::string())
+                << (options.imds_bind.empty() ? std::string() : ", IMDS on http://" + options.imds_bind + ":80")
+                << std::endl;
       if (!options.ready_file.empty()) write_file(options.ready_file, std::to_string(getpid()) + "\n");
     });
   } catch (const std::exception& e) {

@@ -341,7 +341,7 @@ Scenario parse_scenario(std::string_view json) {
                       rapidjson::GetParseError_En(doc.GetParseError()));
   require_object(doc, "(root)");
   known_keys(doc, "", {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs", "connectDelayMs",
-                       "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults"});
+                       "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults", "imds"});
   Scenario s;
   if (const Value* o = object(doc, "organization", "")) {
     known_keys(*o, "organization", {"name", "id"});
@@ -522,6 +522,25 @@ Scenario parse_scenario(std::string_view json) {
       s.vaults.push_back(std::move(vault));
     }
   }
+  if (const Value* m = object(doc, "imds", "")) {
+    known_keys(*m, "imds", {"systemAssigned", "userAssigned", "warmupNotFound"});
+    Imds imds;
+    auto identity = [&](const Value& v, const std::string& path) {
+      require_object(v, path);
+      known_keys(v, path, {"clientId", "tenant"});
+      ManagedIdentity id{to_lower(str(v, "clientId", path)), resolve_tenant(str(v, "tenant", path), path + ".tenant")};
+      if (!is_guid(id.client_id)) bad(path + ".clientId", "must be a GUID");
+      return id;
+    };
+    if (const Value* sys = object(*m, "systemAssigned", "imds")) imds.system_assigned = identity(*sys, "imds.systemAssigned");
+    if (const Value* users = arr(*m, "userAssigned", "imds"))
+      for (rapidjson::SizeType k = 0; k < users->Size(); ++k)
+        imds.user_assigned.push_back(identity((*users)[k], "imds.userAssigned[" + std::to_string(k) + "]"));
+    imds.warmup_not_found = int(num(*m, "warmupNotFound", "imds", 0));
+    if (imds.warmup_not_found < 0 || imds.warmup_not_found > 100) bad("imds.warmupNotFound", "must be 0..100");
+    s.imds = std::move(imds);
+  }
+
   s.foreign_hosts = strings(doc, "foreignHosts", "");
   for (auto& h : s.foreign_hosts) h = to_lower(h);
 

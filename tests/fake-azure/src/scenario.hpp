@@ -119,6 +119,19 @@ struct Fault {
   bool decides() const;
 };
 
+// A managed identity the fake's IMDS (169.254.169.254) hands tokens out for.
+struct ManagedIdentity {
+  std::string client_id;  // GUID (the identity's application id)
+  std::string tenant;     // GUID
+};
+
+// The Azure Instance Metadata Service of the "VM" the task runs on (absent: not an Azure VM).
+struct Imds {
+  std::optional<ManagedIdentity> system_assigned;  // absent: the VM's system-assigned identity is off
+  std::vector<ManagedIdentity> user_assigned;
+  int warmup_not_found = 0;  // the first N token requests answer 404 (the identity is still being attached)
+};
+
 struct Scenario {
   std::string org_name = "fkv-org", org_id = "7a0e5b35-6c4f-4d8e-9a43-2b1f3c5d7e90";
   std::string project_name = "fkv-project", project_id = "3f2c1b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b";
@@ -133,6 +146,7 @@ struct Scenario {
   std::vector<Vault> vaults;
   std::vector<std::string> foreign_hosts;
   std::vector<Fault> faults;
+  std::optional<Imds> imds;
 
   // Every DNS name served, lower-case: dev.azure.com, login.microsoftonline.com, vaults, foreign hosts.
   std::vector<std::string> served_names() const;

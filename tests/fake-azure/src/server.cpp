@@ -196,6 +196,57 @@ awaitable<void> session(tcp::socket socket, Shared& sh) {
   }
 }
 
+// The IMDS listener: plain HTTP/1.1, one request after another, no faults or stalls.
+awaitable<void> plain_session(tcp::socket socket, Shared& sh) {
+  const std::uint64_t conn = sh.next_connection++;
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    stream.expires_after(std::chrono::seconds(30));
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024);
+    auto [rec, rn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    if (rec) break;
+    const double start_ms = sh.ms_since_start();
+    const auto epoch_ms = epoch_ms_now();
+    auto& req = parser.get();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.host = host_without_port(req[http::field::host]);
+    request.target = std::string(req.target());
+    for (const auto& f : req) request.headers.emplace_back(to_lower(f.name_string()), std::string(f.value()));
+    request.body = std::move(req.body());
+    request.connection_id = conn;
+    request.plain = true;
+    HttpResponse response = sh.app.handle(request);
+    LogEntry entry{sh.next_seq++, conn, request.method, request.host, request.target, response.status, start_ms, 0,
+                   epoch_ms, response.log};
+    http::response<http::string_body> res;
+    res.version(req.version());
+    res.result(static_cast<unsigned>(response.status));
+    res.set(http::field::date, http_date(unix_now()));
+    for (const auto& [k, v] : response.headers) res.set(k, v);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+    write_log(sh, entry);
+    auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+awaitable<void> plain_accept_loop(tcp::acceptor& acceptor, Shared& sh) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(acceptor.get_executor()), tuple_awaitable);
+    if (ec == net::error::operation_aborted) co_return;
+    if (ec) continue;
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, plain_session(std::move(socket), sh), net::detached);
+  }
+}
+
 awaitable<void> accept_loop(tcp::acceptor& acceptor, Shared& sh) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(acceptor.get_executor()), tuple_awaitable);
@@ -241,6 +292,17 @@ int run_server(const ServerOptions& options, App& app, const TlsMaterial& tls, R
   acceptor.set_option(net::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(1024);
+
+  std::optional<tcp::acceptor> imds;
+  if (!options.imds_bind.empty()) {
+    const tcp::endpoint at(net::ip::make_address(options.imds_bind), 80);
+    imds.emplace(ioc);
+    imds->open(at.protocol());
+    imds->set_option(net::socket_base::reuse_address(true));
+    imds->bind(at);
+    imds->listen(64);
+    net::co_spawn(ioc, plain_accept_loop(*imds, shared), net::detached);
+  }
 
   std::optional<udp::socket> dns;
   if (options.dns_port) {

@@ -1,5 +1,5 @@
 // The network shell of the fake (the only translation unit that includes Beast/Asio): HTTPS/1.1
-// with keep-alive on one port, DNS over UDP, signal handling. All decisions are App's.
+// with keep-alive on one port, plain HTTP for IMDS (optional), DNS over UDP, signal handling. All decisions are App's.
 #pragma once
 #include "app.hpp"
 #include "crypto.hpp"
@@ -15,6 +15,7 @@ struct ServerOptions {
   int port = 443;
   int dns_port = 0;  // 0: no DNS
   int threads = 4;
+  std::string imds_bind;  // non-empty: also serve IMDS over plain HTTP on this address, port 80
 };
 
 // Binds everything, calls on_ready, serves until SIGTERM/SIGINT. Returns the exit code.

@@ -1,4 +1,4 @@
-// The three services the fake plays (Azure DevOps OIDC, Entra ID token endpoint, Key Vault), plus the
+// The services the fake plays (Azure DevOps OIDC, Entra ID token endpoint, Key Vault, IMDS), plus the
 // "foreign host" that only exists to catch leaked requests. Pure functions of (state, request).
 #pragma once
 #include "crypto.hpp"
@@ -17,6 +17,7 @@ struct Services {
   const Rs256Key& key;
   TokenRegistry& tokens;
   RateWindows& rates;
+  Counters& imds_calls;  // token requests IMDS has seen (for the warm-up)
   std::function<std::int64_t()> now_ms;  // epoch milliseconds; injectable for tests
   std::int64_t now() const { return now_ms() / 1000; }
 };
@@ -25,6 +26,8 @@ HttpResponse handle_devops(Services& s, const HttpRequest& req);
 HttpResponse handle_entra(Services& s, const HttpRequest& req);
 HttpResponse handle_keyvault(Services& s, const Vault& vault, const HttpRequest& req);
 HttpResponse handle_foreign(Services& s, const HttpRequest& req);
+// The Azure Instance Metadata Service's managed identity token endpoint (2018-02-01), plain HTTP.
+HttpResponse handle_imds(Services& s, const HttpRequest& req);
 
 // The OIDC token Azure DevOps would issue for a connection (nullptr: the pipeline's own token).
 std::string issue_oidc_token(Services& s, const Connection* connection);

@@ -47,3 +47,26 @@ TEST_CASE("host_within matches at a dot boundary only") {
   CHECK_FALSE(host_within("vault.azure.net.evil.com", "vault.azure.net"));
   CHECK_FALSE(host_within("x.vault.azure.net", ""));
 }
+
+TEST_CASE("query_parameter: decoded value of the first exact match (Boost.URL)") {
+  using fkv::net::query_parameter;
+  CHECK(query_parameter("/t?serviceConnectionId=a%20b&z=1", "serviceConnectionId") == "a b");
+  CHECK(query_parameter("/t?z=1&flag", "flag") == "");
+  CHECK(query_parameter("/t?a=1&a=2", "a") == "1");
+  CHECK_FALSE(query_parameter("/t?xa=1", "a"));
+  CHECK_FALSE(query_parameter("/t?A=1", "a"));
+  CHECK_FALSE(query_parameter("/t", "a"));
+  CHECK_FALSE(query_parameter("/t?a=%zz", "a"));    // not a valid origin-form
+  CHECK_FALSE(query_parameter("no-slash?a=1", "a"));
+}
+
+TEST_CASE("without_query_parameter: drops a name in any case, keeps the rest as written") {
+  using fkv::net::without_query_parameter;
+  CHECK(without_query_parameter("/secrets?api-version=7.2&$skiptoken=ab%2Fc&maxresults=25", "api-version") ==
+        "/secrets?$skiptoken=ab%2Fc&maxresults=25");
+  CHECK(without_query_parameter("/s?API-Version=1&a=1&&api-version=2&b", "api-version") == "/s?a=1&b");
+  CHECK(without_query_parameter("/s?api-version=1", "api-version") == "/s");
+  CHECK(without_query_parameter("/s", "api-version") == "/s");
+  CHECK(without_query_parameter("/s?%61pi-version=1", "api-version") == "/s");  // the name compared decoded
+  CHECK_FALSE(without_query_parameter("/s?a=%zz", "api-version"));
+}

@@ -94,6 +94,8 @@ TEST_CASE("with_api_version replaces or adds the api-version parameter") {
         "/secrets?api-version=7.5&$skiptoken=abc&maxresults=25");
   CHECK(with_api_version("/secrets?$skiptoken=abc", "7.5") == "/secrets?api-version=7.5&$skiptoken=abc");
   CHECK(with_api_version("/secrets", "7.5") == "/secrets?api-version=7.5");
+  CHECK(with_api_version("/secrets?API-VERSION=7.2&&$skiptoken=a%2Fb", "7.5") == "/secrets?api-version=7.5&$skiptoken=a%2Fb");
+  CHECK(with_api_version("/secrets?api-version=7.2&x=%zz", "7.5") == "/secrets?api-version=7.2&x=%zz");  // kept as is
   CHECK(list_url(options().vault_url).str() == kVault + "/secrets?api-version=7.5&maxresults=25");
 }
 
