@@ -1,9 +1,15 @@
 'use strict';
-// The demo: runs federated-keyvault once, as a pipeline step would, against the local Azure fake
-// (scripts/demo/scenario.json), then shows what the Azure Pipelines agent would log (secrets masked
-// as '***', the way the agent masks registered secrets) and the variables the step sets.
+// The demo: runs federated-keyvault as pipeline steps would, against the local Azure fake
+// (scripts/demo/scenario.json), and shows what the Azure Pipelines agent would log (secrets masked
+// as '***', the way the agent masks registered secrets) and the variables each step sets.
 //
 //   node scripts/demo/run-demo.js BINARY FAKE_BINARY
+//
+// Five parts, each one screen, each a function below: the YAML, the happy run, two failures users
+// hit (a federated credential with the wrong subject, a vault without a role assignment) and a
+// diagnose run (Mode: diagnose against the happy scenario). Lines starting "[demo]" are the demo's
+// own notes, not the task's output. Exits 0 when every part behaved as the demo says it does.
+// tests/e2e/demo.test.js runs it (through scripts/demo.sh with FKV_BINARY/FKV_FAKE_BIN) in CTest.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,33 +19,171 @@ const { scenarioEnv } = require('../../tests/support/scenario-env');
 const [binary, fake] = process.argv.slice(2).map((file) => path.resolve(file));
 const scenarioFile = path.join(__dirname, 'scenario.json');
 const scenario = JSON.parse(fs.readFileSync(scenarioFile, 'utf8'));
-const vault = scenario.vaults[0].name;
 
-const run = runTask({ scenarioFile, env: scenarioEnv(scenario, { vault, filter: '*' }), binary, fake });
-
-// The agent replaces every registered secret (setsecret data, issecret=true values) with ***.
-const secrets = [...run.log.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-const mask = (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+const GOOD = { connection: 0, vault: 'contoso-prod-kv' };
+const WRONG_SUBJECT = { connection: 1, vault: 'contoso-prod-kv' };
+const NO_ROLE = { connection: 0, vault: 'contoso-shared-kv' };
 
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
-console.log(bold(`\n== The step's log, as the agent shows it (task: FederatedKeyVault@1, vault: ${vault}) ==`));
-for (const line of run.stdout.split(/\r\n|\r|\n/)) {
-  if (!line) continue;
-  // The agent does not echo logging commands; the demo shows their header so you can see what
-  // happened, and never their data (the secret values).
-  if (line.startsWith('##vso[task.complete')) console.log(`  (command) ${mask(line)}`);
-  else if (line.startsWith('##vso[')) console.log(`  (command) ${line.slice(0, line.indexOf(']') + 1)} ...`);
-  else console.log(`  ${mask(line)}`);
-}
-if (run.stderr.trim()) console.log(mask(run.stderr.trim()).replace(/^/gm, '  (stderr) '));
+const say = (text = '') => console.log(text);
+const note = (text) => say(`  [demo] ${text}`);
+const header = (number, title) => say(bold(`\n== ${number}. ${title} ==`));
 
-console.log(bold('\n== Pipeline variables the step sets (values masked; lengths shown) =='));
-const rows = [...run.log.variables.values()].map((v) => [v.name, v.secret ? 'secret' : 'public',
-  v.secret ? `*** (${Buffer.byteLength(v.value, 'utf8')} bytes)` : v.value]);
-const width = Math.max(...rows.map((r) => r[0].length), 8);
-for (const [name, kind, value] of rows) console.log(`  ${name.padEnd(width)}  ${kind.padEnd(6)}  ${value}`);
-console.log(bold(`\n== Step result: ${run.log.outcome(run.status)} (exit code ${run.status}) ==`));
-const counts = new Map();
-for (const r of run.requests) counts.set(`${r.method} ${r.host}`, (counts.get(`${r.method} ${r.host}`) || 0) + 1);
-console.log(`  requests the fake saw: ${[...counts].map(([what, n]) => `${n} x ${what}`).join(', ')}`);
-process.exit(run.status === 0 ? 0 : 1);
+function run({ connection, vault }, set = {}) {
+  return runTask({ scenarioFile, env: scenarioEnv(scenario, { connection, vault, filter: '*', set }), binary, fake });
+}
+
+// What a registered token is, by its claims: the OIDC token's audience is Entra's token exchange;
+// anything else registered before the first variable is the Key Vault access token.
+function tokenKind(data) {
+  const parts = data.split('.');
+  if (parts.length === 3) {
+    try {
+      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+      if (claims.aud === 'api://AzureADTokenExchange') return 'OIDC token';
+    } catch { /* not a JWT */ }
+  }
+  return 'access token';
+}
+
+// Prints the step's log as the agent shows it. The agent does not echo logging commands; the demo
+// shows each command's header (never the data of a secret) and labels what the command does.
+function showLog(result) {
+  const secrets = [...result.log.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  const mask = (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  let variablesSeen = false;
+  let pendingSetsecrets = 0;
+  const flushSetsecrets = () => {
+    if (pendingSetsecrets > 0) {
+      say(`  (command) ##vso[task.setsecret] ...${pendingSetsecrets > 1 ? `  x${pendingSetsecrets}` : ''}`);
+      if (pendingSetsecrets > 1) note(`${pendingSetsecrets} setsecret lines: a multi-line value is masked line by line`);
+    }
+    pendingSetsecrets = 0;
+  };
+  for (const { text, command } of result.log.lines) {
+    if (!text) continue;
+    const what = command ? `${command.area}.${command.event}`.toLowerCase() : '';
+    if (what === 'task.setsecret' && !variablesSeen) {
+      note(`${tokenKind(command.data)} registered as secret (the agent masks it in every later line)`);
+      say('  (command) ##vso[task.setsecret] ...');
+      continue;
+    }
+    if (what === 'task.setsecret') { pendingSetsecrets += 1; continue; }
+    flushSetsecrets();
+    if (what === 'task.setvariable') {
+      variablesSeen = true;
+      const name = command.properties.variable;
+      if (name === 'SYSTEM_UNSAFEALLOWMULTILINESECRET') {
+        note('the next secret has several lines. The agent refuses multi-line secret values unless');
+        note('SYSTEM_UNSAFEALLOWMULTILINESECRET is true, so the task sets it (only when a value needs it)');
+        say(`  (command) ${text}`);
+      } else {
+        say(`  (command) ${text.slice(0, text.indexOf(']') + 1)} ***`);
+      }
+    } else if (command && what !== 'task.complete' && what !== 'task.logissue') {
+      say(`  (command) ${text.slice(0, text.indexOf(']') + 1)} ...`);
+    } else {
+      say(`  ${mask(text)}`);
+    }
+  }
+  flushSetsecrets();
+  if (result.stderr.trim()) say(mask(result.stderr.trim()).replace(/^/gm, '  (stderr) '));
+}
+
+function showVariables(result) {
+  const rows = [...result.log.variables.values()].map((v) => [v.name, v.secret ? 'secret' : 'public',
+    v.secret ? `*** (${Buffer.byteLength(v.value, 'utf8')} bytes)` : v.value]);
+  if (rows.length === 0) { say('  Pipeline variables the step sets: none'); return; }
+  say('  Pipeline variables the step sets (values masked; lengths shown):');
+  const width = Math.max(...rows.map((r) => r[0].length), 8);
+  for (const [name, kind, value] of rows) say(`    ${name.padEnd(width)}  ${kind.padEnd(6)}  ${value}`);
+}
+
+function showOutcome(result) {
+  const counts = new Map();
+  for (const r of result.requests) counts.set(`${r.method} ${r.host}`, (counts.get(`${r.method} ${r.host}`) || 0) + 1);
+  say(bold(`  Step result: ${result.log.outcome(result.status)} (exit code ${result.status})`));
+  say(`  requests the fake saw: ${[...counts].map(([what, n]) => `${n} x ${what}`).join(', ') || 'none'}`);
+}
+
+const connectionOf = (index) => scenario.connections[index];
+const yamlFor = ({ connection, vault }, extra = []) => [
+  '  - task: FederatedKeyVault@1          # was: AzureKeyVault@2',
+  '    inputs:',
+  `      azureSubscription: ${connectionOf(connection).name}`,
+  `      KeyVaultName: ${vault}`,
+  "      SecretsFilter: '*'",
+  ...extra,
+];
+
+// ---- the five parts ----
+
+function partYaml() {
+  header(1, 'The pipeline step this demo runs');
+  say(yamlFor(GOOD).join('\n'));
+  say('  - script: ./deploy.sh');
+  say('    env:');
+  say('      DB_CONNECTION: $(db-connection-string)   # secrets reach scripts only when mapped');
+  note(`the agent gives the step the service connection '${connectionOf(0).name}' (workload identity`);
+  note(`federation, tenant ${connectionOf(0).tenant}) and the job's access token as environment`);
+  note('variables. Here a local fake plays dev.azure.com, login.microsoftonline.com and the vault');
+  note('in a private network namespace: nothing leaves this machine.');
+  return true;
+}
+
+function partHappy() {
+  header(2, `The happy run: vault ${GOOD.vault}, every enabled secret`);
+  const result = run(GOOD);
+  showLog(result);
+  showVariables(result);
+  showOutcome(result);
+  return result.status === 0 && result.log.variables.size > 0;
+}
+
+function partWrongSubject() {
+  const conn = connectionOf(WRONG_SUBJECT.connection);
+  header(3, 'Failure: the federated credential has the wrong subject');
+  note(`the step uses connection '${conn.name}'. Its app's federated credential was created by hand`);
+  note("for the connection's old name, so Entra ID finds no credential matching the token:");
+  const result = run(WRONG_SUBJECT);
+  showLog(result);
+  showOutcome(result);
+  note('the error names the issuer and subject to put into the federated credential.');
+  return result.status !== 0 && result.stdout.includes('AADSTS700213');
+}
+
+function partNoRole() {
+  header(4, `Failure: no role assignment on vault ${NO_ROLE.vault}`);
+  note(`the connection is fine, but its identity was never given a role on ${NO_ROLE.vault}:`);
+  const result = run(NO_ROLE);
+  showLog(result);
+  showOutcome(result);
+  note('the error names the role to assign. No variable was set, no value was read.');
+  return result.status !== 0 && result.stdout.includes('ForbiddenByRbac');
+}
+
+// Mode: diagnose (issue 12 item 2) against the happy scenario: every check, no variable set.
+function partDiagnose() {
+  header(5, `Check a connection without downloading: Mode: diagnose on ${GOOD.vault}`);
+  say(yamlFor(GOOD, ['      Mode: diagnose']).join('\n'));
+  const result = run(GOOD, { INPUT_MODE: 'diagnose' });
+  showLog(result);
+  showOutcome(result);
+  const setVariables = result.log.lines.filter((l) => l.command && /^task\.setvariable$/i.test(`${l.command.area}.${l.command.event}`));
+  if (setVariables.length > 0) {
+    note(`this binary has no diagnose mode: it ignored Mode and set ${setVariables.length} variables.`);
+    return true; // the demo still ran; tests/e2e/demo.test.js holds the (skipped) check of the findings
+  }
+  note('diagnose set no variable and registered no vault value; each finding is "ok" or cause + fix.');
+  return result.status === 0;
+}
+
+say(bold('federated-keyvault demo: FederatedKeyVault@1 against a local Azure fake'));
+say('Lines starting "[demo]" are notes of this demo; the rest is what the pipeline log would show.');
+const parts = [partYaml, partHappy, partWrongSubject, partNoRole, partDiagnose];
+const failed = parts.filter((part) => !part()).map((part) => part.name);
+if (failed.length > 0) {
+  say(`\ndemo: these parts did not behave as described: ${failed.join(', ')}`);
+  process.exit(1);
+}
+say(bold('\n== Done: the happy run, two failures with their fixes, and a diagnose run =='));
