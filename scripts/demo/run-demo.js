@@ -33,25 +33,18 @@ function run({ connection, vault }, set = {}) {
   return runTask({ scenarioFile, env: scenarioEnv(scenario, { connection, vault, filter: '*', set }), binary, fake });
 }
 
-// What a registered token is, by its claims: the OIDC token's audience is Entra's token exchange;
-// anything else registered before the first variable is the Key Vault access token.
-function tokenKind(data) {
-  const parts = data.split('.');
-  if (parts.length === 3) {
-    try {
-      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-      if (claims.aud === 'api://AzureADTokenExchange') return 'OIDC token';
-    } catch { /* not a JWT */ }
-  }
-  return 'access token';
-}
+// A registered secret that is no variable's value (nor a line of one) is a token. The binary gets the
+// OIDC token from Azure DevOps first, then exchanges it at Entra ID for the Key Vault access token.
+const TOKEN_KINDS = ['OIDC token', 'access token'];
+const isCommand = (command, what) => command && `${command.area}.${command.event}`.toLowerCase() === what;
 
 // Prints the step's log as the agent shows it. The agent does not echo logging commands; the demo
 // shows each command's header (never the data of a secret) and labels what the command does.
 function showLog(result) {
   const secrets = [...result.log.secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   const mask = (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-  let variablesSeen = false;
+  const values = [...result.log.variables.values()].map((v) => v.value);
+  let tokens = 0;
   let pendingSetsecrets = 0;
   const flushSetsecrets = () => {
     if (pendingSetsecrets > 0) {
@@ -62,32 +55,39 @@ function showLog(result) {
   };
   for (const { text, command } of result.log.lines) {
     if (!text) continue;
-    const what = command ? `${command.area}.${command.event}`.toLowerCase() : '';
-    if (what === 'task.setsecret' && !variablesSeen) {
-      note(`${tokenKind(command.data)} registered as secret (the agent masks it in every later line)`);
+    const header = command ? text.slice(0, text.indexOf(']') + 1) : '';
+    if (isCommand(command, 'task.setsecret') && !values.some((value) => value.includes(command.data))) {
+      flushSetsecrets();
+      note(`${TOKEN_KINDS[Math.min(tokens, 1)]} registered as secret (the agent masks it from here on)`);
       say('  (command) ##vso[task.setsecret] ...');
+      tokens += 1;
       continue;
     }
-    if (what === 'task.setsecret') { pendingSetsecrets += 1; continue; }
+    if (isCommand(command, 'task.setsecret')) { pendingSetsecrets += 1; continue; }
     flushSetsecrets();
-    if (what === 'task.setvariable') {
-      variablesSeen = true;
-      const name = command.properties.variable;
-      if (name === 'SYSTEM_UNSAFEALLOWMULTILINESECRET') {
-        note('the next secret has several lines. The agent refuses multi-line secret values unless');
-        note('SYSTEM_UNSAFEALLOWMULTILINESECRET is true, so the task sets it (only when a value needs it)');
+    if (isCommand(command, 'task.setvariable')) {
+      if (command.properties.get('variable') === 'SYSTEM_UNSAFEALLOWMULTILINESECRET') {
+        note('the next secret has several lines. The agent rejects a multi-line secret value unless');
+        note('SYSTEM_UNSAFEALLOWMULTILINESECRET is true: the task sets it, only when a value needs it');
         say(`  (command) ${text}`);
       } else {
-        say(`  (command) ${text.slice(0, text.indexOf(']') + 1)} ***`);
+        say(`  (command) ${header} ***`);
       }
-    } else if (command && what !== 'task.complete' && what !== 'task.logissue') {
-      say(`  (command) ${text.slice(0, text.indexOf(']') + 1)} ...`);
+    } else if (isCommand(command, 'task.logissue')) {
+      // The agent shows an issue as a ##[error] / ##[warning] line.
+      say(`  ##[${command.properties.get('type') || 'error'}]${mask(command.data)}`);
+    } else if (isCommand(command, 'task.complete')) {
+      say(`  (command) ${header} ${mask(command.data)}`);
+    } else if (command) {
+      say(`  (command) ${header} ...`);
     } else {
       say(`  ${mask(text)}`);
     }
   }
   flushSetsecrets();
-  if (result.stderr.trim()) say(mask(result.stderr.trim()).replace(/^/gm, '  (stderr) '));
+  // ns-run's own note about its work dir is not part of the step's log.
+  const stderr = result.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('ns-run: command exited'));
+  if (stderr.length) say(mask(stderr.join('\n')).replace(/^/gm, '  (stderr) '));
 }
 
 function showVariables(result) {
@@ -143,8 +143,9 @@ function partHappy() {
 function partWrongSubject() {
   const conn = connectionOf(WRONG_SUBJECT.connection);
   header(3, 'Failure: the federated credential has the wrong subject');
+  const stale = scenario.apps.find((a) => a.clientId === conn.clientId).federatedCredentials[0].subject;
   note(`the step uses connection '${conn.name}'. Its app's federated credential was created by hand`);
-  note("for the connection's old name, so Entra ID finds no credential matching the token:");
+  note(`before the connection was renamed: its subject is still '${stale}'.`);
   const result = run(WRONG_SUBJECT);
   showLog(result);
   showOutcome(result);
@@ -169,7 +170,7 @@ function partDiagnose() {
   const result = run(GOOD, { INPUT_MODE: 'diagnose' });
   showLog(result);
   showOutcome(result);
-  const setVariables = result.log.lines.filter((l) => l.command && /^task\.setvariable$/i.test(`${l.command.area}.${l.command.event}`));
+  const setVariables = result.log.lines.filter((l) => isCommand(l.command, 'task.setvariable'));
   if (setVariables.length > 0) {
     note(`this binary has no diagnose mode: it ignored Mode and set ${setVariables.length} variables.`);
     return true; // the demo still ran; tests/e2e/demo.test.js holds the (skipped) check of the findings
