@@ -56,14 +56,22 @@ function showLog(result) {
   for (const { text, command } of result.log.lines) {
     if (!text) continue;
     const header = command ? text.slice(0, text.indexOf(']') + 1) : '';
-    if (isCommand(command, 'task.setsecret') && !values.some((value) => value.includes(command.data))) {
+    if (isCommand(command, 'task.setsecret') && tokens < TOKEN_KINDS.length
+        && !values.some((value) => value.includes(command.data))) {
       flushSetsecrets();
-      note(`${TOKEN_KINDS[Math.min(tokens, 1)]} registered as secret (the agent masks it from here on)`);
+      note(`${TOKEN_KINDS[tokens]} registered as secret (the agent masks it from here on)`);
       say('  (command) ##vso[task.setsecret] ...');
       tokens += 1;
       continue;
     }
     if (isCommand(command, 'task.setsecret')) { pendingSetsecrets += 1; continue; }
+    if (isCommand(command, 'task.setvariable') && pendingSetsecrets > 0) {
+      // A value is registered for masking (each line of a multi-line one), then set: one line here.
+      if (pendingSetsecrets > 1) note(`${pendingSetsecrets} setsecret lines: a multi-line value is masked line by line`);
+      say(`  (command) ##vso[task.setsecret] ...${pendingSetsecrets > 1 ? ` x${pendingSetsecrets}` : ''}, then ${header} ***`);
+      pendingSetsecrets = 0;
+      continue;
+    }
     flushSetsecrets();
     if (isCommand(command, 'task.setvariable')) {
       if (command.properties.get('variable') === 'SYSTEM_UNSAFEALLOWMULTILINESECRET') {
