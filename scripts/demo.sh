@@ -32,9 +32,10 @@ else
   build_dir=${FKV_DEMO_BUILD_DIR:-build-demo}
   if [ ! -f "$build_dir/build.ninja" ]; then
     echo "demo: building federated-keyvault and the Azure fake in $build_dir/ (first time: a few minutes)"
+    # The native binary and the fake only: no cross, sanitizer or fuzz builds. Later runs skip this
+    # (the build re-runs CMake by itself when a CMakeLists.txt changed).
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFKV_CROSS=OFF -DFKV_SANITIZE_BUILD=OFF >/dev/null
   fi
-  # The native binary and the fake only: no cross, sanitizer or fuzz builds.
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFKV_CROSS=OFF -DFKV_SANITIZE_BUILD=OFF >/dev/null
   cmake --build "$build_dir" --target federated-keyvault fake-azure --parallel "$(nproc)" >/dev/null
   binary=$build_dir/native/federated-keyvault fake=$build_dir/tests/fake-azure/fake-azure
 fi

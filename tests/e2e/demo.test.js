@@ -118,3 +118,24 @@ test('diagnose: every check reported, no variable set, no value registered', {
   assert.match(text, /Step result: Succeeded \(exit code 0\)/);
   assert.match(text, /\[demo\] diagnose set no variable and registered no vault value/);
 });
+
+test('without user namespaces the demo stops at once with the sentence the README gives', () => {
+  const bin = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'fkv-demo-nouserns-'));
+  try {
+    // An unshare that fails as it does where user namespaces are not allowed (e.g. Docker without --privileged).
+    fs.writeFileSync(path.join(bin, 'unshare'), '#!/bin/sh\necho "unshare: unshare failed: Operation not permitted" >&2\nexit 1\n',
+      { mode: 0o755 });
+    const run = childProcess.spawnSync(path.join(ROOT, 'scripts', 'demo.sh'), [], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FKV_BINARY: binary, FKV_FAKE_BIN: fake },
+      input: '', timeout: 30000, encoding: 'utf8' });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.equal(run.stdout, '');
+    const sentence = 'The demo needs unprivileged user namespaces (unshare --net --mount --map-root-user must work); ' +
+      'in Docker, run the container with --privileged or equivalent.';
+    assert.equal(run.stderr, `demo: ${sentence}\n`);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s*\n\s*/g, ' ');
+    assert.ok(readme.includes(`\`${sentence}\``), 'README quotes the sentence');
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
+});
