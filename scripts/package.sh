@@ -3,6 +3,7 @@
 #
 #   scripts/package.sh [--publisher ID] [--binary PATH | --no-build] [--out DIR]
 #   scripts/package.sh --set-version X.Y.Z
+#   scripts/package.sh --set-repository URL
 #
 # 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
 #    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
@@ -14,11 +15,13 @@
 #    task/bin as it is, after copying an existing build's binary if there is one.
 # 3. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix. --publisher replaces the
 #    manifest's placeholder publisher (required to publish; see README "Publishing").
+# The project's URL (its README) is in vss-extension.json (repository, links) and task/task.json
+# (helpUrl); the committed one is a placeholder. --set-repository URL writes it into both and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-publisher="" binary="" build=1 out="dist" set_version=""
+publisher="" binary="" build=1 out="dist" set_version="" set_repository=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --publisher) publisher=${2:?--publisher needs an id}; shift 2 ;;
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --set-version) set_version=${2:?--set-version needs X.Y.Z}; shift 2 ;;
+    --set-repository) set_repository=${2:?--set-repository needs a URL}; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "package: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -56,6 +60,25 @@ EOF
   exit 0
 fi
 
+# ---- the project's URL ----
+placeholder_repository=https://github.com/your-org/federated-keyvault
+if [ -n "$set_repository" ]; then
+  [[ "$set_repository" =~ ^https://[^[:space:]\"#?]+[^/]$ ]] || die "--set-repository wants an https:// URL without a trailing '/', '#' or '?', got '$set_repository'"
+  node - "$set_repository" <<'EOF'
+const fs = require('fs');
+const url = process.argv[2];
+const old = JSON.parse(fs.readFileSync('vss-extension.json', 'utf8')).repository.uri;
+// Every URL that starts with the current one (repository, links, helpUrl), as text: layouts stay.
+for (const file of ['vss-extension.json', 'task/task.json']) {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(`"${old}`)) { console.error(`package: ${file} does not name ${old}`); process.exit(1); }
+  fs.writeFileSync(file, text.split(`"${old}`).join(`"${url}`));
+}
+EOF
+  echo "package: project URL set to $set_repository in vss-extension.json (repository, links) and task/task.json (helpUrl)"
+  exit 0
+fi
+
 version=$(node - <<'EOF'
 const fs = require('fs');
 const task = JSON.parse(fs.readFileSync('task/task.json', 'utf8')).version;
@@ -77,6 +100,9 @@ EOF
 if [ -z "$publisher" ]; then
   publisher=$(node -p "require('./vss-extension.json').publisher")
   echo "package: no --publisher given; using the manifest's placeholder '$publisher' (fine for local tests, not for publishing)"
+fi
+if [ "$(node -p "require('./vss-extension.json').repository.uri")" = "$placeholder_repository" ]; then
+  echo "package: the manifest still names the placeholder project URL $placeholder_repository (its links and the task's helpUrl); set the real one with --set-repository URL before publishing"
 fi
 [[ "$publisher" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || die "'$publisher' is not a Marketplace publisher id (letters, digits, '-', '_')"
 extension_id=$(node -p "require('./vss-extension.json').id")

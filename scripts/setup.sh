@@ -2,51 +2,92 @@
 # Installs what building and testing need, idempotently and quietly:
 # Debian packages (one apt-get update, only when something is missing) and the Node packages of
 # every committed package-lock.json (npm ci, only when node_modules is older than the lockfile).
+#
+#   scripts/setup.sh          everything scripts/test.sh needs (cross toolchains, clang, wine, qemu, ...)
+#   scripts/setup.sh --demo   only what scripts/demo.sh needs: a compiler, CMake, Ninja, Boost, RapidJSON,
+#                             doctest (the build's test tree, which holds the Azure fake, needs its
+#                             headers), OpenSSL, Node and the tools tests/e2e/ns-run uses; no npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+demo=0
+case "${1:-}" in
+  --demo) demo=1 ;;
+  "") ;;
+  *) echo "setup: unknown option '$1' (use --demo or nothing)" >&2; exit 2 ;;
+esac
+
+sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
+# The demo's set: the native binary, the Azure fake, and ns-run (ip, unshare, mount).
 packages=(
   g++ cmake ninja-build pkg-config make
   libboost1.81-dev rapidjson-dev doctest-dev libssl-dev
-  openssl ca-certificates curl iproute2 util-linux unzip file binutils time
-  # the benchmark report's chart (scripts/bench/report.js)
-  gnuplot-nox
-  # the fuzz and sanitizer builds: clang with libFuzzer and the ASan/UBSan/LSan runtimes
-  clang libclang-rt-14-dev
-  # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine
-  g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix wine64 dpkg-dev
+  openssl ca-certificates iproute2 util-linux
 )
-# arm64 OpenSSL comes from Debian's multiarch package: the architecture must be known to dpkg.
-arm64_added=0
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd dpkg --add-architecture arm64
-  arm64_added=1
+if [ $demo = 0 ]; then
+  packages+=(
+    curl unzip file binutils time
+    # the benchmark report's chart (scripts/bench/report.js)
+    gnuplot-nox
+    # the fuzz and sanitizer builds: clang with libFuzzer and the ASan/UBSan/LSan runtimes
+    clang libclang-rt-14-dev
+    # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine
+    g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix wine64 dpkg-dev
+  )
 fi
-packages+=(libssl-dev:arm64)
+
+arm64_added=0 src_added=0
+if [ $demo = 0 ]; then
+  # arm64 OpenSSL comes from Debian's multiarch package: the architecture must be known to dpkg.
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo_cmd dpkg --add-architecture arm64
+    arm64_added=1
+  fi
+  packages+=(libssl-dev:arm64)
+  # Debian's source package of OpenSSL is what scripts/cross/openssl-mingw.sh cross-compiles for Windows.
+  src_list=/etc/apt/sources.list.d/fkv-debian-src.sources
+  if [ ! -f "$src_list" ]; then
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm bookworm-updates' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $sudo_cmd tee "$src_list" >/dev/null
+    src_added=1
+  fi
+fi
+
+# One dpkg-query for all of them (the warm path stays fast): "name arch status" per installed package.
+native_arch=$(dpkg --print-architecture)
+installed=$(dpkg-query -W -f='${Package} ${Architecture} ${db:Status-Abbrev}\n' "${packages[@]%%:*}" 2>/dev/null || true)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  name=${p%%:*} arch=${p#*:}
+  [ "$arch" != "$p" ] || arch=""
+  if ! awk -v n="$name" -v a="$arch" -v native="$native_arch" \
+      '$1 == n && $3 == "ii" && (a == "" ? ($2 == native || $2 == "all") : $2 == a) { found = 1 } END { exit !found }' \
+      <<<"$installed"; then
+    missing+=("$p")
+  fi
 done
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
-# Debian's source package of OpenSSL is what scripts/cross/openssl-mingw.sh cross-compiles for Windows.
-src_list=/etc/apt/sources.list.d/fkv-debian-src.sources
-src_added=0
-if [ ! -f "$src_list" ]; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm bookworm-updates' \
-    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $sudo_cmd tee "$src_list" >/dev/null
-  src_added=1
-fi
+if ! command -v node >/dev/null; then missing+=(nodejs); fi
+if [ $demo = 0 ] && ! command -v npm >/dev/null; then missing+=(npm); fi
 if [ ${#missing[@]} -gt 0 ] || [ $arm64_added = 1 ] || [ $src_added = 1 ]; then
   echo "setup: apt-get update${missing[*]:+, then installing ${missing[*]}}"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ ${#missing[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ $demo = 1 ]; then
+  # The demo runs plain Node scripts (no npm packages): Debian 12's Node 18 is enough.
+  if [ "$node_major" -lt 18 ]; then
+    echo "setup: Node $(node -v) is too old; the demo needs Node 18 or later" >&2
+    exit 1
+  fi
+  exit 0
 fi
 
 # Node 20 or later: the conformance test's Azure SDK packages and the tests' node:test features need it.
-node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "setup: Node $(node -v) is too old; Node 20 or later is needed (the machine image has it as /usr/bin/node)" >&2
   exit 1

@@ -3,7 +3,8 @@
 // - task/task.json validates against the official tasks.schema.json (draft-04) and passes tfx's own task
 //   checks; inputs are those of AzureKeyVault@2; Node20_1 + Node24 handlers for main and pre-job steps,
 //   every target present; minimumAgentVersion as the handlers need (agent-task-contract.md §2, §4, §5).
-// - vss-extension.json is a task extension tfx accepts, and its version is task.json's (and CMake's).
+// - vss-extension.json is a task extension tfx accepts, and its version is task.json's (and CMake's);
+//   its repository and links and task.json's helpUrl point at README sections that exist.
 // - The launcher (every task/*.js) parses as ES2021, requires only Node built-ins and its own modules,
 //   and calls no API newer than Node 16.
 // - The icons are the PNGs scripts/make-icons.js draws, at the sizes the Marketplace and the agent use.
@@ -117,6 +118,30 @@ test('vss-extension.json is a task extension tfx accepts, carrying the task fold
   assert.ok(manifest.files.some((f) => path.resolve(ROOT, f.path) === TASK_DIR), 'files include the task folder');
   assert.ok(fs.existsSync(path.join(ROOT, manifest.content.details.path)), 'overview exists');
   assert.ok(fs.existsSync(path.join(ROOT, manifest.icons.default)), 'icon exists');
+});
+
+// GitHub's anchor for a heading: lower case, punctuation but '-' dropped, spaces to '-'.
+const anchorOf = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
+test('the project URL: repository, links to README sections that exist, the task\'s helpUrl and release notes', () => {
+  const repository = manifest.repository;
+  assert.equal(repository.type, 'git');
+  assert.match(repository.uri, /^https:\/\/[^\s#?]+[^/]$/);
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const anchors = new Set(['readme', ...readme.split('\n').filter((l) => /^#{1,3} /.test(l)).map((l) => anchorOf(l.replace(/^#+ /, '')))]);
+  const urls = { helpUrl: task.helpUrl };
+  for (const kind of ['getstarted', 'support', 'license']) urls[kind] = manifest.links[kind] && manifest.links[kind].uri;
+  for (const [what, url] of Object.entries(urls)) {
+    assert.ok(url && url.startsWith(`${repository.uri}#`), `${what} is a section of the project's README: ${url}`);
+    assert.ok(anchors.has(url.slice(url.indexOf('#') + 1)), `${what}: README has a heading for ${url}`);
+  }
+  // No licence is chosen yet: no LICENSE file, so the manifest must not name one as content.license.
+  if (fs.existsSync(path.join(ROOT, 'LICENSE'))) assert.deepEqual(manifest.content.license, { path: 'LICENSE' });
+  else assert.equal(manifest.content.license, undefined);
+  assert.ok(typeof task.releaseNotes === 'string' && task.releaseNotes.startsWith(
+    `${task.version.Major}.${task.version.Minor}.${task.version.Patch}: `), 'releaseNotes start with the version');
+  const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+  assert.match(changelog, new RegExp(`^## ${manifest.version.replace(/\./g, '\\.')}\\b`, 'm'), 'CHANGELOG.md has the version');
 });
 
 test('one version: task.json, vss-extension.json and the CMake project agree', () => {

@@ -164,6 +164,24 @@ test('package.sh --set-version writes one version everywhere', () => {
   assert.equal(packageSh(dir, ['--set-version', '1.4']).status, 1);
 });
 
+test('package.sh --set-repository writes the project URL into the manifest links and the task\'s helpUrl', () => {
+  const dir = stage();
+  const url = 'https://dev.azure.com/contoso/tools/_git/federated-keyvault';
+  const run = packageSh(dir, ['--set-repository', url]);
+  assert.equal(run.status, 0, run.stderr);
+  const manifest = readJson(path.join(dir, 'vss-extension.json'));
+  assert.deepEqual(manifest.repository, { type: 'git', uri: url });
+  assert.deepEqual(Object.fromEntries(Object.entries(manifest.links).map(([k, v]) => [k, v.uri])), {
+    getstarted: `${url}#get-the-extension`, support: `${url}#troubleshooting`, license: `${url}#license` });
+  assert.equal(readJson(path.join(dir, 'task', 'task.json')).helpUrl, `${url}#readme`);
+  for (const bad of ['http://example.com/x', 'https://example.com/x/', 'https://example.com/x#y']) {
+    const refused = packageSh(dir, ['--set-repository', bad]);
+    assert.equal(refused.status, 1, bad);
+    assert.match(refused.stderr, /--set-repository wants an https:\/\/ URL/);
+  }
+  assert.equal(readJson(path.join(dir, 'task', 'task.json')).helpUrl, `${url}#readme`, 'a refused URL changes nothing');
+});
+
 test('package.sh refuses an unknown bin/ folder and a package without binaries', () => {
   const dir = stage();
   fs.mkdirSync(path.join(dir, 'task', 'bin', 'linux-riscv64'), { recursive: true });
