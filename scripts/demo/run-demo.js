@@ -183,6 +183,12 @@ function partDiagnose() {
     note(`diagnose must set no variable, but ${setVariables.length} were set.`);
     return false;
   }
+  const vault = scenario.vaults.find((v) => v.name === GOOD.vault);
+  const values = (vault ? vault.secrets : []).map((secret) => secret.value).filter((v) => v);
+  if ([...result.log.secrets].some((registered) => values.some((value) => value.includes(registered)))) {
+    note('diagnose must register no vault value, but it did.');
+    return false;
+  }
   note('diagnose set no variable and registered no vault value; each finding is "ok" or cause + fix.');
   return result.status === 0;
 }

@@ -100,6 +100,7 @@ TransportError cancelled(Phase phase, const std::string& where) {
 struct Resolution {
   std::mutex mutex;
   std::condition_variable done_signal;
+  bool started = false;  // the thread runs (it is detached only then, see resolve())
   bool done = false;
   int status = 0;
   int saved_errno = 0;
@@ -114,7 +115,12 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
   auto state = std::make_shared<Resolution>();
   const std::string name = numeric_override.empty() ? host : numeric_override;
   const bool numeric = !numeric_override.empty();
-  std::thread([state, name, numeric, port] {
+  std::thread worker([state, name, numeric, port] {
+    {
+      std::lock_guard lock(state->mutex);
+      state->started = true;
+    }
+    state->done_signal.notify_all();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -138,7 +144,15 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
     state->endpoints = std::move(endpoints);
     state->done = true;
     state->done_signal.notify_all();
-  }).detach();
+  });
+  // Detached only once it runs: with mingw-w64's winpthreads (Debian 12) a thread detached before it has
+  // started can crash in its start routine (seen under load: execute_native_thread_routine reading a freed
+  // state). Waiting costs the thread's start-up, microseconds.
+  {
+    std::unique_lock lock(state->mutex);
+    state->done_signal.wait_for(lock, std::chrono::seconds(5), [&] { return state->started; });
+  }
+  worker.detach();
 
   std::unique_lock lock(state->mutex);
   while (!state->done) {

@@ -23,6 +23,7 @@ using Kind = net::TransportError::Kind;
 struct Lookup {
   std::mutex mutex;
   std::condition_variable done_signal;
+  bool started = false;
   bool done = false;
   int status = 0;
   std::string address;
@@ -37,6 +38,11 @@ net::TransportError resolve_error(Kind kind, std::string detail) {
 }
 
 void look_up(const std::string& host, Lookup& lookup) {
+  {
+    std::lock_guard lock(lookup.mutex);
+    lookup.started = true;
+  }
+  lookup.done_signal.notify_all();
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -64,7 +70,14 @@ std::optional<net::TransportError> resolve_host(const std::string& host, std::st
                                                 std::chrono::milliseconds limit, const std::atomic<bool>* stop) {
   auto lookup = std::make_shared<Lookup>();
   try {
-    std::thread([lookup, host] { look_up(host, *lookup); }).detach();
+    std::thread worker([lookup, host] { look_up(host, *lookup); });
+    // Detached once it runs (mingw-w64's winpthreads can crash a thread detached before it started; see
+    // net/https_client.cpp resolve()).
+    {
+      std::unique_lock lock(lookup->mutex);
+      lookup->done_signal.wait_for(lock, std::chrono::seconds(5), [&] { return lookup->started; });
+    }
+    worker.detach();
   } catch (const std::system_error&) {
     return resolve_error(Kind::resolve_failed, "no thread could be started to resolve " + host);
   }

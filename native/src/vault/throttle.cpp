@@ -8,27 +8,34 @@ using std::chrono::milliseconds;
 
 ThrottleState on_throttled(ThrottleState state, ThrottleState::Clock::time_point now,
                            std::optional<milliseconds> server_delay, const ThrottleSettings& settings) {
+  state.successes = 0;
+  const bool new_pause = now >= state.paused_until;
+  if (!new_pause && !server_delay) return state;  // in flight before this pause began: it says nothing new
   milliseconds delay;
   if (server_delay) {
     delay = std::clamp(*server_delay, milliseconds{0}, settings.max_server_delay);
   } else {
-    const unsigned doublings = std::min(state.consecutive_throttles, 10u);
-    delay = std::min(milliseconds{1000} * (1u << doublings), settings.max_backoff);
+    const unsigned doublings = std::min(state.consecutive_pauses, 10u);
+    delay = std::min(settings.first_backoff * (1u << doublings), settings.max_backoff);
   }
-  const bool new_pause = now >= state.paused_until;
-  if (new_pause) state.decreased_this_pause = false;
+  if (new_pause) {
+    state.decreased_this_pause = false;
+    ++state.consecutive_pauses;
+    state.probing = !server_delay;
+  } else if (server_delay) {
+    state.probing = false;  // the server said when: everyone may go then
+  }
   state.paused_until = std::max(state.paused_until, now + delay);
   if (!state.decreased_this_pause) {
     state.limit = std::max(settings.min_concurrency, state.limit / 2);
     state.decreased_this_pause = true;
   }
-  state.successes = 0;
-  ++state.consecutive_throttles;
   return state;
 }
 
 ThrottleState on_success(ThrottleState state, const ThrottleSettings& settings) {
-  state.consecutive_throttles = 0;
+  state.consecutive_pauses = 0;
+  state.probing = false;
   if (++state.successes >= state.limit) {
     state.limit = std::min(settings.max_concurrency, state.limit + 1);
     state.successes = 0;
@@ -49,7 +56,7 @@ bool Throttle::acquire(Lane lane) {
     if (run_ && run_->should_stop()) return false;
     const auto current = now();
     const bool paused = current < state_.paused_until;
-    const bool room = lane == Lane::list || in_flight_ < state_.limit;
+    const bool room = lane == Lane::list || in_flight_ < (state_.probing ? 1u : state_.limit);
     if (!paused && room) {
       if (lane == Lane::get) ++in_flight_;
       return true;

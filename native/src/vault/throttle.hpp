@@ -4,8 +4,11 @@
 // Retry-After. Retrying each refused request on its own (16-32 workers, each with its own backoff) spends
 // the retries inside the same window and loses secrets. Instead:
 // - A 429 (or a 503 with a server delay) pauses the whole pool: no vault request starts until the pause
-//   ends. The pause is the server's delay (capped at max_server_delay), or, without one, a backoff that
-//   spans Key Vault's 10 s window: 1, 2, 4, 8, 8, ... s for consecutive throttled answers.
+//   ends. The pause is the server's delay (capped at max_server_delay). Without one, nothing says when the
+//   window frees again, so the pauses are short (0.5, 1, 2, 2, ... s for consecutive pauses) and each ends
+//   with a single probe: one GET at a time until one succeeds, so a window that is still closed costs one
+//   429 per pause instead of one per worker. Answers that were already in flight when a pause began
+//   (throttled too, as a rule) neither extend nor escalate it.
 // - The concurrency limit is halved (at most once per pause) and grows back by one after `limit`
 //   successes in a row (AIMD), up to max_concurrency.
 // - List pages ride a lane of their own: they wait for pauses but not for the GET limit, so the page chain
@@ -30,14 +33,16 @@ struct ThrottleSettings {
   unsigned max_concurrency = 32;
   unsigned min_concurrency = 2;
   std::chrono::milliseconds max_server_delay{60'000};
-  std::chrono::milliseconds max_backoff{8'000};  // without a server delay: 1, 2, 4, 8, 8, ... s
+  std::chrono::milliseconds first_backoff{500};  // without a server delay: 0.5, 1, 2, 2, ... s
+  std::chrono::milliseconds max_backoff{2'000};
 };
 
 struct ThrottleState {
   using Clock = std::chrono::steady_clock;
   unsigned limit = 32;                     // GETs that may be in flight
   unsigned successes = 0;                  // in a row, since the last change of `limit`
-  unsigned consecutive_throttles = 0;      // throttled answers since the last success
+  unsigned consecutive_pauses = 0;         // pauses since the last success
+  bool probing = false;                    // after a pause without a server delay: one GET until a success
   Clock::time_point paused_until{};        // no request starts before this
   bool decreased_this_pause = false;
 };

@@ -11,6 +11,11 @@
 namespace fake {
 namespace {
 
+// How far an assertion's nbf may lie ahead of the fake's clock: clockSkewSeconds (as for exp), but at least
+// a minute for nbf (a client that rounds "now" up, as MSAL does, must not fail by a second; Entra is lenient
+// there too).
+std::int64_t nbf_tolerance(const Scenario& sc) { return std::max<std::int64_t>(sc.clock_skew_seconds, 60); }
+
 const std::string kLogin = "https://login.microsoftonline.com";
 
 HttpResponse json_ok(std::string body) {
@@ -228,7 +233,7 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
                                     "Client assertion audience claim does not match Realm issuer. Review the documentation at "
                                     "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."));
     const std::int64_t at = s.now();
-    if (!claims.exp || at >= *claims.exp + sc.clock_skew_seconds || (claims.nbf && at < *claims.nbf - sc.clock_skew_seconds))
+    if (!claims.exp || at >= *claims.exp + sc.clock_skew_seconds || (claims.nbf && at < *claims.nbf - nbf_tolerance(sc)))
       return with_class(entra_error(s, 401, "invalid_client", 700024,
                                     "Client assertion is not within its valid time range. Current time: " + entra_timestamp(at) +
                                         ", assertion valid from " + entra_timestamp(claims.nbf.value_or(0)) +
@@ -252,7 +257,7 @@ HttpResponse token_endpoint(Services& s, const std::string& tenant_in_path, cons
                                   "Client assertion failed signature validation."));
   const std::int64_t now = s.now();
   const std::int64_t skew = sc.clock_skew_seconds;
-  if (!claims.exp || now >= *claims.exp + skew || (claims.nbf && now < *claims.nbf - skew)) {
+  if (!claims.exp || now >= *claims.exp + skew || (claims.nbf && now < *claims.nbf - nbf_tolerance(sc))) {
     return with_class(entra_error(
         s, 401, "invalid_client", 700024,
         "Client assertion is not within its valid time range. Current time: " + entra_timestamp(now) +

@@ -184,7 +184,7 @@ TEST_CASE("entra_failure_error: other known codes") {
       {{400, "invalid_request", "AADSTS700223", "Workload identity federation is constrained."}, false,
        "Microsoft Entra ID refused the token request for app '11111111-2222-3333-4444-555555555555' (HTTP 400, "
        "AADSTS700223: Workload identity federation is constrained).",
-       "Check the service connection's tenant ID, client ID and the app's federated credential; AADSTS700223 is "
+       "Check the service connection's tenant ID, client ID and the app's federated credential. AADSTS700223 is "
        "explained at https://login.microsoftonline.com/error?code=700223.",
        "AADSTS700223"},
       {{400, "invalid_grant", "", ""}, false,

@@ -10,26 +10,36 @@ using namespace std::chrono_literals;
 using namespace fkv::vault;
 using Clock = ThrottleState::Clock;
 
-TEST_CASE("on_throttled: the server's delay, else 1-2-4-8 s; the limit halves once per pause") {
-  const ThrottleSettings settings;  // 32 max, 2 min, 60 s server cap, 8 s backoff cap
+TEST_CASE("on_throttled: the server's delay, else 0.5-1-2 s and a probe; the limit halves once per pause") {
+  const ThrottleSettings settings;  // 32 max, 2 min, 60 s server cap, 0.5 s first backoff, 2 s cap
   const Clock::time_point t0{std::chrono::hours{1}};
   ThrottleState s;
   s.limit = 32;
   s = on_throttled(s, t0, std::nullopt, settings);
-  CHECK(s.paused_until == t0 + 1s);
+  CHECK(s.paused_until == t0 + 500ms);
   CHECK(s.limit == 16);
-  s = on_throttled(s, t0 + 100ms, std::nullopt, settings);  // same pause: the limit is not cut again
-  CHECK(s.paused_until == t0 + 100ms + 2s);
+  CHECK(s.probing);
+  CHECK(s.consecutive_pauses == 1);
+  s = on_throttled(s, t0 + 100ms, std::nullopt, settings);  // in flight before the pause: nothing changes
+  CHECK(s.paused_until == t0 + 500ms);
   CHECK(s.limit == 16);
-  s = on_throttled(s, t0 + 3s, std::nullopt, settings);  // a new pause (the last one ended)
-  CHECK(s.paused_until == t0 + 3s + 4s);
+  CHECK(s.consecutive_pauses == 1);
+  s = on_throttled(s, t0 + 600ms, std::nullopt, settings);  // the probe was refused: a new, longer pause
+  CHECK(s.paused_until == t0 + 600ms + 1s);
   CHECK(s.limit == 8);
-  struct Row { unsigned consecutive; std::chrono::milliseconds pause; };
-  for (const Row row : {Row{3, 8s}, Row{4, 8s}, Row{20, 8s}}) {
+  s = on_throttled(s, t0 + 2s, std::nullopt, settings);
+  CHECK(s.paused_until == t0 + 2s + 2s);
+  CHECK(s.limit == 4);
+  struct Row { unsigned pauses; std::chrono::milliseconds pause; };
+  for (const Row row : {Row{0, 500ms}, Row{1, 1s}, Row{2, 2s}, Row{3, 2s}, Row{20, 2s}}) {
+    CAPTURE(row.pauses);
     ThrottleState r;
-    r.consecutive_throttles = row.consecutive;
+    r.consecutive_pauses = row.pauses;
     CHECK(on_throttled(r, t0, std::nullopt, settings).paused_until == t0 + row.pause);
   }
+  // With the server's delay there is no probe: everyone may go when it ends.
+  CHECK_FALSE(on_throttled(ThrottleState{}, t0, 1s, settings).probing);
+  CHECK_FALSE(on_throttled(on_throttled(ThrottleState{}, t0, std::nullopt, settings), t0 + 10ms, 1s, settings).probing);
   // The server's delay wins, capped; a pause never shortens an earlier, longer one.
   ThrottleState r;
   CHECK(on_throttled(r, t0, 2500ms, settings).paused_until == t0 + 2500ms);
@@ -49,10 +59,12 @@ TEST_CASE("on_success: additive increase, one step per `limit` successes in a ro
   settings.max_concurrency = 5;
   ThrottleState s;
   s.limit = 3;
-  s.consecutive_throttles = 2;
+  s.consecutive_pauses = 2;
+  s.probing = true;
   for (int i = 0; i < 2; ++i) s = on_success(s, settings);
   CHECK(s.limit == 3);
-  CHECK(s.consecutive_throttles == 0);
+  CHECK(s.consecutive_pauses == 0);
+  CHECK_FALSE(s.probing);
   s = on_success(s, settings);
   CHECK(s.limit == 4);
   for (int i = 0; i < 4; ++i) s = on_success(s, settings);
@@ -94,6 +106,22 @@ TEST_CASE("Throttle: a throttled answer pauses every lane; stats count answers a
   CHECK(stats.paused >= 300ms);
   CHECK(stats.paused < 600ms);
   CHECK(stats.lowest_limit == 16);
+}
+
+TEST_CASE("Throttle: after a pause without a server delay, one GET probes until one succeeds") {
+  ThrottleSettings settings;
+  settings.first_backoff = 50ms;
+  Throttle throttle(settings);
+  CHECK(throttle.acquire(Lane::get));
+  throttle.release(Lane::get, true, std::nullopt);  // 429 without Retry-After: pause, then a probe
+  CHECK(throttle.acquire(Lane::get));               // the probe, after the pause
+  std::atomic<bool> second{false};
+  std::thread waiter([&] { second = throttle.acquire(Lane::get); });
+  std::this_thread::sleep_for(150ms);
+  CHECK_FALSE(second.load());  // only the probe is in flight
+  throttle.release(Lane::get, false, std::nullopt);  // the probe succeeded: the pool opens again
+  waiter.join();
+  CHECK(second.load());
 }
 
 TEST_CASE("Throttle: a cancelled run stops waiting for a pause") {
