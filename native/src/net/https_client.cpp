@@ -700,6 +700,19 @@ struct HttpsClient::Impl {
         } catch (const std::exception&) {
           return;
         }
+#ifdef _WIN32
+        // No fan-out threads on Windows: under wine, mingw-w64's winpthreads (Debian 12) let threads created
+        // in a burst start with a freed state (a crash in execute_native_thread_routine). The rest are
+        // opened one after another here; requests open their own meanwhile, as without pre-connection.
+        for (std::size_t i = 1; i < connections; ++i) {
+          try {
+            if (!warm_one(route, connections, deadline)) break;
+          } catch (const std::exception&) {
+            break;
+          }
+        }
+        return;
+#endif
         std::vector<std::thread> rest;
         rest.reserve(connections);
         for (std::size_t i = 1; i < connections; ++i) {
