@@ -2,7 +2,8 @@
 // entra_failure_error for a rejection), input in the fuzz_response.hpp format. Properties:
 // - a 200 either gives a token with a lifetime of 1 s .. 2^31-1 s, or an Error that holds no part of
 //   the body (never the access_token);
-// - any other status is a rejection whose Error texts are printable (sanitised service text).
+// - any other status is a rejection whose Error texts are printable (sanitised service text) and, when
+//   the body carries an access_token, never quote it.
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -66,6 +67,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FKV_FUZZ_CHECK(fkv::fuzz::printable(failure.hint));
     FKV_FUZZ_CHECK(fkv::fuzz::printable(failure.service_code));
     for (const auto& [name, value] : failure.correlation) FKV_FUZZ_CHECK(fkv::fuzz::printable(value));
+    // A rejection that carries an access token never quotes it (only its numeric codes are kept).
+    // Our own words for this status and code, so that a token that is a run of them is no finding.
+    fkv::auth::EntraFailureInfo own = rejection.info;
+    own.error.clear();
+    own.description.clear();
+    const fkv::Error fixed = fkv::auth::entra_failure_error(own, context);
+    const std::string token = access_token_of(response.body);
+    std::string text = fkv::fuzz::error_text(failure);
+    for (const auto& [name, value] : failure.correlation) text += " " + value;
+    if (token.size() >= 8 && fkv::fuzz::error_text(fixed).find(token) == std::string::npos) {
+      FKV_FUZZ_CHECK(text.find(token) == std::string::npos);
+    }
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // IMDS managed identity token responses (auth/managed_identity.hpp: read_imds_response and
 // imds_retry_delay), input in the fuzz_response.hpp format. Properties:
 // - a token only from a 200, with a lifetime of 1 s .. 2^31-1 s;
-// - every Error is Stage::imds with printable texts that hold no part of the body's access_token;
+// - every Error is Stage::imds with printable texts that never quote the body's access_token (whatever
+//   the status: an error answer that carries one is not echoed);
 // - a retry delay only for 404/410/429/5xx, never above 10 s, and never at the last attempt.
 #include <rapidjson/document.h>
 
@@ -43,8 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string text = fkv::fuzz::error_text(error);
       FKV_FUZZ_CHECK(fkv::fuzz::printable(error.message) && fkv::fuzz::printable(error.hint) &&
                      fkv::fuzz::printable(error.service_code));
+      // What the Error says whatever the body, so that a token that is a run of our own words is no finding.
+      fkv::net::Response empty = response;
+      empty.body.clear();
+      const std::string fixed = fkv::fuzz::error_text(fkv::auth::read_imds_response(empty, client_id).error());
       const std::string token = access_token_of(response.body);
-      if (token.size() >= 16) FKV_FUZZ_CHECK(text.find(token) == std::string::npos);
+      if (token.size() >= 8 && fixed.find(token) == std::string::npos) {
+        FKV_FUZZ_CHECK(text.find(token) == std::string::npos);
+      }
     }
   }
   const int status = response.status;

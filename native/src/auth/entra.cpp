@@ -139,12 +139,15 @@ EntraResult read_entra_response(const net::Url& token_url, const net::Outcome& o
         if (code.IsInt64()) codes.push_back(code.GetInt64());
       }
     }
-    const std::string description = string_member(document, "error_description");
-    rejection.info.error = sanitize_service_text(string_member(document, "error"), 100);
+    // An error answer that carries an access token anyway keeps only its numeric codes: its texts
+    // might quote the token.
+    const bool carries_token = !string_member(document, "access_token").empty();
+    const std::string description = carries_token ? std::string() : string_member(document, "error_description");
+    rejection.info.error = carries_token ? std::string() : sanitize_service_text(string_member(document, "error"), 100);
     rejection.info.code = aadsts_code(description, codes);
     rejection.info.description = first_sentence(description);
     for (const char* name : {"trace_id", "correlation_id", "timestamp"}) {
-      const std::string value = string_member(document, name);
+      const std::string value = carries_token ? std::string() : string_member(document, name);
       if (!value.empty()) rejection.correlation.emplace_back(name, sanitize_service_text(value, 100));
     }
   }

@@ -134,7 +134,8 @@ Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::strin
   std::string code, description;
   rapidjson::Document document;
   document.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
-  if (!document.HasParseError() && document.IsObject()) {
+  // An error answer that carries an access token anyway is not echoed at all: its texts might quote it.
+  if (!document.HasParseError() && document.IsObject() && string_member(document, "access_token").empty()) {
     code = sanitize_service_text(string_member(document, "error"), 100);
     description = sanitize_service_text(string_member(document, "error_description"), 300);
   }

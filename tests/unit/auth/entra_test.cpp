@@ -115,6 +115,20 @@ TEST_CASE("read_entra_response: rejections carry error, code, first sentence and
                                                    {"timestamp", "2025-10-13 14:54:34Z"}});
 }
 
+TEST_CASE("read_entra_response: a rejection that carries an access token keeps only its numeric codes") {
+  // Found by fuzzing the IMDS reader: the token could be quoted in any text field, whole or cut.
+  const std::string token = "plain-token-without-jwt-shape-0123456789";
+  const std::string body = R"({"access_token":")" + token + R"(","error":")" + token + R"(","error_description":"AADSTS50027: )" +
+                           token + R"(","error_codes":[50027],"trace_id":")" + token + R"("})";
+  auto result = fkv::auth::read_entra_response(token_url(), FakeHttpClient::json(400, body));
+  REQUIRE(std::holds_alternative<EntraRejection>(result));
+  const auto& rejection = std::get<EntraRejection>(result);
+  CHECK(rejection.info.code == "AADSTS50027");
+  CHECK(rejection.info.error.empty());
+  CHECK(rejection.info.description.empty());
+  CHECK(rejection.correlation.empty());
+}
+
 TEST_CASE("read_entra_response: rejections without JSON, or on other statuses") {
   auto result = fkv::auth::read_entra_response(token_url(), Response{503, {}, "<html>busy</html>"});
   REQUIRE(std::holds_alternative<EntraRejection>(result));

@@ -144,6 +144,17 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
     REQUIRE_FALSE(other);
     CHECK(other.error().message.find("eyJabc") == std::string::npos);
   }
+  SUBCASE("an error answer that carries an access token echoes none of its texts (found by fuzzing)") {
+    const std::string token = "plain-token-without-jwt-shape-0123456789";
+    auto error = fkv::auth::read_imds_response(
+        status(400, R"({"access_token":")" + token + R"(","error":")" + token + R"(","error_description":")" + token +
+                        R"("})"),
+        "");
+    REQUIRE_FALSE(error);
+    CHECK(error.error().message == "The Azure Instance Metadata Service refused the token request for the "
+                                   "system-assigned managed identity (HTTP 400).");
+    CHECK(error.error().service_code.empty());
+  }
 }
 
 TEST_CASE("acquire_access_token_for(managed identity): retried through the warm-up, the token registered once") {
