@@ -356,6 +356,7 @@ int run(Output& out) {
   options.vault_name = vault_name;
   options.vault_dns_suffix = cfg.connection.vault_dns_suffix;
   options.concurrency = cfg.concurrency;
+  options.worker_started = platform::lower_current_thread_priority;
   options.run = &run_control;
   options.now = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
@@ -402,16 +403,7 @@ int run(Output& out) {
     out.lines(lines);
     report().update([&](agent::RunRecord& r) {
       for (const auto& line : lines) {
-        auto variable = agent::variable_of_command(line);
-        if (!variable) continue;
-        // With OutputVariables a variable is set twice (plain and output): one row, both marks.
-        auto same = std::find_if(r.variables.begin(), r.variables.end(),
-                                 [&](const agent::SummaryVariable& v) { return v.name == variable->name; });
-        if (same == r.variables.end()) {
-          r.variables.push_back(std::move(*variable));
-        } else {
-          same->output = same->output || variable->output;
-        }
+        if (auto variable = agent::variable_of_command(line)) agent::add_variable(r, std::move(*variable));
       }
       if (early) r.not_yet_valid.push_back(name);
     });

@@ -7,6 +7,15 @@
 
 namespace fkv::agent {
 
+void add_variable(RunRecord& record, SummaryVariable variable) {
+  auto [row, added] = record.variable_rows.try_emplace(variable.name, record.variables.size());
+  if (added) {
+    record.variables.push_back(std::move(variable));
+  } else {
+    record.variables[row->second].output = record.variables[row->second].output || variable.output;
+  }
+}
+
 std::string markdown_text(std::string_view text) {
   static constexpr std::string_view kSpecial = "\\`*_{}[]()<>#+!|~&";
   std::string out;

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/outcome.hpp"
@@ -75,13 +76,18 @@ struct RunRecord {
   TaskResult result = TaskResult::Succeeded;
   std::string conclusion;      // the message of task.complete
   std::vector<SummaryFinding> findings;  // diagnose mode
-  std::vector<SummaryVariable> variables;
+  std::vector<SummaryVariable> variables;  // add with add_variable()
+  std::unordered_map<std::string, std::size_t> variable_rows;  // name -> its row in variables
   std::vector<std::string> not_yet_valid;  // secrets set although their nbf is in the future
   std::vector<SummarySkip> skipped;
   std::vector<SummaryFailure> failures;
   std::vector<SummaryPhase> phases;
   double total_seconds = 0;
 };
+
+// Adds a variable's row, or, for a name that already has one (OutputVariables sets a variable twice:
+// plain and output), adds the output mark to that row. Constant time: a run may set thousands.
+void add_variable(RunRecord& record, SummaryVariable variable);
 
 // Backslash-escapes \ ` * _ { } [ ] ( ) < > # + ! | ~ & and turns CR/LF (and other control characters)
 // into spaces.

@@ -59,6 +59,18 @@ TEST_CASE("markdown_text escapes what would change the Markdown, and line breaks
   CHECK(markdown_text("plain-name.x") == "plain-name.x");
 }
 
+TEST_CASE("add_variable: one row per name, in first-set order; a second set adds only the output mark") {
+  RunRecord r;
+  add_variable(r, {"db-password", true, false, false});
+  add_variable(r, {"tls-cert", false, false, true});
+  add_variable(r, {"db-password", true, true, false});  // OutputVariables: the same variable as an output
+  add_variable(r, {"db-password", true, false, false}); // a later plain set keeps the mark
+  add_variable(r, {"DB-PASSWORD", true, false, false}); // exact names: the agent's case-folding is not ours to apply here
+  CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false},
+                                                    {"tls-cert", false, false, true},
+                                                    {"DB-PASSWORD", true, false, false}});
+}
+
 TEST_CASE("summary of a successful run") {
   RunRecord r = base();
   r.conclusion = "3 secrets from vault 'fkv-basic' set as secret variables.";
