@@ -117,6 +117,15 @@ test('SIGTERM during downloads: what arrived is set, no line is cut, the rest is
   await task.waitForStdout((text) => fast.every((n) => text.includes(`variable=${n};issecret=true]`)), 30000);
   // Core dumps are off from the start (a crash must not write the tokens to disk).
   assert.match(fs.readFileSync(`/proc/${task.pid()}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s/m);
+  // The GET workers (the three stalled ones are still running) run at a nice value 10 above the main
+  // thread's (the page chain's), which keeps its own.
+  const niceOf = (tid) => {
+    const stat = fs.readFileSync(`/proc/${task.pid()}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  const main = niceOf(task.pid());
+  const others = fs.readdirSync(`/proc/${task.pid()}/task`).filter((tid) => Number(tid) !== task.pid()).map(niceOf);
+  assert.ok(others.filter((n) => n === Math.min(main + 10, 19)).length >= 3, `main ${main}, other threads ${others}`);
   task.signal('SIGTERM');
   const result = checked(await task.done, sc.s);
   assert.equal(result.status, 1, result.context());

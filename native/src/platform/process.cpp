@@ -12,6 +12,11 @@
 #endif
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -79,5 +84,18 @@ void install_cancel_handlers(RunControl& run) {
 }
 
 void mark_finished() { g_finished.store(true); }
+
+void lower_current_thread_priority() {
+#ifdef _WIN32
+  SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
+#elif defined(__linux__)
+  // On Linux a nice value belongs to a thread (PRIO_PROCESS with a thread id).
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (current == -1 && errno != 0) return;
+  setpriority(PRIO_PROCESS, tid, std::min(current + 10, 19));
+#endif
+}
 
 }  // namespace fkv::platform

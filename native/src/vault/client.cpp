@@ -293,6 +293,7 @@ void fetch_all(Shared& shared) {
 // A worker thread must not let an exception escape (std::terminate); it stops the run instead.
 void worker(Shared& shared) {
   try {
+    if (shared.options.worker_started) shared.options.worker_started();
     fetch_all(shared);
   } catch (const std::exception& ex) {
     Error e;

@@ -61,6 +61,9 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};  // per request
   std::size_t max_pages = 10000;             // bound on list pages (25 items each)
   const RunControl* run = nullptr;           // the run's deadline and cancellation; null: unbounded
+  // Called first on each GET worker thread (main: platform::lower_current_thread_priority, so that the
+  // page chain on the calling thread wins the CPU); may be empty.
+  std::function<void()> worker_started;
 };
 
 struct SecretOutcome {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "fake_http_client.hpp"
@@ -373,6 +374,29 @@ TEST_CASE("GETs run concurrently, never above the bound") {
   CHECK(http.max_ <= 4);
   CHECK(http.max_ >= 2);
   for (std::size_t i = 0; i < refs.size(); ++i) CHECK(result.secrets[i].ref == refs[i]);
+}
+
+TEST_CASE("worker_started runs once on each GET worker thread, never on the calling (page chain) thread") {
+  std::vector<SecretRef> refs;
+  for (int i = 0; i < 24; ++i) refs.push_back({"s" + std::to_string(i), ""});
+  for (const std::size_t count : {std::size_t{24}, std::size_t{2}}) {
+    SlowClient http;
+    ClientOptions o = options(4);
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    int calls = 0;
+    o.worker_started = [&] {
+      std::lock_guard lock(mutex);
+      ++calls;
+      threads.insert(std::this_thread::get_id());
+    };
+    const std::vector<SecretRef> some(refs.begin(), refs.begin() + static_cast<std::ptrdiff_t>(count));
+    auto result = download(http, o, names(some), "tok", no_reacquire());
+    REQUIRE(result.ok());
+    CHECK(calls == static_cast<int>(std::min<std::size_t>(count, 4)));  // as many workers as names, at most 4
+    CHECK(threads.size() == static_cast<std::size_t>(calls));
+    CHECK(threads.count(std::this_thread::get_id()) == 0);
+  }
 }
 
 namespace {
