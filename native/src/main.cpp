@@ -370,28 +370,38 @@ int run(Output& out) {
   const auto started = std::chrono::steady_clock::now();
 
   // Each outcome is written the moment it arrives; the emitter and the writer are serialised together so
-  // the multi-line switch always precedes the secret that needs it.
+  // the multi-line switch always precedes the secret that needs it. The plan has a lock of its own: the
+  // listing thread asks it about every listed name and must never wait behind workers writing their
+  // lines (that wait was ~0.5 ms per page at 32 workers, on the run's critical path). Lock order:
+  // emit_mutex, then plan_mutex.
   std::mutex emit_mutex;
+  std::mutex plan_mutex;
   vault::EmitOptions emit_options;
   emit_options.vault_name = vault_name;
   emit_options.output_variables = cfg.output_variables;
   emit_options.missing_warn = cfg.missing == agent::MissingSecrets::warn;
-  emit_options.destination = [&plan](const agent::SecretRef& ref) { return plan.destination(ref); };
+  emit_options.destination = [&plan, &plan_mutex](const agent::SecretRef& ref) {
+    std::lock_guard lock(plan_mutex);
+    return plan.destination(ref);
+  };
   emit_options.write_file = [&cfg](const std::string& relative, std::string_view bytes) {
     return platform::write_secret_file(cfg.temp_directory, relative, bytes);
   };
   vault::SecretEmitter emitter(std::move(emit_options));
-  vault::FetchSource source;  // the plan's calls are serialised with the emitter's
+  vault::FetchSource source;
   source.list = plan.lists();
   source.before = plan.before();
   source.take = [&](const std::string& name) {
-    std::lock_guard lock(emit_mutex);
-    const bool taken = plan.take(name);
+    bool taken = false;
+    {
+      std::lock_guard lock(plan_mutex);
+      taken = plan.take(name);
+    }
     if (!taken) report().update([&](agent::RunRecord& r) { r.skipped.push_back({name, "not selected by the secrets filter"}); });
     return taken;
   };
   source.after = [&] {
-    std::lock_guard lock(emit_mutex);
+    std::lock_guard lock(plan_mutex);
     return plan.after();
   };
   vault::DownloadHooks download_hooks;
