@@ -187,14 +187,25 @@ struct Job {
 class Pipeline {
  public:
   void push(agent::SecretRef ref) {
-    std::lock_guard lock(mutex_);
-    Job job{next_index_++, std::move(ref)};
-    if (stopped_) {
-      not_fetched_.push_back(std::move(job));
-      return;
+    std::vector<agent::SecretRef> one;
+    one.push_back(std::move(ref));
+    push(std::move(one));
+  }
+  // A page's names at once: one lock, and the workers are woken after it is released.
+  void push(std::vector<agent::SecretRef> refs) {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& ref : refs) {
+        Job job{next_index_++, std::move(ref)};
+        if (stopped_) {
+          not_fetched_.push_back(std::move(job));
+        } else {
+          jobs_.push_back(std::move(job));
+        }
+      }
+      if (stopped_) return;
     }
-    jobs_.push_back(std::move(job));
-    cv_.notify_one();
+    for (std::size_t i = 0; i < refs.size(); ++i) cv_.notify_one();
   }
   void close() {
     std::lock_guard lock(mutex_);
@@ -343,6 +354,7 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
       return {std::move(e), false};
     }
     ++stats.pages;
+    std::vector<agent::SecretRef> kept;
     for (const auto& item : page->items) {
       const std::string name = secret_name_from_id(item.id);
       if (!agent::is_secret_name(name) || !seen.insert(ascii_lower(name)).second) {
@@ -355,9 +367,10 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
       } else if (item.attributes.exp && *item.attributes.exp <= options.now) {
         stats.expired.push_back(name);
       } else if (!source.take || source.take(name)) {
-        pipeline.push(agent::SecretRef{name, ""});
+        kept.push_back(agent::SecretRef{name, ""});
       }
     }
+    pipeline.push(std::move(kept));
     if (!page->next_link) return {};
     auto next = net::parse_https_url(*page->next_link);
     if (!next) {
