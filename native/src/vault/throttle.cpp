@@ -17,8 +17,13 @@ ThrottleState on_throttled(ThrottleState state, ThrottleState::Clock::time_point
   } else {
     const unsigned doublings = std::min(state.consecutive_pauses, 10u);
     delay = std::min(settings.first_backoff * (1u << doublings), settings.max_backoff);
+    // The probe goes no later than when the burst's window is expected to free.
+    if (new_pause && state.burst_began && *state.burst_began + settings.window > now) {
+      delay = std::min(delay, std::chrono::duration_cast<milliseconds>(*state.burst_began + settings.window - now));
+    }
   }
   if (new_pause) {
+    state.burst_open = false;
     state.decreased_this_pause = false;
     ++state.consecutive_pauses;
     state.probing = !server_delay;
@@ -33,7 +38,14 @@ ThrottleState on_throttled(ThrottleState state, ThrottleState::Clock::time_point
   return state;
 }
 
-ThrottleState on_success(ThrottleState state, const ThrottleSettings& settings) {
+ThrottleState on_success(ThrottleState state, ThrottleState::Clock::time_point now, const ThrottleSettings& settings) {
+  // An answer that arrives during a pause was sent before it began: like a throttled one in flight,
+  // it says nothing about the window now (and must not end the probing that follows the pause).
+  if (now < state.paused_until) return state;
+  if (!state.burst_open) {
+    state.burst_open = true;
+    state.burst_began = now;
+  }
   state.consecutive_pauses = 0;
   state.probing = false;
   if (++state.successes >= state.limit) {
@@ -82,7 +94,7 @@ void Throttle::release(Lane lane, bool throttled, std::optional<milliseconds> se
     }
     stats_.lowest_limit = std::min(stats_.lowest_limit, state_.limit);
   } else {
-    state_ = on_success(state_, settings_);
+    state_ = on_success(state_, now(), settings_);
   }
   changed_.notify_all();
 }

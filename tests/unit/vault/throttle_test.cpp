@@ -10,8 +10,8 @@ using namespace std::chrono_literals;
 using namespace fkv::vault;
 using Clock = ThrottleState::Clock;
 
-TEST_CASE("on_throttled: the server's delay, else 0.5-1-2 s and a probe; the limit halves once per pause") {
-  const ThrottleSettings settings;  // 32 max, 2 min, 60 s server cap, 0.5 s first backoff, 2 s cap
+TEST_CASE("on_throttled: the server's delay, else 0.5-1-1 s and a probe; the limit halves once per pause") {
+  const ThrottleSettings settings;  // 32 max, 2 min, 60 s server cap, 0.5 s first backoff, 1 s cap
   const Clock::time_point t0{std::chrono::hours{1}};
   ThrottleState s;
   s.limit = 32;
@@ -28,14 +28,23 @@ TEST_CASE("on_throttled: the server's delay, else 0.5-1-2 s and a probe; the lim
   CHECK(s.paused_until == t0 + 600ms + 1s);
   CHECK(s.limit == 8);
   s = on_throttled(s, t0 + 2s, std::nullopt, settings);
-  CHECK(s.paused_until == t0 + 2s + 2s);
+  CHECK(s.paused_until == t0 + 2s + 1s);
   CHECK(s.limit == 4);
   struct Row { unsigned pauses; std::chrono::milliseconds pause; };
-  for (const Row row : {Row{0, 500ms}, Row{1, 1s}, Row{2, 2s}, Row{3, 2s}, Row{20, 2s}}) {
+  for (const Row row : {Row{0, 500ms}, Row{1, 1s}, Row{2, 1s}, Row{3, 1s}, Row{20, 1s}}) {
     CAPTURE(row.pauses);
     ThrottleState r;
     r.consecutive_pauses = row.pauses;
     CHECK(on_throttled(r, t0, std::nullopt, settings).paused_until == t0 + row.pause);
+  }
+  // The pauses double up to the cap, whatever it is set to.
+  ThrottleSettings wider = settings;
+  wider.max_backoff = 4s;
+  for (const Row row : {Row{0, 500ms}, Row{1, 1s}, Row{2, 2s}, Row{3, 4s}, Row{4, 4s}, Row{40, 4s}}) {
+    CAPTURE(row.pauses);
+    ThrottleState r;
+    r.consecutive_pauses = row.pauses;
+    CHECK(on_throttled(r, t0, std::nullopt, wider).paused_until == t0 + row.pause);
   }
   // With the server's delay there is no probe: everyone may go when it ends.
   CHECK_FALSE(on_throttled(ThrottleState{}, t0, 1s, settings).probing);
@@ -61,16 +70,53 @@ TEST_CASE("on_success: additive increase, one step per `limit` successes in a ro
   s.limit = 3;
   s.consecutive_pauses = 2;
   s.probing = true;
-  for (int i = 0; i < 2; ++i) s = on_success(s, settings);
+  for (int i = 0; i < 2; ++i) s = on_success(s, Clock::time_point{}, settings);
   CHECK(s.limit == 3);
   CHECK(s.consecutive_pauses == 0);
   CHECK_FALSE(s.probing);
-  s = on_success(s, settings);
+  s = on_success(s, Clock::time_point{}, settings);
   CHECK(s.limit == 4);
-  for (int i = 0; i < 4; ++i) s = on_success(s, settings);
+  for (int i = 0; i < 4; ++i) s = on_success(s, Clock::time_point{}, settings);
   CHECK(s.limit == 5);
-  for (int i = 0; i < 50; ++i) s = on_success(s, settings);
+  for (int i = 0; i < 50; ++i) s = on_success(s, Clock::time_point{}, settings);
   CHECK(s.limit == 5);
+}
+
+TEST_CASE("on_throttled without a server delay: the probe comes no later than when the burst's window frees") {
+  const ThrottleSettings settings;  // 10 s window, 0.5 s first backoff, 1 s cap
+  const Clock::time_point t0{std::chrono::hours{1}};
+  ThrottleState s;
+  s = on_success(s, t0, settings);             // the burst's first success
+  s = on_success(s, t0 + 300ms, settings);     // later ones do not move it
+  CHECK(s.burst_open);
+  CHECK(s.burst_began == t0);
+  s = on_throttled(s, t0 + 700ms, std::nullopt, settings);  // the limit is reached
+  CHECK(s.paused_until == t0 + 1200ms);                     // the backoff: earlier than the window
+  CHECK_FALSE(s.burst_open);
+  s = on_success(s, t0 + 800ms, settings);  // in flight before the pause: not the start of a burst
+  CHECK_FALSE(s.burst_open);
+  CHECK(s.burst_began == t0);
+  // Probes refused every second; the pause that would overshoot the window is cut to it.
+  auto at = t0 + 1200ms;
+  for (int i = 0; i < 8; ++i) {
+    s = on_throttled(s, at, std::nullopt, settings);
+    CHECK(s.paused_until == at + 1s);
+    at += 1s;
+  }
+  CHECK(at == t0 + 9200ms);
+  s = on_throttled(s, at, std::nullopt, settings);
+  CHECK(s.paused_until == t0 + 10s);
+  CHECK(s.probing);
+  // Past the expected moment (another client uses the vault too): the plain backoff again.
+  s = on_throttled(s, t0 + 10s + 10ms, std::nullopt, settings);
+  CHECK(s.paused_until == t0 + 10s + 10ms + 1s);
+  // The probe that succeeds after the pause begins the next burst.
+  s = on_success(s, t0 + 11s + 30ms, settings);
+  CHECK(s.burst_open);
+  CHECK(s.burst_began == t0 + 11s + 30ms);
+  // The server's delay always wins over the expectation.
+  ThrottleState r = on_success(ThrottleState{}, t0, settings);
+  CHECK(on_throttled(r, t0 + 9900ms, 5s, settings).paused_until == t0 + 9900ms + 5s);
 }
 
 TEST_CASE("Throttle: the GET lane is bounded by the limit, the list lane is not") {
