@@ -266,8 +266,7 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   // Authorization comes before the lookup: without Get permission a name that does not exist is 403 too.
   if (!v.get_forbidden.empty()) return done(forbidden(v, v.get_forbidden, *token, action, name, verb));
   const std::string version = seg.size() == 3 ? to_lower(url_decode(seg[2])) : std::string();
-  const Secret* secret = nullptr;
-  for (const auto& candidate : v.secrets) if (iequals(candidate.name, name)) { secret = &candidate; break; }
+  const Secret* secret = v.find_secret(to_lower(name));
   const SecretVersion* sv = nullptr;
   if (secret) {
     if (version.empty()) sv = &secret->current();

@@ -519,6 +519,7 @@ Scenario parse_scenario(std::string_view json) {
         }
       }
       if (seen_ci(vault.secrets).size() != vault.secrets.size()) bad(path + ".secrets", "secret names must be unique (case-insensitively)");
+      for (std::size_t k = 0; k < vault.secrets.size(); ++k) vault.secret_index.emplace(to_lower(vault.secrets[k].name), k);
       s.vaults.push_back(std::move(vault));
     }
   }

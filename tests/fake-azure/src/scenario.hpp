@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 namespace fake {
@@ -93,7 +94,14 @@ struct Vault {
   std::string challenge_resource;            // resource= of the 401 challenge (empty: real one)
   Throttle throttle;
   std::optional<int> dns_fail_after;  // DNS gives this many A answers, then NXDOMAIN; not in the hosts file
+  // Lower-case name -> position in `secrets`, built by the parser: a GET must not scan thousands of
+  // secrets (the fake shares the benchmark's cores with the tool it measures).
+  std::unordered_map<std::string, std::size_t> secret_index;
   std::string host() const { return name + ".vault.azure.net"; }
+  const Secret* find_secret(const std::string& lower_name) const {
+    auto it = secret_index.find(lower_name);
+    return it == secret_index.end() ? nullptr : &secrets[it->second];
+  }
 };
 
 struct Fault {
