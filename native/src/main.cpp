@@ -473,6 +473,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   fkv::platform::disable_crash_dumps();
+  fkv::platform::limit_malloc_arenas();  // before any thread starts
   fkv::net::init_openssl();
   Output out;
   int code = 1;

@@ -3,7 +3,12 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #ifdef _WIN32
 #include <windows.h>
@@ -84,6 +89,12 @@ void install_cancel_handlers(RunControl& run) {
 }
 
 void mark_finished() { g_finished.store(true); }
+
+void limit_malloc_arenas() {
+#if defined(__GLIBC__)
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+#endif
+}
 
 void lower_current_thread_priority() {
 #ifdef _WIN32
