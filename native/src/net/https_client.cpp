@@ -492,6 +492,10 @@ struct HttpsClient::Impl {
       return fail(Kind::timeout, Phase::connect, "no TCP connection to " + where + " within " + seconds_text(connect_limit.span));
     }
     if (ec) return fail(Kind::connect, Phase::connect, "could not connect to " + where + ": " + ec.message());
+    // Requests are written whole, in one go: Nagle's algorithm would only hold a request back until the
+    // previous segment (a TLS Finished, a request's head) is acknowledged.
+    tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+    ec = {};
 
     if (route.proxy) {
       auto error = tunnel(connection, route, request_deadline, stop);
