@@ -17,7 +17,7 @@
 #include "auth/entra.hpp"
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
-#include "core/redaction.hpp"
+#include "auth/token_answer.hpp"
 
 namespace fkv::auth {
 namespace {
@@ -291,14 +291,6 @@ Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const Clie
   register_secret(*assertion);
 
   const auto outcome = http.send(entra_request(*token_url, params.client_id, params.scope, *assertion));
-  auto result = read_entra_response(*token_url, outcome);
-  if (auto* token = std::get_if<EntraToken>(&result)) {
-    register_secret(token->access_token);
-    return AccessToken{std::move(token->access_token), token->expires_in};
-  }
-  if (auto* error = std::get_if<Error>(&result)) return redact_error(std::move(*error), {*assertion});
-
-  auto& rejection = std::get<EntraRejection>(result);
   ExchangeContext context;
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;
@@ -307,9 +299,7 @@ Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const Clie
   context.credential = ExchangeContext::Credential::certificate;
   context.settings_url = params.settings_url;
   context.certificate_thumbprint = certificate->info().thumbprint;
-  Error error = entra_failure_error(rejection.info, context);
-  error.correlation = std::move(rejection.correlation);
-  return redact_error(std::move(error), {*assertion});
+  return token_from_answer(read_entra_response(*token_url, outcome), context, {*assertion}, register_secret);
 }
 
 }  // namespace fkv::auth

@@ -1,7 +1,7 @@
 #include "auth/client_secret.hpp"
 
 #include "auth/entra.hpp"
-#include "core/redaction.hpp"
+#include "auth/token_answer.hpp"
 #include "net/url.hpp"
 
 namespace fkv::auth {
@@ -25,14 +25,6 @@ Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const Cl
   auto token_url = entra_token_url(params.authority, params.tenant_id);
   if (!token_url) return token_url.error();
   const auto outcome = http.send(client_secret_request(*token_url, params.client_id, params.scope, params.client_secret));
-  auto result = read_entra_response(*token_url, outcome);
-  if (auto* token = std::get_if<EntraToken>(&result)) {
-    register_secret(token->access_token);
-    return AccessToken{std::move(token->access_token), token->expires_in};
-  }
-  if (auto* error = std::get_if<Error>(&result)) return redact_error(std::move(*error), {params.client_secret});
-
-  auto& rejection = std::get<EntraRejection>(result);
   ExchangeContext context;
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;
@@ -40,9 +32,7 @@ Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const Cl
   context.scope = params.scope;
   context.credential = ExchangeContext::Credential::client_secret;
   context.settings_url = params.settings_url;
-  Error error = entra_failure_error(rejection.info, context);
-  error.correlation = std::move(rejection.correlation);
-  return redact_error(std::move(error), {params.client_secret});
+  return token_from_answer(read_entra_response(*token_url, outcome), context, {params.client_secret}, register_secret);
 }
 
 }  // namespace fkv::auth

@@ -6,6 +6,7 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "auth/oidc.hpp"
+#include "auth/token_answer.hpp"
 #include "core/redaction.hpp"
 
 namespace fkv::auth {
@@ -38,19 +39,10 @@ Expected<AccessToken> acquire_access_token(net::HttpClient& http, const Federati
     context.claims = decode_jwt_claims(*oidc_token);
     context.retried_with_fresh_token = attempt > 1;
     const auto entra_outcome = http.send(entra_request(*token_url, params.client_id, params.scope, *oidc_token));
-    auto result = read_entra_response(*token_url, entra_outcome);
-
-    if (auto* token = std::get_if<EntraToken>(&result)) {
-      register_secret(token->access_token);
-      return AccessToken{std::move(token->access_token), token->expires_in};
-    }
-    if (auto* error = std::get_if<Error>(&result)) return redacted(std::move(*error), {params.job_token, *oidc_token});
-
-    auto& rejection = std::get<EntraRejection>(result);
-    if (rejection.info.code == "AADSTS700024" && attempt == 1) continue;
-    Error error = entra_failure_error(rejection.info, context);
-    error.correlation = std::move(rejection.correlation);
-    return redacted(std::move(error), {params.job_token, *oidc_token});
+    auto answer = read_entra_response(*token_url, entra_outcome);
+    const auto* rejection = std::get_if<EntraRejection>(&answer);
+    if (rejection && rejection->info.code == "AADSTS700024" && attempt == 1) continue;
+    return token_from_answer(std::move(answer), context, {params.job_token, *oidc_token}, register_secret);
   }
 }
 
