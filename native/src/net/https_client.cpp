@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/io_wait.hpp"
 #include "net/tls.hpp"
 #include "core/text.hpp"
 
@@ -44,7 +45,7 @@ constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
 constexpr std::size_t kMaxProxyHeaderBytes = 16 * 1024;
 constexpr int kMaxInterimResponses = 16;
 // How often a wait looks at the stop flag: cancellation takes effect within about this long.
-constexpr std::chrono::milliseconds kSlice{50};
+using detail::kSlice;
 // How long a request waits for a pre-connection under way before it opens its own.
 constexpr std::chrono::milliseconds kWarmWait{2000};
 // In the detail of a 407 answer to CONNECT (and only there): how a wrong proxy password is recognised.
@@ -187,7 +188,7 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
 
 // ---- one TLS connection with its own io_context -------------------------------------------------
 
-enum class Wait { done, timeout, cancelled };
+using detail::Wait;
 
 struct Connection {
   explicit Connection(ssl::context& context) : io(1), stream(io, context) {}
@@ -199,32 +200,10 @@ struct Connection {
 
   tcp::socket& socket() { return beast::get_lowest_layer(stream).socket(); }
 
-  // Runs the io_context in slices of kSlice until `done`, the deadline, or *stop. If the operation is
-  // still pending then, the socket is closed so that its handler completes, aborted (the connection
-  // is then unusable and must not be pooled).
+  // Runs the io_context until `done`, the deadline, or *stop (net/io_wait.hpp); an operation still
+  // pending then is aborted and the connection is unusable (it must not be pooled).
   Wait run(const bool& done, Clock::time_point deadline, StopFlags stop) {
-    io.restart();
-    Wait result = Wait::done;
-    while (!done) {
-      if (stopped(stop)) {
-        result = Wait::cancelled;
-        break;
-      }
-      const auto now = Clock::now();
-      if (now >= deadline) {
-        result = Wait::timeout;
-        break;
-      }
-      io.run_for(std::min<Clock::duration>(kSlice, deadline - now));
-      if (io.stopped()) io.restart();
-    }
-    if (!done) {
-      beast::error_code ignored;
-      socket().close(ignored);
-      io.restart();
-      io.run_for(std::chrono::seconds(2));
-    }
-    return result;
+    return detail::run_io(io, socket(), done, deadline, [stop] { return stopped(stop); }, std::chrono::seconds(2));
   }
 
   // True when an idle connection still looks usable: the peer has not closed it and sent nothing.

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "net/io_wait.hpp"
 
 namespace fkv::net {
 namespace {
@@ -27,38 +28,18 @@ constexpr const char* kAddress = "169.254.169.254";
 constexpr unsigned short kPort = 80;
 constexpr const char* kWhere = "169.254.169.254:80";
 constexpr std::size_t kMaxResponseBytes = 64 * 1024;
-constexpr std::chrono::milliseconds kSlice{50};
 
 TransportError fail(Kind kind, Phase phase, std::string detail) { return TransportError{kind, std::move(detail), phase}; }
 
 bool bad_text(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 
-enum class Wait { done, timeout, cancelled };
+using detail::Wait;
 
-// Runs `io` until `done`, the deadline or *stop; a pending operation is then aborted by closing the socket.
+// Runs `io` until `done`, the deadline or *stop (net/io_wait.hpp).
 Wait run(asio::io_context& io, tcp::socket& socket, const bool& done, Clock::time_point deadline,
          const std::atomic<bool>* stop) {
-  io.restart();
-  Wait result = Wait::done;
-  while (!done) {
-    if (stop && stop->load(std::memory_order_relaxed)) {
-      result = Wait::cancelled;
-      break;
-    }
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      result = Wait::timeout;
-      break;
-    }
-    io.run_for(std::min<Clock::duration>(kSlice, deadline - now));
-  }
-  if (!done) {
-    beast::error_code ignored;
-    socket.close(ignored);
-    io.restart();
-    io.run_for(std::chrono::seconds(1));
-  }
-  return result;
+  return detail::run_io(io, socket, done, deadline, [stop] { return stop && stop->load(std::memory_order_relaxed); },
+                        std::chrono::seconds(1));
 }
 
 }  // namespace
