@@ -82,15 +82,22 @@ bool valid_ipv6(std::string_view host) {
   });
 }
 
-// The URL as it may be shown: user information replaced by "***".
+// The URL as it may be shown: everything up to its last '@' after the scheme (the user information,
+// whatever characters it holds — an unencoded '/', '?' or '#' in a password included) replaced by "***".
+// The scheme is "letters:" followed by any slashes, so "http:/user:pw@host" is covered too; without a
+// scheme the user information starts at the first character. What follows the last '@' is, by the URL's
+// own grammar, the host part: it is shown so the error can name the host.
 std::string redacted(std::string_view text) {
-  const std::size_t scheme_end = text.find("://");
-  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const std::size_t end = text.find_first_of("/?#", start);
-  const std::string_view authority = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-  const std::size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(text);
-  return std::string(text.substr(0, start)) + "***" + std::string(text.substr(start + at));
+  std::size_t start = 0;
+  std::size_t i = 0;
+  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+  if (i > 0 && i < text.size() && text[i] == ':') {
+    start = i + 1;
+    while (start < text.size() && (text[start] == '/' || text[start] == '\\')) ++start;
+  }
+  const std::size_t at = text.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(text);
+  return std::string(text.substr(0, start)) + "***" + std::string(text.substr(at));
 }
 
 bool is_agent_source(std::string_view variable) { return variable == "AGENT_PROXYURL"; }

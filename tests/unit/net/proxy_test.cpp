@@ -146,6 +146,22 @@ TEST_CASE("proxy URLs: bad ones are config errors naming the variable and what t
       {"HTTPS_PROXY", "http://user:S3cr3t%zz@proxy.corp:3128",
        "HTTPS_PROXY is not a valid proxy URL (bad percent-encoding in the user name or password): "
        "'http://***@proxy.corp:3128'."},
+      // An unencoded '/', '?' or '#' in the password (what made the URL invalid) or a scheme with one
+      // slash still hides everything before the last '@' (issue 17: these printed the password).
+      {"HTTPS_PROXY", "http://user:S3cr3t/Pw@proxy.corp:3128",
+       "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'http://***@proxy.corp:3128'."},
+      {"AGENT_PROXYURL", "http://user:S3cr3t?Pw@proxy.corp:3128",
+       "AGENT_PROXYURL is not a valid proxy URL (a path, query or fragment is not allowed): 'http://***@proxy.corp:3128'."},
+      {"https_proxy", "http://user:S3cr3t#Pw@proxy.corp:3128",
+       "https_proxy is not a valid proxy URL (a path, query or fragment is not allowed): 'http://***@proxy.corp:3128'."},
+      {"HTTPS_PROXY", "http:/user:S3cr3t@proxy.corp:3128",
+       "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'http:/***@proxy.corp:3128'."},
+      {"HTTPS_PROXY", "HTTP:user:S3cr3t/x@proxy.corp:3128",
+       "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'HTTP:***@proxy.corp:3128'."},
+      {"HTTPS_PROXY", "https://user:S3cr3t/@proxy.corp:3128",
+       "HTTPS_PROXY is not a valid proxy URL (the scheme must be http://, not https://): 'https://***@proxy.corp:3128'."},
+      {"HTTPS_PROXY", "http://user:S3c@r3t/@proxy.corp:3128",
+       "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'http://***@proxy.corp:3128'."},
   };
   for (const auto& row : rows) {
     CAPTURE(std::string(row.url));
@@ -155,8 +171,10 @@ TEST_CASE("proxy URLs: bad ones are config errors naming the variable and what t
     CHECK(error.stage == fkv::Stage::config);
     CHECK(error.subject == row.variable);
     CHECK(error.message == row.message);
-    CHECK(error.message.find("S3cr3t") == std::string::npos);
-    CHECK(error.hint.find("S3cr3t") == std::string::npos);
+    for (const char* part : {"S3cr3t", "S3c", "r3t", "Pw"}) {
+      CHECK(error.message.find(part) == std::string::npos);
+      CHECK(error.hint.find(part) == std::string::npos);
+    }
   }
   const auto agent = read_proxy_settings(env_of({{"AGENT_PROXYURL", "ftp://p:21"}}));
   REQUIRE_FALSE(agent);
