@@ -1,5 +1,5 @@
-// The variable policy (vault/variable_policy.hpp: compact_json, plan_variables), checked through the
-// agent's parser model (tests/support/agent_log.hpp). Input (FuzzedDataProvider): up to four
+// What a secret becomes (secrets/become.hpp: compact_json, become) as the log writer renders it
+// (run/log_writer.hpp: secret_lines), checked through the agent's parser model (tests/support/agent_log.hpp). Input (FuzzedDataProvider): up to four
 // secrets, each a flag byte (pin a version / use the reserved name PATH) and a value.
 // Properties:
 // - compact_json gives one line (no CR/LF), and compacting that again changes nothing;
@@ -17,7 +17,8 @@
 
 #include "agent_log.hpp"
 #include "fuzz_support.hpp"
-#include "vault/variable_policy.hpp"
+#include "run/log_writer.hpp"
+#include "secrets/become.hpp"
 
 namespace {
 
@@ -29,11 +30,15 @@ bool blank(std::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider input(data, size);
-  std::vector<fkv::vault::DownloadedSecret> secrets;
+  struct Secret {
+    fkv::vault::SecretRef ref;
+    std::string value;
+  };
+  std::vector<Secret> secrets;
   const std::size_t count = input.ConsumeIntegralInRange<std::size_t>(1, 4);
   for (std::size_t i = 0; i < count; ++i) {
     const auto flags = input.ConsumeIntegral<std::uint8_t>();
-    fkv::vault::DownloadedSecret secret;
+    Secret secret;
     secret.ref.name = (flags & 2) ? "PATH" : "secret-" + std::to_string(i);
     if (flags & 1) secret.ref.version = "0123456789abcdef" + std::to_string(i);
     secret.value = input.ConsumeRandomLengthString(4096);
@@ -41,18 +46,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   for (const auto& secret : secrets) {
-    if (const auto compact = fkv::vault::compact_json(secret.value)) {
+    if (const auto compact = fkv::secrets::compact_json(secret.value)) {
       FKV_FUZZ_CHECK(compact->find_first_of("\r\n") == std::string::npos);
-      const auto again = fkv::vault::compact_json(*compact);
+      const auto again = fkv::secrets::compact_json(*compact);
       FKV_FUZZ_CHECK(again && *again == *compact);
     }
   }
 
-  const fkv::vault::VariablePlan plan = fkv::vault::plan_variables(secrets);
   std::string stdout_text;
-  for (const auto& line : plan.lines) {
-    FKV_FUZZ_CHECK(line.find_first_of("\r\n") == std::string::npos);
-    stdout_text += line + "\n";
+  std::size_t failures = 0, set = 0;
+  bool multiline_allowed = false;
+  for (const auto& secret : secrets) {
+    fkv::vault::SecretOutcome fetched;
+    fetched.ref = secret.ref;
+    fetched.value = secret.value;
+    fkv::run::SecretDone done{secret.ref, fkv::secrets::become(fetched, {}, {}), false};
+    failures += done.result.failure ? 1 : 0;
+    set += done.result.set ? 1 : 0;
+    for (const auto& line : fkv::run::secret_lines(done, multiline_allowed)) {
+      FKV_FUZZ_CHECK(line.find_first_of("\r\n") == std::string::npos);
+      stdout_text += line + "\n";
+    }
   }
   const fkv::test::AgentLog log = fkv::test::parse_agent_log(stdout_text);
   FKV_FUZZ_CHECK(log.rejected.empty());
@@ -65,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     std::string expected = secret.value;
     const bool multiline = expected.find_first_of("\r\n") != std::string::npos;
-    const auto compact = multiline ? fkv::vault::compact_json(expected) : std::nullopt;
+    const auto compact = multiline ? fkv::secrets::compact_json(expected) : std::nullopt;
     if (compact) expected = *compact;
     for (const std::string& name : {secret.ref.name, secret.ref.text()}) {
       auto it = log.variables.find(name);
@@ -84,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
   }
-  FKV_FUZZ_CHECK(plan.failures.size() == reserved);
-  FKV_FUZZ_CHECK(plan.secrets_set + reserved == secrets.size());
+  FKV_FUZZ_CHECK(failures == reserved);
+  FKV_FUZZ_CHECK(set + reserved == secrets.size());
   return 0;
 }

@@ -17,10 +17,15 @@
 //   OIDC: SYSTEM_OIDCREQUESTURI, else SYSTEM_COLLECTIONURI (or SYSTEM_TEAMFOUNDATIONCOLLECTIONURI),
 //   SYSTEM_TEAMPROJECTID, SYSTEM_HOSTTYPE, SYSTEM_PLANID, SYSTEM_JOBID
 //   SYSTEM_DEBUG
-// Read elsewhere (not part of TaskConfig): the trust settings AGENT_CAINFO, AGENT_SKIPCERTVALIDATION,
-// SSL_CERT_FILE (net/trust_store.hpp) and the proxy settings AGENT_PROXYURL, AGENT_PROXYUSERNAME,
-// SECRET_AGENT_PROXYPASSWORD (else AGENT_PROXYPASSWORD), AGENT_PROXYBYPASSLIST, https_proxy/HTTPS_PROXY,
-// no_proxy/NO_PROXY (net/proxy.hpp).
+//   AGENT_VERSION, AGENT_OS, AGENT_OSARCHITECTURE (reported by diagnose)
+//   trust: SSL_CERT_FILE, SSL_CERT_DIR, AGENT_CAINFO, AGENT_SKIPCERTVALIDATION (net/trust_store.hpp)
+//   proxy: AGENT_PROXYURL, AGENT_PROXYUSERNAME, SECRET_AGENT_PROXYPASSWORD (else AGENT_PROXYPASSWORD),
+//   AGENT_PROXYBYPASSLIST, https_proxy/HTTPS_PROXY, no_proxy/NO_PROXY (net/proxy.hpp's rules)
+// This is the only reader of the environment: below it no code calls getenv (process_environment() is
+// the one access to the process's own environment, handed to the reader by the shell).
+//
+// Booleans (OutputVariables, RunAsPreJob, System.Debug, AGENT_SKIPCERTVALIDATION) follow one rule,
+// task-lib's getBoolInput: true when the trimmed text is "true" in any case (is_true).
 //
 // <id> spelling: the agent names ENDPOINT_* variables with Guid.ToString() (lower case), and task-lib looks
 // them up with the id as given; the generic name transform would upper-case. We try the lower-case id,
@@ -46,6 +51,16 @@ namespace fkv::agent {
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 Expected<TaskConfig> read_task_config(const EnvLookup& env);
+
+// AGENT_TEMPDIRECTORY as the run summary uses it; read on its own because the summary is written even
+// when the configuration cannot be read.
+std::string read_summary_directory(const EnvLookup& env);
+
+// The process's own environment (getenv), for the shell to hand to the reader.
+std::optional<std::string> process_environment(std::string_view name);
+
+// The one boolean rule (see above).
+bool is_true(std::string_view text);
 
 bool is_guid(std::string_view text);         // 8-4-4-4-12 hexadecimal digits
 // The tenant id rule is fkv::is_tenant_id (core/text.hpp), shared with auth/.

@@ -176,4 +176,25 @@ Destination SecretPlan::destination(const SecretRef& ref) const {
   return d;
 }
 
+vault::FetchSource fetch_source(SecretPlan& plan, std::mutex& lock,
+                                std::function<void(const std::string& name)> not_taken) {
+  vault::FetchSource source;
+  source.list = plan.lists();
+  source.before = plan.before();
+  source.take = [&plan, &lock, not_taken = std::move(not_taken)](const std::string& name) {
+    bool taken = false;
+    {
+      std::lock_guard guard(lock);
+      taken = plan.take(name);
+    }
+    if (!taken && not_taken) not_taken(name);
+    return taken;
+  };
+  source.after = [&plan, &lock] {
+    std::lock_guard guard(lock);
+    return plan.after();
+  };
+  return source;
+}
+
 }  // namespace fkv::agent

@@ -23,7 +23,9 @@
 //   are listed (take()), so the download still streams.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,7 @@
 #include "agent/task_config.hpp"
 #include "core/error.hpp"
 #include "core/expected.hpp"
+#include "vault/client.hpp"
 
 namespace fkv::agent {
 
@@ -87,5 +90,12 @@ class SecretPlan {
   std::map<std::string, Rename> renames_;      // lower-case rename targets that a listed secret could also set
   std::vector<Conflict> conflicts_;
 };
+
+// The plan as the vault client's FetchSource (vault/client.hpp): what the plan answers, asked from the
+// listing thread (take) and at the end of the listing (after) under `lock`, which the caller also holds
+// whenever it asks the plan about destinations. `not_taken` hears of each listed name the filter does not
+// select (called without the lock held).
+vault::FetchSource fetch_source(SecretPlan& plan, std::mutex& lock,
+                                std::function<void(const std::string& name)> not_taken);
 
 }  // namespace fkv::agent

@@ -71,15 +71,6 @@ Expected<std::string> file_target(const std::string& shown, std::string_view pat
 
 }  // namespace
 
-bool is_secret_name(std::string_view name) {
-  return !name.empty() && name.size() <= 127 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return alnum(c) || c == '-'; });
-}
-
-bool is_secret_version(std::string_view version) {
-  return !version.empty() && version.size() <= 64 && std::all_of(version.begin(), version.end(), alnum);
-}
-
 bool is_secret_glob(std::string_view glob) {
   return !glob.empty() && glob.size() <= 127 && glob.find_first_of("*?") != std::string_view::npos &&
          std::all_of(glob.begin(), glob.end(), [](char c) { return alnum(c) || c == '-' || c == '*' || c == '?'; });

@@ -32,8 +32,8 @@
 
 namespace fkv::agent {
 
-bool is_secret_name(std::string_view name);        // ^[0-9A-Za-z-]{1,127}$
-bool is_secret_version(std::string_view version);  // ^[0-9A-Za-z]{1,64}$
+using vault::is_secret_name;     // ^[0-9A-Za-z-]{1,127}$ (vault/secret_ref.hpp)
+using vault::is_secret_version;  // ^[0-9A-Za-z]{1,64}$
 bool is_secret_glob(std::string_view glob);        // ^[0-9A-Za-z*?-]{1,127}$ holding '*' or '?'
 
 // `glob` against a secret name, ASCII case-insensitively: '*' any run (also empty), '?' one character.

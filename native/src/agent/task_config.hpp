@@ -3,44 +3,23 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/auth_scheme.hpp"
+#include "core/error.hpp"
+#include "net/proxy.hpp"
+#include "net/trust_store.hpp"
 #include "net/url.hpp"
+#include "vault/secret_ref.hpp"
 
 namespace fkv::agent {
 
-// One entry of SecretsFilter: a secret name, optionally pinned to a version ("name/version").
-struct SecretRef {
-  std::string name;
-  std::string version;  // empty = latest
-  // The text as the user wrote it, trimmed: "name" or "name/version". Used as a variable name.
-  std::string text() const { return version.empty() ? name : name + "/" + version; }
-  bool operator==(const SecretRef&) const = default;
-};
-
-// One item of SecretsFilter (agent/selection.hpp has the grammar).
-struct FilterItem {
-  enum class Kind { name, glob, exclude };
-  Kind kind = Kind::name;
-  std::string text;      // the item as written, trimmed
-  SecretRef ref;         // name: the secret (and version); glob and exclude: ref.name is the pattern
-  std::string variable;  // "=> VARIABLE": the variable name instead of the secret's; empty: none
-  std::string file;      // "=> file:PATH": the relative path, '/'-separated; empty: none
-  bool operator==(const FilterItem&) const = default;
-};
-
-// What SecretsFilter selects.
-// - all: the vault is listed ('*', a glob, or only exclusions); a filter of literal names only is not listed.
-// - names: the literal items' secrets, deduplicated (case-insensitively), in the user's order; these are
-//   fetched by name whether or not the vault is listed.
-// - items: every include and exclude item, in order; empty for the plain '*' filter (today's behaviour).
-struct Selection {
-  bool all = true;
-  std::vector<SecretRef> names;
-  std::vector<FilterItem> items = {};
-};
+// Key Vault's vocabulary (vault/secret_ref.hpp), used throughout the task's configuration.
+using vault::FilterItem;
+using vault::SecretRef;
+using vault::Selection;
 
 enum class MissingSecrets { fail, warn };
 
@@ -66,6 +45,20 @@ struct ServiceConnection {
   std::string vault_resource;    // e.g. "https://vault.azure.net" (no trailing slash)
 };
 
+// The agent itself, as it describes itself (diagnose's "Agent and platform"); nullopt when unset.
+struct AgentInfo {
+  std::optional<std::string> version;          // AGENT_VERSION
+  std::optional<std::string> os;               // AGENT_OS
+  std::optional<std::string> os_architecture;  // AGENT_OSARCHITECTURE
+};
+
+// How the agent reaches the network: the certificates it trusts and its proxy.
+struct NetworkConfig {
+  net::TrustEnvironment trust;
+  net::ProxySettings proxy;          // when proxy_error is not set
+  std::optional<Error> proxy_error;  // an unusable proxy setting (reported after the run's first lines)
+};
+
 struct TaskConfig {
   ServiceConnection connection;
   std::string vault_name;         // validated: ^[0-9A-Za-z-]{3,24}$
@@ -82,6 +75,8 @@ struct TaskConfig {
   bool debug = false;             // System.Debug
   unsigned concurrency = 32;      // Key Vault GET workers (the throttle controller may run fewer)
   std::chrono::seconds timeout{300};  // TimeoutSeconds: the whole run's budget, 1..86400
+  AgentInfo agent;
+  NetworkConfig network;
 
   net::Url vault_url() const;     // https://<vault_name>.<vault_dns_suffix>/
 };

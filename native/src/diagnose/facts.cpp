@@ -16,9 +16,9 @@ std::string plain_word(std::optional<std::string> text) {
 
 }  // namespace
 
-std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const net::TrustEnvironment& trust,
-                                         const net::ProxySettings& proxy, const std::vector<net::Url>& destinations,
-                                         const Environment& env) {
+std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const std::vector<net::Url>& destinations) {
+  const net::TrustEnvironment& trust = cfg.network.trust;
+  const net::ProxySettings& proxy = cfg.network.proxy;
   std::vector<agent::SummaryFinding> out;
 #if defined(_WIN32)
   const char* os = "Windows";
@@ -34,8 +34,8 @@ std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const net
 #endif
   out.push_back({"Agent and platform", agent::FindingStatus::ok,
                    std::string("federated-keyvault ") + FKV_VERSION + " (" + os + " " + arch + ") on agent " +
-                       plain_word(env("AGENT_VERSION")) + " (" + plain_word(env("AGENT_OS")) + " " +
-                       plain_word(env("AGENT_OSARCHITECTURE")) + "), " +
+                       plain_word(cfg.agent.version) + " (" + plain_word(cfg.agent.os) + " " +
+                       plain_word(cfg.agent.os_architecture) + "), " +
                        (cfg.run_as_prejob ? "run before the job's steps" : "run as a step") + "."});
   // net/trust_store.hpp: on POSIX, SSL_CERT_FILE / SSL_CERT_DIR replace the system's certificates; on Windows
   // they come on top of the ROOT store.

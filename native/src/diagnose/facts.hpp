@@ -1,5 +1,5 @@
 // The facts diagnose mode reports first (always ok): the agent and platform, the trust settings and the
-// proxy settings in effect. Pure: the environment comes through `env`.
+// proxy settings in effect. Pure: everything comes from the configuration (agent/environment.hpp read it).
 #pragma once
 
 #include <functional>
@@ -15,12 +15,9 @@
 
 namespace fkv::diagnose {
 
-using Environment = std::function<std::optional<std::string>(std::string_view name)>;
 
 // "Agent and platform" (AGENT_VERSION, AGENT_OS, AGENT_OSARCHITECTURE, kept to [0-9A-Za-z._-], at most 40
 // characters each, "unknown" when unset), "Trust" and "Proxy".
-std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const net::TrustEnvironment& trust,
-                                         const net::ProxySettings& proxy, const std::vector<net::Url>& destinations,
-                                         const Environment& env);
+std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const std::vector<net::Url>& destinations);
 
 }  // namespace fkv::diagnose

@@ -60,7 +60,7 @@ struct HttpsOptions {
   // connections after a while; Azure front ends after about 4 minutes, some proxies sooner).
   std::chrono::seconds max_idle{30};
   std::string user_agent = "federated-keyvault/" FKV_VERSION;
-  TrustSettings trust;  // usually {trust_environment_from_process(), {}}
+  TrustSettings trust;  // usually {TaskConfig::network.trust, {}}
   // host -> IP address literal, used instead of DNS for that host (like curl --resolve). For tests;
   // TLS still verifies the certificate against the URL's host name.
   std::map<std::string, std::string> resolve_overrides;

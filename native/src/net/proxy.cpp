@@ -84,13 +84,18 @@ bool valid_ipv6(std::string_view host) {
 
 // The URL as it may be shown: everything up to its last '@' after the scheme (the user information,
 // whatever characters it holds — an unencoded '/', '?' or '#' in a password included) replaced by "***".
-// The scheme is "letters:" followed by any slashes, so "http:/user:pw@host" is covered too; without a
+// The scheme is RFC 3986's (a letter, then letters, digits, '+', '-', '.') and ':' followed by any slashes, so "http:/user:pw@host" is covered too; without a
 // scheme the user information starts at the first character. What follows the last '@' is, by the URL's
 // own grammar, the host part: it is shown so the error can name the host.
 std::string redacted(std::string_view text) {
   std::size_t start = 0;
   std::size_t i = 0;
-  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+  if (!text.empty() && std::isalpha(static_cast<unsigned char>(text[0]))) {
+    while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '+' ||
+                               text[i] == '-' || text[i] == '.')) {
+      ++i;
+    }
+  }
   if (i > 0 && i < text.size() && text[i] == ':') {
     start = i + 1;
     while (start < text.size() && (text[start] == '/' || text[start] == '\\')) ++start;

@@ -2,27 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 
 namespace fkv::net {
-namespace {
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::string(value) : std::string();
-}
-
-bool is_true(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text == "true" || text == "1" || text == "yes";
-}
-
-}  // namespace
-
-TrustEnvironment trust_environment_from_process() {
-  return TrustEnvironment{env("SSL_CERT_FILE"), env("SSL_CERT_DIR"), env("AGENT_CAINFO"),
-                          env("AGENT_SKIPCERTVALIDATION")};
-}
 
 const std::vector<std::string>& fallback_ca_files() {
   static const std::vector<std::string> files = {
@@ -77,7 +58,7 @@ TrustPlan plan_trust(const TrustSettings& settings, const std::string& compiled_
 }
 
 std::optional<std::string> skip_validation_warning(const TrustEnvironment& environment) {
-  if (!is_true(environment.agent_skip_cert_validation)) return std::nullopt;
+  if (!environment.skip_cert_validation) return std::nullopt;
   return "The agent is configured to skip TLS certificate validation (AGENT_SKIPCERTVALIDATION), but "
          "federated-keyvault always verifies certificates. If the agent's traffic goes through a "
          "TLS-inspecting proxy, configure the agent with that proxy's CA certificate (--sslcacert, "

@@ -22,16 +22,14 @@
 
 namespace fkv::net {
 
-// The environment variables that influence trust, as read from the process.
+// The agent's settings that influence trust, as the configuration reader (agent/environment.hpp) read
+// them; empty when unset.
 struct TrustEnvironment {
-  std::string ssl_cert_file;              // SSL_CERT_FILE
-  std::string ssl_cert_dir;               // SSL_CERT_DIR
-  std::string agent_cainfo;               // AGENT_CAINFO
-  std::string agent_skip_cert_validation; // AGENT_SKIPCERTVALIDATION
+  std::string ssl_cert_file;          // SSL_CERT_FILE
+  std::string ssl_cert_dir;           // SSL_CERT_DIR
+  std::string agent_cainfo;           // AGENT_CAINFO
+  bool skip_cert_validation = false;  // AGENT_SKIPCERTVALIDATION is true (never honoured: a warning)
 };
-
-// Reads the four variables above from the process environment (empty when unset).
-TrustEnvironment trust_environment_from_process();
 
 // Trust configuration of the HTTPS client. Extend here (e.g. a Windows ROOT-store switch) without
 // touching callers.

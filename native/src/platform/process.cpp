@@ -90,9 +90,11 @@ void install_cancel_handlers(RunControl& run) {
 
 void mark_finished() { g_finished.store(true); }
 
-void limit_malloc_arenas() {
+void limit_malloc_arenas(bool set_by_environment) {
 #if defined(__GLIBC__)
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  if (!set_by_environment) mallopt(M_ARENA_MAX, 2);
+#else
+  (void)set_by_environment;
 #endif
 }
 

@@ -29,6 +29,6 @@ void disable_crash_dumps();
 void install_cancel_handlers(RunControl& run);
 void mark_finished();
 void lower_current_thread_priority();
-void limit_malloc_arenas();
+void limit_malloc_arenas(bool set_by_environment);  // true: MALLOC_ARENA_MAX is set, glibc reads it
 
 }  // namespace fkv::platform

@@ -10,7 +10,6 @@
 #include <set>
 #include <thread>
 
-#include "agent/selection.hpp"
 #include "net/retry.hpp"
 #include "vault/challenge.hpp"
 #include "vault/kv_json.hpp"
@@ -180,19 +179,19 @@ class Session {
 
 struct Job {
   std::size_t index;
-  agent::SecretRef ref;
+  SecretRef ref;
 };
 
 // Producer/consumer state shared by the lister and the GET workers. Holds names, never values.
 class Pipeline {
  public:
-  void push(agent::SecretRef ref) {
-    std::vector<agent::SecretRef> one;
+  void push(SecretRef ref) {
+    std::vector<SecretRef> one;
     one.push_back(std::move(ref));
     push(std::move(one));
   }
   // A page's names at once: one lock, and the workers are woken after it is released.
-  void push(std::vector<agent::SecretRef> refs) {
+  void push(std::vector<SecretRef> refs) {
     {
       std::lock_guard lock(mutex_);
       for (auto& ref : refs) {
@@ -254,7 +253,7 @@ class Pipeline {
   std::vector<Job> not_fetched_;
 };
 
-std::string secret_target(const agent::SecretRef& ref) {
+std::string secret_target(const SecretRef& ref) {
   std::string t = "/secrets/" + ref.name;
   if (!ref.version.empty()) t += "/" + ref.version;
   return t + "?api-version=" + std::string(kApiVersion);
@@ -354,10 +353,10 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
       return {std::move(e), false};
     }
     ++stats.pages;
-    std::vector<agent::SecretRef> kept;
+    std::vector<SecretRef> kept;
     for (const auto& item : page->items) {
       const std::string name = secret_name_from_id(item.id);
-      if (!agent::is_secret_name(name) || !seen.insert(ascii_lower(name)).second) {
+      if (!is_secret_name(name) || !seen.insert(ascii_lower(name)).second) {
         ++stats.invalid_names;
         continue;
       }
@@ -367,7 +366,7 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
       } else if (item.attributes.exp && *item.attributes.exp <= options.now) {
         stats.expired.push_back(name);
       } else if (!source.take || source.take(name)) {
-        kept.push_back(agent::SecretRef{name, ""});
+        kept.push_back(SecretRef{name, ""});
       }
     }
     pipeline.push(std::move(kept));
@@ -407,19 +406,6 @@ std::string with_api_version(std::string_view target, std::string_view version) 
   std::string out = rest.substr(0, query) + "?api-version=" + std::string(version);
   if (query != std::string::npos) out += "&" + rest.substr(query + 1);
   return out;
-}
-
-FetchSource fetch_source(const agent::Selection& selection) {
-  FetchSource source;
-  source.list = selection.all;
-  if (!selection.all) source.before = selection.names;
-  return source;
-}
-
-DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
-                                 const agent::Selection& selection, const std::string& token,
-                                 const TokenSource& reacquire, const DownloadHooks& hooks) {
-  return download_secrets(http, options, fetch_source(selection), token, reacquire, hooks);
 }
 
 DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options, const FetchSource& source,

@@ -7,7 +7,7 @@
 //   a valid secret name, duplicates, disabled items and expired items (exp <= now) are skipped and counted;
 //   a future nbf is not a reason to skip (reported in SecretOutcome::not_before for a warning).
 // - Explicit names: no list call; GET <vault>/secrets/<name>[/<version>]?api-version=7.5.
-// - What is fetched is a FetchSource (agent/secret_plan.hpp builds one from SecretsFilter): names fetched at
+// - What is fetched is a FetchSource (agent/secret_plan.hpp builds one from SecretsFilter; run/download.cpp wires it): names fetched at
 //   once, whether the vault is listed, which kept listed names are fetched (take, called on the listing
 //   thread as each page arrives), and names fetched once the listing has ended (after; also when it ended
 //   early, not when the run was stopped).
@@ -40,10 +40,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/task_config.hpp"
 #include "core/expected.hpp"
 #include "core/run_control.hpp"
 #include "net/http.hpp"
+#include "vault/secret_ref.hpp"
 #include "vault/throttle.hpp"
 
 namespace fkv::vault {
@@ -68,7 +68,7 @@ struct ClientOptions {
 
 struct SecretOutcome {
   std::size_t index = 0;                   // position in the selection ('*': list order), from 0
-  agent::SecretRef ref;
+  SecretRef ref;
   std::optional<std::string> value;        // SECRET; set on success
   std::string content_type;                // the secret's contentType, e.g. "application/x-pkcs12"
   std::optional<Error> error;              // set on failure
@@ -89,7 +89,7 @@ struct DownloadSummary {
   ListStats list;
   std::optional<Error> list_failure;          // the listing ended early; earlier pages' secrets were still fetched
   std::optional<Error> stopped;               // why every remaining request was stopped (see above)
-  std::vector<agent::SecretRef> not_fetched;  // selected, but not fetched because of `stopped`, in order
+  std::vector<SecretRef> not_fetched;  // selected, but not fetched because of `stopped`, in order
   std::size_t delivered = 0;                  // outcomes handed to hooks.secret
   ThrottleStats throttle;                     // 429s and time paused for them
 };
@@ -101,13 +101,10 @@ struct DownloadHooks {
 
 struct FetchSource {
   bool list = false;
-  std::vector<agent::SecretRef> before;                   // fetched at once, in order
+  std::vector<SecretRef> before;                   // fetched at once, in order
   std::function<bool(const std::string& name)> take;      // null: every kept listed name
-  std::function<std::vector<agent::SecretRef>()> after;   // null: nothing
+  std::function<std::vector<SecretRef>()> after;   // null: nothing
 };
-// Today's selection: '*' lists and fetches every kept name; explicit names are fetched without a list.
-FetchSource fetch_source(const agent::Selection& selection);
-
 // The first list URL, for the log line "Downloading secrets using: <url>."
 net::Url list_url(const net::Url& vault_url);
 // `target` with its api-version query parameter set to `version` (added when missing), the other parameters
@@ -116,9 +113,5 @@ std::string with_api_version(std::string_view target, std::string_view version);
 
 DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options, const FetchSource& source,
                                  const std::string& token, const TokenSource& reacquire, const DownloadHooks& hooks);
-// download_secrets(..., fetch_source(selection), ...)
-DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& options,
-                                 const agent::Selection& selection, const std::string& token,
-                                 const TokenSource& reacquire, const DownloadHooks& hooks);
 
 }  // namespace fkv::vault

@@ -350,3 +350,63 @@ TEST_CASE("VariablePrefix, OutputVariables, MissingSecrets and Agent.TempDirecto
   v["AGENT_TEMPDIRECTORY"] = "D:\\a\\_temp";
   CHECK(read(v));
 }
+
+TEST_CASE("one boolean rule for inputs, System.Debug and AGENT_SKIPCERTVALIDATION: 'true' in any case, trimmed") {
+  for (const char* yes : {"true", "True", "TRUE", " true "}) {
+    CAPTURE(yes);
+    CHECK(is_true(yes));
+  }
+  for (const char* no : {"", "false", "1", "yes", "on", "truee"}) {
+    CAPTURE(no);
+    CHECK_FALSE(is_true(no));
+  }
+  Vars v = base();
+  v["INPUT_OUTPUTVARIABLES"] = "TRUE";
+  v["INPUT_RUNASPREJOB"] = "True";
+  v["SYSTEM_DEBUG"] = "true";
+  v["AGENT_SKIPCERTVALIDATION"] = "True";
+  auto cfg = read(v);
+  REQUIRE(cfg);
+  CHECK(cfg->output_variables);
+  CHECK(cfg->run_as_prejob);
+  CHECK(cfg->debug);
+  CHECK(cfg->network.trust.skip_cert_validation);
+  for (const char* name : {"INPUT_OUTPUTVARIABLES", "INPUT_RUNASPREJOB", "SYSTEM_DEBUG", "AGENT_SKIPCERTVALIDATION"}) {
+    v[name] = "1";
+  }
+  cfg = read(v);
+  REQUIRE(cfg);
+  CHECK_FALSE(cfg->output_variables);
+  CHECK_FALSE(cfg->run_as_prejob);
+  CHECK_FALSE(cfg->debug);
+  CHECK_FALSE(cfg->network.trust.skip_cert_validation);
+}
+
+TEST_CASE("the agent's own settings: agent description, trust and proxy are read with the configuration") {
+  Vars v = base();
+  v["AGENT_VERSION"] = " 4.266.2 ";
+  v["AGENT_OS"] = "Linux";
+  v["SSL_CERT_FILE"] = "/etc/ssl/ca.pem";
+  v["SSL_CERT_DIR"] = "/etc/ssl/certs";
+  v["AGENT_CAINFO"] = "/agent/ca.pem";
+  v["HTTPS_PROXY"] = "http://proxy.corp:3128";
+  auto cfg = read(v);
+  REQUIRE(cfg);
+  CHECK(cfg->agent.version == "4.266.2");
+  CHECK(cfg->agent.os == "Linux");
+  CHECK_FALSE(cfg->agent.os_architecture);
+  CHECK(cfg->network.trust.ssl_cert_file == "/etc/ssl/ca.pem");
+  CHECK(cfg->network.trust.ssl_cert_dir == "/etc/ssl/certs");
+  CHECK(cfg->network.trust.agent_cainfo == "/agent/ca.pem");
+  CHECK_FALSE(cfg->network.proxy_error);
+  REQUIRE(cfg->network.proxy.proxy);
+  CHECK(cfg->network.proxy.proxy->host == "proxy.corp");
+  // An unusable proxy is kept as an Error for the run to report after its first lines; the rest is read.
+  v["HTTPS_PROXY"] = "socks5://proxy.corp:1080";
+  cfg = read(v);
+  REQUIRE(cfg);
+  REQUIRE(cfg->network.proxy_error);
+  CHECK(cfg->network.proxy_error->subject == "HTTPS_PROXY");
+  CHECK(read_summary_directory(lookup({{"AGENT_TEMPDIRECTORY", "/agent/_temp"}})) == "/agent/_temp");
+  CHECK(read_summary_directory(lookup({})).empty());
+}

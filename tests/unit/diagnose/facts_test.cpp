@@ -18,16 +18,9 @@ const std::string kSystemTrust = "Certificates are verified against the system's
 
 TEST_CASE("facts: agent and platform from the environment, kept to plain words, then trust and proxy") {
   agent::TaskConfig cfg;
-  std::map<std::string, std::string, std::less<>> vars{{"AGENT_VERSION", "4.266.2"}, {"AGENT_OS", "Linux"},
-                                                       {"AGENT_OSARCHITECTURE", "X64;\r\n##vso[x]"}};
-  const diagnose::Environment env = [&](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-  net::TrustEnvironment trust;
-  trust.agent_cainfo = "/etc/agent/ca.pem";
-  const auto found = diagnose::facts(cfg, trust, net::ProxySettings{}, {}, env);
+  cfg.agent = {"4.266.2", "Linux", "X64;\r\n##vso[x]"};
+  cfg.network.trust.agent_cainfo = "/etc/agent/ca.pem";
+  const auto found = diagnose::facts(cfg, {});
   REQUIRE(found.size() == 3);
   CHECK(found[0].check == "Agent and platform");
   CHECK(found[0].text.find(") on agent 4.266.2 (Linux X64vsox), run as a step.") != std::string::npos);
@@ -35,10 +28,10 @@ TEST_CASE("facts: agent and platform from the environment, kept to plain words, 
   CHECK(found[2].text == "No proxy is configured: every request goes direct.");
   for (const auto& f : found) CHECK(f.status == agent::FindingStatus::ok);
 
-  vars.clear();
-  trust = {};
-  trust.agent_skip_cert_validation = "true";
-  const auto bare = diagnose::facts(cfg, trust, net::ProxySettings{}, {}, env);
+  cfg.agent = {};
+  cfg.network.trust = {};
+  cfg.network.trust.skip_cert_validation = true;
+  const auto bare = diagnose::facts(cfg, {});
   CHECK(bare[0].text.find("on agent unknown (unknown unknown)") != std::string::npos);
   CHECK(bare[1].text.rfind(kSystemTrust + ". The agent is configured to skip TLS certificate validation "
                            "(AGENT_SKIPCERTVALIDATION), but ", 0) == 0);

@@ -160,6 +160,8 @@ TEST_CASE("proxy URLs: bad ones are config errors naming the variable and what t
        "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'HTTP:***@proxy.corp:3128'."},
       {"HTTPS_PROXY", "https://user:S3cr3t/@proxy.corp:3128",
        "HTTPS_PROXY is not a valid proxy URL (the scheme must be http://, not https://): 'https://***@proxy.corp:3128'."},
+      {"HTTPS_PROXY", "socks5://user:S3cr3t@proxy.corp:1080",
+       "HTTPS_PROXY is not a valid proxy URL (the scheme must be http://, not socks5://): 'socks5://***@proxy.corp:1080'."},
       {"HTTPS_PROXY", "http://user:S3c@r3t/@proxy.corp:3128",
        "HTTPS_PROXY is not a valid proxy URL (a path, query or fragment is not allowed): 'http://***@proxy.corp:3128'."},
   };

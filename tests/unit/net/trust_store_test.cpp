@@ -54,8 +54,8 @@ TEST_CASE("plan_trust: without the compiled default, the first existing Go bundl
 }
 
 TEST_CASE("plan_trust: SSL_CERT_FILE or SSL_CERT_DIR decide alone, nothing is probed") {
-  for (const TrustEnvironment& environment : {TrustEnvironment{"/tmp/ca.pem", "", "", ""},
-                                              TrustEnvironment{"", "/tmp/certs", "", ""}}) {
+  for (const TrustEnvironment& environment : {TrustEnvironment{"/tmp/ca.pem", "", "", false},
+                                              TrustEnvironment{"", "/tmp/certs", "", false}}) {
     TrustSettings settings;
     settings.environment = environment;
     const auto plan = plan_posix(settings, kDefault, existing({"/etc/ssl/cert.pem", "/etc/ssl/certs"}));
@@ -76,21 +76,16 @@ TEST_CASE("plan_trust: AGENT_CAINFO and extra files are always required, in that
   CHECK(plan.required_files == Paths{"/agent/ca.pem", "/test/ca.pem"});
 }
 
-TEST_CASE("skip_validation_warning: AGENT_SKIPCERTVALIDATION is not honoured, main warns") {
-  for (const char* value : {"true", "True", "TRUE", "1", "yes"}) {
-    CAPTURE(value);
-    const auto warning = fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", value});
-    REQUIRE(warning);
-    CHECK(*warning ==
-          "The agent is configured to skip TLS certificate validation (AGENT_SKIPCERTVALIDATION), but "
-          "federated-keyvault always verifies certificates. If the agent's traffic goes through a "
-          "TLS-inspecting proxy, configure the agent with that proxy's CA certificate (--sslcacert, "
-          "passed to tasks as AGENT_CAINFO) instead.");
-  }
-  for (const char* value : {"", "false", "False", "0", "no"}) {
-    CAPTURE(value);
-    CHECK_FALSE(fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", value}));
-  }
+TEST_CASE("skip_validation_warning: AGENT_SKIPCERTVALIDATION is not honoured, the run warns") {
+  // Which texts mean true is the configuration reader's one boolean rule (tests/unit/agent/environment_test.cpp).
+  const auto warning = fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", true});
+  REQUIRE(warning);
+  CHECK(*warning ==
+        "The agent is configured to skip TLS certificate validation (AGENT_SKIPCERTVALIDATION), but "
+        "federated-keyvault always verifies certificates. If the agent's traffic goes through a "
+        "TLS-inspecting proxy, configure the agent with that proxy's CA certificate (--sslcacert, "
+        "passed to tasks as AGENT_CAINFO) instead.");
+  CHECK_FALSE(fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", false}));
 }
 
 TEST_CASE("plan_trust on Windows: the ROOT store, and only explicitly named files; never compiled-in paths") {
@@ -104,7 +99,7 @@ TEST_CASE("plan_trust on Windows: the ROOT store, and only explicitly named file
   CHECK(plan.required_files.empty());
 
   TrustSettings settings;
-  settings.environment = TrustEnvironment{"C:/certs/bundle.pem", "C:/a;;C:/b", "C:/agent/ca.pem", ""};
+  settings.environment = TrustEnvironment{"C:/certs/bundle.pem", "C:/a;;C:/b", "C:/agent/ca.pem", false};
   settings.extra_ca_files = {"C:/test/ca.pem"};
   plan = fkv::net::plan_trust(settings, kDefault, existing({}), TrustPlatform::windows);
   CHECK(plan.system_store);

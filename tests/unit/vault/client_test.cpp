@@ -11,11 +11,12 @@
 #include <set>
 #include <thread>
 
+#include "agent/secret_plan.hpp"
 #include "fake_http_client.hpp"
 
 using namespace fkv::vault;
-using fkv::agent::SecretRef;
-using fkv::agent::Selection;
+using fkv::vault::SecretRef;
+using fkv::vault::Selection;
 using fkv::net::Response;
 using fkv::net::TransportError;
 using fkv::test::FakeHttpClient;
@@ -36,7 +37,21 @@ ClientOptions options(unsigned concurrency = 4) {
 }
 
 Selection all() { return Selection{}; }
-Selection names(std::vector<SecretRef> refs) { return Selection{false, std::move(refs)}; }
+Selection names(std::vector<SecretRef> refs) {
+  Selection selection{false, refs};
+  for (const auto& ref : refs) {
+    selection.items.push_back(fkv::vault::FilterItem{fkv::vault::FilterItem::Kind::name, ref.text(), ref, "", ""});
+  }
+  return selection;
+}
+
+// What production fetches for a selection: its plan (agent/secret_plan.hpp) as the client's FetchSource.
+struct Planned {
+  explicit Planned(const Selection& selection) : plan(*fkv::agent::SecretPlan::make(selection, "")) {}
+  fkv::agent::SecretPlan plan;
+  std::mutex lock;
+  FetchSource source() { return fkv::agent::fetch_source(plan, lock, nullptr); }
+};
 
 std::string item(const std::string& name, const std::string& attrs = R"("enabled":true)") {
   return R"({"id":")" + kVault + "/secrets/" + name + R"(","attributes":{)" + attrs + "}}";
@@ -76,7 +91,8 @@ Collected download(fkv::net::HttpClient& http, const ClientOptions& o, const Sel
     std::lock_guard lock(mutex);
     c.listed.push_back(stats);
   };
-  c.summary = download_secrets(http, o, selection, token, reacquire, hooks);
+  Planned planned(selection);
+  c.summary = download_secrets(http, o, planned.source(), token, reacquire, hooks);
   std::sort(c.secrets.begin(), c.secrets.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   CHECK(c.summary.delivered == c.secrets.size());
   return c;
@@ -560,7 +576,8 @@ TEST_CASE("streaming: outcomes are delivered while other requests are still runn
     fast_delivered = true;
     cv.notify_all();
   };
-  auto summary = download_secrets(http, options(2), names({{"slow", ""}, {"fast", ""}}), "tok", no_reacquire(), hooks);
+  Planned planned(names({{"slow", ""}, {"fast", ""}}));
+  auto summary = download_secrets(http, options(2), planned.source(), "tok", no_reacquire(), hooks);
   CHECK(summary.delivered == 2);
   CHECK(saw_delivery_first);
 }

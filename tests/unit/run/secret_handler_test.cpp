@@ -1,4 +1,6 @@
-#include "vault/report.hpp"
+// One fetched secret through the run's handler (run/download.hpp: become, the file written, the path filled
+// in) and the log writer's rendering (run/log_writer.hpp), as the download does with each as it arrives.
+#include "run/download.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,10 +8,54 @@
 
 #include "agent/selection.hpp"
 #include "agent_log.hpp"
+#include "core/time.hpp"
+#include "run/log_writer.hpp"
 
 using namespace fkv::vault;
+using fkv::utc_time;
+using fkv::run::FileWriter;
+using fkv::run::list_summary_lines;
 
 namespace {
+
+struct EmitOptions {
+  std::string vault_name = "kv1";
+  bool output_variables = false;
+  bool missing_warn = false;
+  fkv::run::SecretHandler::Destinations destination = [](const SecretRef&) {
+    fkv::agent::Destination d;
+    d.named = true;
+    return d;
+  };
+  FileWriter write_file;
+};
+
+// The run's per-secret path, with what conclude() is given at the end collected as download() does.
+class SecretEmitter {
+ public:
+  SecretEmitter() : SecretEmitter(EmitOptions{}) {}
+  explicit SecretEmitter(EmitOptions o)
+      : handler_({o.vault_name, o.output_variables, o.missing_warn}, o.destination, o.write_file) {}
+
+  std::vector<std::string> emit(SecretOutcome outcome) {
+    const fkv::run::SecretDone done = handler_.handle(outcome);
+    if (done.result.set) ++secrets_set_;
+    if (done.result.failure) failures_.push_back(*done.result.failure);
+    if (done.result.missing) missing_.push_back(done.ref.text());
+    return fkv::run::secret_lines(done, multiline_allowed_);
+  }
+  const std::vector<fkv::Error>& failures() const { return failures_; }
+  std::size_t secrets_set() const { return secrets_set_; }
+  const std::vector<std::string>& missing() const { return missing_; }
+
+ private:
+  fkv::run::SecretHandler handler_;
+  bool multiline_allowed_ = false;
+  std::vector<fkv::Error> failures_;
+  std::vector<std::string> missing_;
+  std::size_t secrets_set_ = 0;
+};
+
 SecretOutcome ok(std::string name, std::string value, std::optional<std::int64_t> nbf = std::nullopt) {
   SecretOutcome s;
   s.ref = {std::move(name), ""};
@@ -118,7 +164,7 @@ EmitOptions with_plan(const fkv::agent::SecretPlan& plan, Files& files, bool out
   o.vault_name = "kv1";
   o.output_variables = outputs;
   o.missing_warn = warn;
-  o.destination = [&plan](const fkv::agent::SecretRef& ref) { return plan.destination(ref); };
+  o.destination = [&plan](const SecretRef& ref) { return plan.destination(ref); };
   o.write_file = files.writer();
   return o;
 }

@@ -1,4 +1,6 @@
-#include "vault/variable_policy.hpp"
+// What a secret becomes (secrets/become.hpp) as the log writer renders it (run/log_writer.hpp), secret
+// by secret in one run: the exact ##vso lines, read back with the agent's parser model.
+#include "run/log_writer.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,10 +10,43 @@
 #include "agent/commands.hpp"
 #include "agent_log.hpp"
 
-using namespace fkv::vault;
+using fkv::secrets::compact_json;
+using fkv::secrets::is_read_only_variable;
 using fkv::test::parse_agent_log;
 
 namespace {
+
+struct DownloadedSecret {
+  fkv::vault::SecretRef ref;
+  std::string value;
+};
+
+struct VariablePlan {
+  std::vector<std::string> lines;
+  std::vector<fkv::Error> failures;
+  std::size_t secrets_set = 0;
+  std::size_t variables_set = 0;
+};
+
+// The secrets, in order, through become() and the writer's rendering, as a run does with each.
+VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets) {
+  VariablePlan plan;
+  bool multiline_allowed = false;
+  for (const auto& secret : secrets) {
+    fkv::vault::SecretOutcome fetched;
+    fetched.ref = secret.ref;
+    fetched.value = secret.value;
+    const fkv::run::SecretDone done{secret.ref, fkv::secrets::become(fetched, {}, {}), false};
+    for (auto& line : fkv::run::secret_lines(done, multiline_allowed)) plan.lines.push_back(std::move(line));
+    if (done.result.failure) plan.failures.push_back(*done.result.failure);
+    if (done.result.set) ++plan.secrets_set;
+    for (const auto& step : done.result.steps) {
+      if (step.kind == fkv::secrets::Step::Kind::set_variable) ++plan.variables_set;
+    }
+  }
+  return plan;
+}
+
 std::string joined(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";

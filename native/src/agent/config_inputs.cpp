@@ -1,0 +1,119 @@
+// The task's inputs (INPUT_*), the temp directory that file targets need, and System.Debug.
+#include <cctype>
+
+#include "agent/config_parts.hpp"
+#include "agent/secret_plan.hpp"
+#include "agent/selection.hpp"
+#include "agent/variable_names.hpp"
+#include "core/service_text.hpp"
+
+namespace fkv::agent::config {
+
+std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string& raw_id) {
+  // Service connection id.
+  auto id = env.get("INPUT_CONNECTEDSERVICENAME");
+  if (!id) id = env.get("INPUT_AZURESUBSCRIPTION");
+  if (!id) {
+    return config_error("ConnectedServiceName", "Input required: ConnectedServiceName (azureSubscription).",
+                        "Set the task input to an Azure Resource Manager service connection.");
+  }
+  if (!is_guid(*id)) {
+    return config_error("ConnectedServiceName",
+                        "Input ConnectedServiceName must be a service connection id (a GUID), got '" + *id + "'.",
+                        "Azure DevOps passes the id of the connection named in the pipeline; run the task in an "
+                        "Azure Pipelines job.");
+  }
+  raw_id = *id;
+  config.connection.id = ascii_lower(raw_id);
+
+  // Key vault name and filter.
+  auto vault = env.get("INPUT_KEYVAULTNAME");
+  if (!vault) {
+    return config_error("KeyVaultName", "Input required: KeyVaultName.", "Set KeyVaultName to the name of the vault.");
+  }
+  if (!is_vault_name(*vault)) {
+    return config_error("KeyVaultName",
+                        "Input KeyVaultName '" + *vault + "' is not a key vault name: 3-24 characters of 0-9, a-z, "
+                        "A-Z and '-'.",
+                        "Use the vault's name (e.g. 'my-vault'), not its URL.");
+  }
+  config.vault_name = *vault;
+
+  auto selection = parse_secrets_filter(env.get("INPUT_SECRETSFILTER").value_or("*"));
+  if (!selection) return selection.error();
+  config.selection = std::move(*selection);
+
+  if (auto prefix = env.get("INPUT_VARIABLEPREFIX")) {
+    if (prefix->size() > 100 || !is_variable_name(*prefix)) {
+      return config_error("VariablePrefix",
+                          "Input VariablePrefix '" + service_first_line(*prefix, 100) +
+                              "' is not a variable name prefix: use up to 100 characters of 0-9, a-z, A-Z, '.', '_' "
+                              "and '-'.",
+                          "For example 'kv.' gives $(kv.db-password).");
+    }
+    if (is_read_only_variable(*prefix + "x")) {
+      return config_error("VariablePrefix",
+                          "Input VariablePrefix '" + *prefix + "' would make every variable name read-only for the "
+                          "agent (PATH and names starting with system., agent., build., release. or pipeline. are "
+                          "reserved).",
+                          "Choose another prefix, e.g. 'kv.'.");
+    }
+    config.variable_prefix = *prefix;
+  }
+  if (auto outputs = env.get("INPUT_OUTPUTVARIABLES")) config.output_variables = is_true(*outputs);
+  if (auto missing = env.get("INPUT_MISSINGSECRETS")) {
+    if (iequals(*missing, "warn")) {
+      config.missing = MissingSecrets::warn;
+    } else if (!iequals(*missing, "fail")) {
+      return config_error("MissingSecrets",
+                          "Input MissingSecrets must be 'fail' or 'warn', got '" + service_first_line(*missing, 40) +
+                              "'.",
+                          "Leave it empty for 'fail'.");
+    }
+  }
+  if (auto mode = env.get("INPUT_MODE")) {
+    if (iequals(*mode, "diagnose")) {
+      config.mode = Mode::diagnose;
+    } else if (!iequals(*mode, "download")) {
+      return config_error("Mode",
+                          "Input Mode must be 'download' or 'diagnose', got '" + service_first_line(*mode, 40) + "'.",
+                          "Leave it empty for 'download'.");
+    }
+  }
+  {
+    auto plan = SecretPlan::make(config.selection, config.variable_prefix);
+    if (!plan) return plan.error();
+  }
+  for (const auto& item : config.selection.items) {
+    if (item.file.empty()) continue;
+    auto temp = env.get("AGENT_TEMPDIRECTORY");
+    const bool absolute = temp && (temp->front() == '/' || temp->front() == '\\' ||
+                                   (temp->size() > 2 && std::isalpha(static_cast<unsigned char>((*temp)[0])) &&
+                                    (*temp)[1] == ':' && ((*temp)[2] == '\\' || (*temp)[2] == '/')));
+    if (!absolute) {
+      return config_error("SecretsFilter",
+                          "SecretsFilter writes files ('" + item.text + "'), but Agent.TempDirectory "
+                          "(AGENT_TEMPDIRECTORY) is " + (temp ? "not an absolute path." : "not set."),
+                          "Run the task in an Azure Pipelines job: the agent sets Agent.TempDirectory and empties it "
+                          "after the job.");
+    }
+    config.temp_directory = *temp;
+    break;
+  }
+
+  if (auto prejob = env.get("INPUT_RUNASPREJOB")) config.run_as_prejob = is_true(*prejob);
+  if (auto timeout = env.get("INPUT_TIMEOUTSECONDS")) {
+    auto seconds = parse_timeout_seconds(*timeout);
+    if (!seconds) {
+      return config_error("TimeoutSeconds",
+                          "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '" +
+                              service_first_line(*timeout, 40) + "'.",
+                          "Leave it empty for the default of 300 seconds, or write e.g. 600.");
+    }
+    config.timeout = *seconds;
+  }
+  if (auto debug = env.get("SYSTEM_DEBUG")) config.debug = is_true(*debug);
+  return std::nullopt;
+}
+
+}  // namespace fkv::agent::config
