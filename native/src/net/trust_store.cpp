@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/text.hpp"
+
 namespace fkv::net {
 namespace {
 
@@ -12,8 +14,8 @@ std::string env(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-bool is_true(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+bool is_true(std::string_view value) {
+  const std::string text = ascii_lower(value);
   return text == "true" || text == "1" || text == "yes";
 }
 
