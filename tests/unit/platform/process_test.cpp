@@ -19,14 +19,7 @@
 #include <functional>
 #include <thread>
 
-// As in platform/process.cpp: a sanitized build stays dumpable (its leak checker ptraces the process).
-#if defined(__SANITIZE_ADDRESS__)
-#define FKV_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define FKV_SANITIZED 1
-#endif
-#endif
+#include "platform/sanitized.hpp"
 
 namespace {
 
