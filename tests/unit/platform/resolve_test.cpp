@@ -26,6 +26,16 @@ using platform::LookupAnswer;
 
 namespace {
 
+#ifdef _WIN32
+// getaddrinfo needs Winsock started (in the binary, Asio starts it before any lookup).
+const struct WinsockStarted {
+  WinsockStarted() {
+    WSADATA data;
+    WSAStartup(MAKEWORD(2, 2), &data);
+  }
+} winsock_started;
+#endif
+
 std::string ipv4(const char* text) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
