@@ -10,13 +10,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
 
-const { ROOT } = require('./harness');
+const { ROOT, suiteEnv } = require('./harness');
 
-const binary = process.env.FKV_BINARY;
-const fake = process.env.FKV_FAKE_BIN;
-for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
-  if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
-}
+const { binary, fake } = suiteEnv();
 const scenario = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'demo', 'scenario.json'), 'utf8'));
 
 const demo = childProcess.spawnSync(path.join(ROOT, 'scripts', 'demo.sh'), [], {

@@ -18,6 +18,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const assert = require('node:assert/strict');
+const { after } = require('node:test');
+
 const { parseAgentLog, findLeaks } = require('../support/agent-log');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -182,4 +185,39 @@ function leaks(run, scenario, { minLength = 6, extra = [] } = {}) {
     .concat(shaped.map((text) => `a token-shaped string is shown: ${text.slice(0, 40)}...`));
 }
 
-module.exports = { ROOT, NS_RUN, runTask, startTask, leaks, readRequests };
+// What every suite takes from its environment: FKV_BINARY and FKV_FAKE_BIN (required: existing files) and
+// FKV_BINARY_WRAPPER (optional: a command line the binary runs under, split at spaces).
+function suiteEnv() {
+  const binary = process.env.FKV_BINARY;
+  const fake = process.env.FKV_FAKE_BIN;
+  const wrapper = (process.env.FKV_BINARY_WRAPPER || '').split(' ').filter(Boolean);
+  for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
+    if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
+  }
+  return { binary, fake, wrapper };
+}
+
+// A fresh folder for the suite's scenario files (fkv-<name>-XXXXXX), removed once the suite has run.
+function scenarioFolder(name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fkv-${name}-`));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// Writes `scenario` as JSON (indented by one space, the fake does not care) to dir/file; returns the path.
+function writeScenario(dir, scenario, file = 'scenario.json') {
+  const where = path.join(dir, file);
+  fs.writeFileSync(where, JSON.stringify(scenario, null, 1));
+  return where;
+}
+
+// The checks every run gets: the leak scan (leaks(), with its options) finds nothing, and the agent
+// rejects none of the run's ##vso commands.
+function assertClean(run, scenario, options) {
+  assert.deepEqual(leaks(run, scenario, options), [], `leak scan\n${run.context()}`);
+  assert.deepEqual(run.log.failures, [], `the agent rejects no command\n${run.context()}`);
+}
+
+module.exports = {
+  ROOT, NS_RUN, runTask, startTask, leaks, readRequests, suiteEnv, scenarioFolder, writeScenario, assertClean,
+};

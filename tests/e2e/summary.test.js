@@ -10,20 +10,14 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { test, after } = require('node:test');
+const { test } = require('node:test');
 const MarkdownIt = require('markdown-it');
 
-const { runTask, startTask, leaks } = require('./harness');
+const { runTask, startTask, leaks, suiteEnv, scenarioFolder, writeScenario, assertClean } = require('./harness');
 const { scenarioEnv } = require('../support/scenario-env');
 
-const binary = process.env.FKV_BINARY;
-const fake = process.env.FKV_FAKE_BIN;
-const wrapper = (process.env.FKV_BINARY_WRAPPER || '').split(' ').filter(Boolean);
-for (const [name, file] of [['FKV_BINARY', binary], ['FKV_FAKE_BIN', fake]]) {
-  if (!file || !fs.existsSync(file)) throw new Error(`${name} must name an existing file (got '${file}')`);
-}
+const { binary, fake, wrapper } = suiteEnv();
 
 const TENANT = '11111111-2222-4333-8444-5555555555e5';
 const ORG = { name: 'fkv-org', id: '7a0e5b35-6c4f-4d8e-9a43-2b1f3c5d7ee5' };
@@ -61,10 +55,8 @@ const SCENARIO = {
   // db-password of fkv-sum-slow never answers in time: the run is cancelled or reaches its time limit.
   faults: [{ host: 'fkv-sum-slow.vault.azure.net', path: '/secrets/db-password', delayMs: 120000 }],
 };
-const scenarioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-summary-'));
-after(() => fs.rmSync(scenarioDir, { recursive: true, force: true }));
-const SCENARIO_FILE = path.join(scenarioDir, 'scenario.json');
-fs.writeFileSync(SCENARIO_FILE, JSON.stringify(SCENARIO, null, 1));
+const scenarioDir = scenarioFolder('summary');
+const SCENARIO_FILE = writeScenario(scenarioDir, SCENARIO);
 
 const markdown = new MarkdownIt();
 const rendered = [];  // every summary seen, rendered once more at the end
@@ -82,8 +74,7 @@ function run(vault, { connection = 0, filter = '*', set = {} } = {}) {
           folderMode: fs.lstatSync(folder).mode & 0o777, isFile: fs.lstatSync(file).isFile() };
       });
     } });
-  assert.deepEqual(leaks(result, SCENARIO), [], `leak scan\n${result.context()}`);
-  assert.deepEqual(result.log.failures, [], `the agent rejects no command\n${result.context()}`);
+  assertClean(result, SCENARIO);
   // One summary file, attached once, right before task.complete (the last line).
   assert.equal(result.temp.length, 1, `one summary file\n${result.context()}`);
   const [summary] = result.temp;

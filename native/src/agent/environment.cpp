@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "agent/config_parts.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 
 namespace fkv::agent {
@@ -69,14 +70,9 @@ bool is_vault_name(std::string_view text) {
 }
 
 std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  long value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 86400) return std::nullopt;
-  return std::chrono::seconds{value};
+  const auto value = parse_digits(text, DigitRule{5, 1, 86400});
+  if (!value) return std::nullopt;
+  return std::chrono::seconds{static_cast<long long>(*value)};
 }
 
 std::string read_summary_directory(const EnvLookup& lookup) { return lookup("AGENT_TEMPDIRECTORY").value_or(""); }

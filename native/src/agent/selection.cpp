@@ -11,7 +11,6 @@ namespace fkv::agent {
 namespace {
 
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 Error filter_error(std::string message) {
   return config_error("SecretsFilter", std::move(message),
@@ -83,7 +82,7 @@ bool glob_match(std::string_view glob, std::string_view name) {
     if (g < glob.size() && glob[g] == '*') {
       star = g++;
       resume = n;
-    } else if (g < glob.size() && (glob[g] == '?' || lower(glob[g]) == lower(name[n]))) {
+    } else if (g < glob.size() && (glob[g] == '?' || lower_char(glob[g]) == lower_char(name[n]))) {
       ++g;
       ++n;
     } else if (star != std::string_view::npos) {

@@ -4,7 +4,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <rapidjson/stringbuffer.h>
@@ -18,6 +17,8 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "auth/token_answer.hpp"
+#include "core/random.hpp"
+#include "core/utc_time.hpp"
 
 namespace fkv::auth {
 namespace {
@@ -171,10 +172,8 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
   }
   std::tm tm{};
   if (ASN1_TIME_to_tm(not_after, &tm) == 1) {
-    char text[80];  // room for any int values, so the compiler sees no truncation
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
-    info.not_after_text = text;
+    info.not_after_text = utc_time(unix_seconds(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+                                                static_cast<unsigned>(tm.tm_mday), tm.tm_hour, tm.tm_min, tm.tm_sec));
   }
   ERR_clear_error();
   SigningCertificate out;
@@ -243,15 +242,12 @@ Expected<std::string> client_assertion(const SigningCertificate& certificate, co
 }
 
 std::string random_jti() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    // Not expected with OpenSSL's default CSPRNG; a non-random jti only weakens replay detection.
-    for (unsigned i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<unsigned char>(std::rand());
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);
-  std::string hex = hex_upper(bytes, sizeof bytes);
-  for (char& c : hex) c = static_cast<char>(c >= 'A' ? c - 'A' + 'a' : c);
+  // A version-4 UUID (RFC 4122 §4.4): 16 random bytes, the version nibble 4, the variant bits 10.
+  std::string hex = random_hex(16);
+  hex[12] = '4';
+  static constexpr char kVariant[] = "89ab";
+  const char variant = hex[16];
+  hex[16] = kVariant[(variant <= '9' ? variant - '0' : variant - 'a' + 10) & 0x3];
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20);
 }

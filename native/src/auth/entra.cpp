@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "auth/oidc.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 #include "net/transport_error.hpp"
 #include "net/url.hpp"
@@ -30,13 +31,9 @@ std::optional<std::chrono::seconds> expires_in(const rapidjson::Value& object) {
     const double d = it->value.GetDouble();
     if (d >= 0 && d < 4e9) value = static_cast<long long>(d);
   } else if (it->value.IsString()) {
-    const std::string_view text(it->value.GetString(), it->value.GetStringLength());
-    if (text.empty() || text.size() > 10) return std::nullopt;
-    value = 0;
-    for (char c : text) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-      value = value * 10 + (c - '0');
-    }
+    const auto digits = parse_digits(std::string_view(it->value.GetString(), it->value.GetStringLength()), {10});
+    if (!digits) return std::nullopt;
+    value = static_cast<long long>(*digits);
   }
   if (value <= 0 || value > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
   return std::chrono::seconds{value};

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base64.hpp"
+
 namespace fkv::auth {
 
 struct JwtClaims {
@@ -23,10 +25,9 @@ struct JwtClaims {
 // Claims of the wrong type are left empty.
 std::optional<JwtClaims> decode_jwt_claims(std::string_view jwt);
 
-// base64url without padding (padding tolerated); nullopt on any other character.
-std::optional<std::string> base64url_decode(std::string_view text);
-
-// base64url without padding (RFC 7515 §2), for the JWTs the task signs itself.
-std::string base64url_encode(std::string_view bytes);
+// base64url (core/base64.hpp): written without padding (RFC 7515 §2) for the JWTs the task signs itself;
+// read with padding tolerated, nullopt on any other character.
+using fkv::base64url_decode;
+using fkv::base64url_encode;
 
 }  // namespace fkv::auth

@@ -6,6 +6,7 @@
 
 #include "auth/entra.hpp"
 #include "auth/oidc.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 #include "net/url.hpp"
 
@@ -24,14 +25,9 @@ bool retryable_status(int status) { return status == 404 || status == 410 || sta
 std::optional<milliseconds> retry_after(const net::Response& response) {
   const auto value = response.header("Retry-After");
   if (!value) return std::nullopt;
-  const std::string_view text = trim(*value);
-  if (text.empty() || text.size() > 6) return std::nullopt;
-  long long seconds = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    seconds = seconds * 10 + (c - '0');
-  }
-  return milliseconds{seconds * 1000};
+  const auto seconds = parse_digits(trim(*value), {6});
+  if (!seconds) return std::nullopt;
+  return milliseconds{static_cast<long long>(*seconds) * 1000};
 }
 
 // The TCP connection never came up: there is nothing at 169.254.169.254 (not an Azure VM).

@@ -1,5 +1,6 @@
-// Random names. Not for keys: std::random_device, for names that must not repeat (the summary file,
-// diagnose's probe secret).
+// Random names: the one source of random hex of the task (the summary file's name, diagnose's probe
+// secret, the client assertion's jti). Not for keys: std::random_device (getrandom or /dev/urandom on
+// Linux, RtlGenRandom on Windows).
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,7 @@
 
 namespace fkv {
 
-// `bytes` random bytes as lower-case hex (2 * bytes characters).
+// 2 * `bytes` lower-case hex digits of `bytes` random bytes.
 std::string random_hex(std::size_t bytes);
 
 }  // namespace fkv

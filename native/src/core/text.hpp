@@ -6,8 +6,10 @@
 
 namespace fkv {
 
-// Lower-cases ASCII letters; other bytes (UTF-8 included) are kept as they are.
+// Lower-cases ASCII letters; other bytes (UTF-8 included) are kept as they are. The one ASCII case
+// folding of the task: use these (or iequals), never std::tolower (locale-dependent) or a loop of its own.
 std::string ascii_lower(std::string_view text);
+char lower_char(char c);
 
 // True when both are equal ignoring ASCII case.
 bool iequals(std::string_view a, std::string_view b);

@@ -9,6 +9,7 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "auth/oidc.hpp"
+#include "core/text.hpp"
 #include "vault/client.hpp"
 #include "vault/kv_json.hpp"
 #include "vault/messages.hpp"
@@ -244,9 +245,7 @@ Result run_checks(const Input& in) {
   for (const auto& ref : plan.before()) {
     named.push_back(ref.text());
     const bool present = std::any_of(listed.begin(), listed.end(), [&](const std::string& n) {
-      return n.size() == ref.name.size() && std::equal(n.begin(), n.end(), ref.name.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
+      return iequals(n, ref.name);
     });
     if (!present) absent.push_back(ref.name);
   }

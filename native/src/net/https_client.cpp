@@ -29,6 +29,7 @@
 #include "net/io_wait.hpp"
 #include "net/tls.hpp"
 #include "core/text.hpp"
+#include "platform/resolve.hpp"
 
 namespace fkv::net {
 namespace {
@@ -96,94 +97,37 @@ TransportError cancelled(Phase phase, const std::string& where) {
   return fail(Kind::cancelled, phase, "the request to " + where + " was cancelled (" + to_string(phase) + ")");
 }
 
-// ---- name resolution: getaddrinfo on a detached thread, waited for until the deadline ----------
-
-struct Resolution {
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool started = false;  // the thread runs (it is detached only then, see resolve())
-  bool done = false;
-  int status = 0;
-  int saved_errno = 0;
-  std::vector<tcp::endpoint> endpoints;
-};
+// ---- name resolution: platform/resolve.hpp (getaddrinfo on a detached thread), until the deadline ----
 
 // `where` is host:port for messages (the proxy's when connecting to a proxy).
 std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::string& host, unsigned short port,
                                                                  const std::string& numeric_override,
                                                                  const Budget& limit, const std::string& where,
                                                                  StopFlags stop) {
-  auto state = std::make_shared<Resolution>();
-  const std::string name = numeric_override.empty() ? host : numeric_override;
   const bool numeric = !numeric_override.empty();
-  std::thread worker([state, name, numeric, port] {
-    {
-      std::lock_guard lock(state->mutex);
-      state->started = true;
-    }
-    state->done_signal.notify_all();
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0);
-    addrinfo* list = nullptr;
-    const int status = ::getaddrinfo(name.c_str(), std::to_string(port).c_str(), &hints, &list);
-    const int saved_errno = errno;
-    std::vector<tcp::endpoint> endpoints;
-    for (addrinfo* entry = list; status == 0 && entry; entry = entry->ai_next) {
-      tcp::endpoint endpoint;
-      if (entry->ai_addrlen <= endpoint.capacity()) {
-        std::memcpy(endpoint.data(), entry->ai_addr, entry->ai_addrlen);
-        endpoint.resize(entry->ai_addrlen);
-        endpoints.push_back(endpoint);
-      }
-    }
-    if (list) ::freeaddrinfo(list);
-    std::lock_guard lock(state->mutex);
-    state->status = status;
-    state->saved_errno = saved_errno;
-    state->endpoints = std::move(endpoints);
-    state->done = true;
-    state->done_signal.notify_all();
-  });
-  // Detached only once it runs: with mingw-w64's winpthreads (Debian 12) a thread detached before it has
-  // started can crash in its start routine (seen under load: execute_native_thread_routine reading a freed
-  // state). Waiting costs the thread's start-up, microseconds.
-  {
-    std::unique_lock lock(state->mutex);
-    state->done_signal.wait_for(lock, std::chrono::seconds(5), [&] { return state->started; });
-  }
-  worker.detach();
-
-  std::unique_lock lock(state->mutex);
-  while (!state->done) {
-    if (stopped(stop)) return cancelled(Phase::resolve, where);
-    const auto now = Clock::now();
-    if (now >= limit.deadline) {
+  auto lookup = platform::lookup_bounded(numeric ? numeric_override : host, port, numeric, limit.deadline,
+                                         [stop] { return stopped(stop); }, kSlice);
+  switch (lookup.end) {
+    case platform::LookupEnd::stopped:
+      return cancelled(Phase::resolve, where);
+    case platform::LookupEnd::timed_out:
       return fail(Kind::timeout, Phase::resolve,
                   "name resolution of " + host + " (for " + where + ") did not finish within " + seconds_text(limit.span));
+    case platform::LookupEnd::answered:
+      break;
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const std::string& address : lookup.answer.addresses) {
+    tcp::endpoint endpoint;
+    if (address.size() <= endpoint.capacity()) {
+      std::memcpy(endpoint.data(), address.data(), address.size());
+      endpoint.resize(address.size());
+      endpoints.push_back(endpoint);
     }
-    state->done_signal.wait_for(lock, std::min<Clock::duration>(kSlice, limit.deadline - now));
   }
-  switch (state->status) {
-    case 0:
-      if (state->endpoints.empty()) return fail(Kind::resolve_not_found, Phase::resolve, "no address for " + host);
-      return std::move(state->endpoints);
-    case EAI_NONAME:
-#ifdef EAI_NODATA
-    case EAI_NODATA:
-#endif
-      return fail(Kind::resolve_not_found, Phase::resolve,
-                  "the host name " + host + " does not exist (" + ::gai_strerror(state->status) + ")");
-#ifdef EAI_SYSTEM
-    case EAI_SYSTEM:
-      return fail(Kind::resolve_failed, Phase::resolve,
-                  "could not resolve " + host + ": " + std::strerror(state->saved_errno));
-#endif
-    default:
-      return fail(Kind::resolve_failed, Phase::resolve,
-                  "could not resolve " + host + ": " + ::gai_strerror(state->status));
-  }
+  if (lookup.answer.status == 0 && endpoints.empty()) lookup.answer.addresses.clear();  // none usable
+  if (auto error = platform::lookup_error(host, lookup.answer)) return *error;
+  return endpoints;
 }
 
 // ---- one TLS connection with its own io_context -------------------------------------------------

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/expected.hpp"
 #include "net/url.hpp"
 
@@ -101,7 +102,7 @@ std::optional<std::string> bypass_reason(const ProxySettings& settings, const Ur
 // nullopt when no proxy is configured. Never contains credentials.
 std::optional<std::string> describe(const ProxySettings& settings, const std::vector<Url>& urls);
 
-// Standard base64 with padding (RFC 4648 §4), for Basic credentials.
-std::string base64_encode(std::string_view bytes);
+// Standard base64 with padding (RFC 4648 §4), for Basic credentials: core/base64.hpp.
+using fkv::base64_encode;
 
 }  // namespace fkv::net

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/numbers.hpp"
+
 namespace fkv::net {
 namespace {
 
@@ -24,26 +26,18 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// A non-negative decimal integer of at most 12 digits (no sign, no fraction).
+// A non-negative decimal integer of at most 12 digits (no sign, no fraction), spaces and tabs around it.
 std::optional<std::int64_t> parse_count(std::string_view s) {
-  s = trim(s);
-  if (s.empty() || s.size() > 12) return std::nullopt;
-  std::int64_t value = 0;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  auto value = parse_digits(trim(s), {12});
+  if (!value) return std::nullopt;
+  return static_cast<std::int64_t>(*value);
 }
 
+// A field of an HTTP date (2 or 4 digits).
 std::optional<int> parse_fixed_digits(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  int value = 0;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  auto value = parse_digits(s, {4});
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 }  // namespace

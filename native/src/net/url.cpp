@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 
 namespace fkv::net {
@@ -110,14 +111,9 @@ std::optional<std::string> without_query_parameter(std::string_view target, std:
 }
 
 std::optional<unsigned short> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value == 0 || value > 65535) return std::nullopt;
-  return static_cast<unsigned short>(value);
+  auto value = parse_digits(text, {5, 1, 65535});
+  if (!value) return std::nullopt;
+  return static_cast<unsigned short>(*value);
 }
 
 }  // namespace fkv::net

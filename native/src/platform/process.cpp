@@ -24,13 +24,7 @@
 #include <cerrno>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FKV_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define FKV_SANITIZED 1
-#endif
-#endif
+#include "platform/sanitized.hpp"
 
 namespace fkv::platform {
 namespace {

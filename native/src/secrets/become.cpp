@@ -9,7 +9,7 @@
 #include "agent/variable_names.hpp"
 #include "core/base64.hpp"
 #include "core/text.hpp"
-#include "core/time.hpp"
+#include "core/utc_time.hpp"
 
 namespace fkv::secrets {
 namespace {

@@ -189,6 +189,11 @@ TEST_CASE("random_jti: a version-4 UUID, different each time") {
   CHECK(a.size() == 36);
   CHECK(a[14] == '4');
   CHECK(a != b);
+  for (const auto& id : {a, b}) {
+    CAPTURE(id);
+    CHECK(std::string("89ab").find(id[19]) != std::string::npos);  // the RFC 4122 variant
+    for (std::size_t dash : {8u, 13u, 18u, 23u}) CHECK(id[dash] == '-');
+  }
 }
 
 TEST_CASE("expired_certificate_warning: only past notAfter") {

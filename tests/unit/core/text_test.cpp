@@ -11,6 +11,15 @@ TEST_CASE("ascii_lower lower-cases ASCII letters only") {
   CHECK(fkv::ascii_lower("") == "");
 }
 
+TEST_CASE("lower_char folds A-Z only") {
+  struct Row { char in, out; };
+  for (const Row row : {Row{'A', 'a'}, Row{'Z', 'z'}, Row{'a', 'a'}, Row{'@', '@'}, Row{'[', '['}, Row{'0', '0'},
+                        Row{'\xc4', '\xc4'}}) {
+    CAPTURE(row.in);
+    CHECK(fkv::lower_char(row.in) == row.out);
+  }
+}
+
 TEST_CASE("iequals ignores ASCII case only") {
   CHECK(fkv::iequals("Retry-After", "retry-after"));
   CHECK_FALSE(fkv::iequals("Retry-After", "retry-afte"));

@@ -8,11 +8,9 @@
 
 #include "agent/selection.hpp"
 #include "agent_log.hpp"
-#include "core/time.hpp"
 #include "run/log_writer.hpp"
 
 using namespace fkv::vault;
-using fkv::utc_time;
 using fkv::run::FileWriter;
 using fkv::run::list_summary_lines;
 
@@ -129,20 +127,6 @@ TEST_CASE("emitter: each outcome's lines as it arrives; failures collected; nbf 
   auto log = fkv::test::parse_agent_log(all);
   CHECK(log.variable_order == std::vector<std::string>{"b", "a", "SYSTEM_UNSAFEALLOWMULTILINESECRET", "m1", "m2"});
   CHECK(log.rejected.empty());
-}
-
-TEST_CASE("utc_time") {
-  CHECK(utc_time(0) == "1970-01-01T00:00:00Z");
-  CHECK(utc_time(1'800'000'000) == "2027-01-15T08:00:00Z");
-  CHECK(utc_time(951'782'400) == "2000-02-29T00:00:00Z");   // leap day of a century leap year
-  CHECK(utc_time(4'102'444'799) == "2099-12-31T23:59:59Z");
-  CHECK(utc_time(-1) == "1969-12-31T23:59:59Z");
-  CHECK(utc_time(253'402'300'799) == "9999-12-31T23:59:59Z");
-  CHECK(utc_time(-62'135'596'800) == "0001-01-01T00:00:00Z");
-  // Outside years 1-9999: clamped (and no overflow, even where days::rep is a 32-bit long).
-  CHECK(utc_time(std::numeric_limits<std::int64_t>::max()) == "9999-12-31T23:59:59Z");
-  CHECK(utc_time(std::numeric_limits<std::int64_t>::min()) == "0001-01-01T00:00:00Z");
-  CHECK(utc_time(1'000'000'000'000'000) == "9999-12-31T23:59:59Z");
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -119,10 +120,38 @@ TEST_CASE("on_throttled without a server delay: the probe comes no later than wh
   CHECK(on_throttled(r, t0 + 9900ms, 5s, settings).paused_until == t0 + 9900ms + 5s);
 }
 
+namespace {
+
+// The controller's clock for the Throttle tests: no real time passes. It starts at steady_clock's epoch (in
+// the past, so each of the controller's waits ends at once and it looks again) and moves on `step` at each
+// reading; `readings` counts them, so a test knows that a waiting thread has looked again and again.
+struct SteppingClock {
+  explicit SteppingClock(Clock::duration step) : step(step) {}
+  Clock::duration step;
+  std::atomic<Clock::rep> ticks{0};
+  std::atomic<unsigned> readings{0};
+
+  Clock::time_point current() const { return Clock::time_point{Clock::duration{ticks.load()}}; }
+  std::function<Clock::time_point()> function() {
+    return [this] {
+      ++readings;
+      return Clock::time_point{Clock::duration{ticks.fetch_add(step.count()) + step.count()}};
+    };
+  }
+  // Returns once another `n` readings have been made (by a waiting thread).
+  void await_readings(unsigned n) const {
+    const unsigned target = readings.load() + n;
+    while (readings.load() < target) std::this_thread::yield();
+  }
+};
+
+}  // namespace
+
 TEST_CASE("Throttle: the GET lane is bounded by the limit, the list lane is not") {
   ThrottleSettings settings;
   settings.max_concurrency = 2;
-  Throttle throttle(settings);
+  SteppingClock clock(1ms);
+  Throttle throttle(settings, nullptr, clock.function());
   CHECK(throttle.acquire(Lane::get));
   CHECK(throttle.acquire(Lane::get));
   CHECK(throttle.acquire(Lane::list));  // would block forever if it counted against the limit
@@ -130,41 +159,44 @@ TEST_CASE("Throttle: the GET lane is bounded by the limit, the list lane is not"
   std::thread waiter([&] {
     third = throttle.acquire(Lane::get);
   });
-  std::this_thread::sleep_for(50ms);
-  CHECK_FALSE(third.load());  // still waiting for room
+  clock.await_readings(20);   // the waiter looked 20 times (20 ms of the controller's time)...
+  CHECK_FALSE(third.load());  // ...and is still waiting for room
   throttle.release(Lane::get, false, std::nullopt);
   waiter.join();  // released: the third GET may start
   CHECK(third.load());
 }
 
 TEST_CASE("Throttle: a throttled answer pauses every lane; stats count answers and pause time once") {
-  Throttle throttle;
+  SteppingClock clock(1ms);
+  Throttle throttle({}, nullptr, clock.function());
   CHECK(throttle.acquire(Lane::get));
   CHECK(throttle.acquire(Lane::get));
+  const auto first = clock.current() + clock.step;  // the time the first release reads
   throttle.release(Lane::get, true, 300ms);
   throttle.release(Lane::get, true, 200ms);  // within the first pause: not counted twice, no second cut
-  const auto before = Clock::now();
-  CHECK(throttle.acquire(Lane::list));  // waits for the pause
-  CHECK(Clock::now() - before >= 150ms);
+  CHECK(throttle.acquire(Lane::list));       // waits for the pause
+  CHECK(clock.current() >= first + 300ms);
   throttle.release(Lane::list, false, std::nullopt);
   const auto stats = throttle.stats();
   CHECK(stats.throttled == 2);
-  CHECK(stats.paused >= 300ms);
-  CHECK(stats.paused < 600ms);
+  CHECK(stats.paused == 300ms);  // the second pause ends within the first
   CHECK(stats.lowest_limit == 16);
 }
 
 TEST_CASE("Throttle: after a pause without a server delay, one GET probes until one succeeds") {
   ThrottleSettings settings;
   settings.first_backoff = 50ms;
-  Throttle throttle(settings);
+  SteppingClock clock(1ms);
+  Throttle throttle(settings, nullptr, clock.function());
   CHECK(throttle.acquire(Lane::get));
+  const auto paused_at = clock.current() + clock.step;
   throttle.release(Lane::get, true, std::nullopt);  // 429 without Retry-After: pause, then a probe
   CHECK(throttle.acquire(Lane::get));               // the probe, after the pause
+  CHECK(clock.current() >= paused_at + 50ms);
   std::atomic<bool> second{false};
   std::thread waiter([&] { second = throttle.acquire(Lane::get); });
-  std::this_thread::sleep_for(150ms);
-  CHECK_FALSE(second.load());  // only the probe is in flight
+  clock.await_readings(150);   // 150 ms of the controller's time, far past the pause...
+  CHECK_FALSE(second.load());  // ...only the probe is in flight
   throttle.release(Lane::get, false, std::nullopt);  // the probe succeeded: the pool opens again
   waiter.join();
   CHECK(second.load());

@@ -1,4 +1,4 @@
-#include "core/time.hpp"
+#include "core/utc_time.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +6,8 @@
 
 namespace fkv {
 
-// Pure and portable (no gmtime_r/gmtime_s): the <chrono> calendar types. The instant is first clamped to
-// 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z: four-digit years, and day counts far inside a 32-bit
-// days::rep (`long` on Windows), so no calendar conversion can overflow.
+// The instant is first clamped to 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z: four-digit years, and day
+// counts far inside a 32-bit days::rep (`long` on Windows), so no calendar conversion can overflow.
 std::string utc_time(std::int64_t unix_seconds) {
   using namespace std::chrono;
   constexpr std::int64_t kFirst = -62'135'596'800;  // 0001-01-01T00:00:00Z
@@ -23,6 +22,13 @@ std::string utc_time(std::int64_t unix_seconds) {
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                 static_cast<int>(time.seconds().count()));
   return buffer;
+}
+
+std::int64_t unix_seconds(int year, unsigned month, unsigned day, int hour, int minute, int second) {
+  using namespace std::chrono;
+  const sys_days date{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
+  return std::int64_t{date.time_since_epoch().count()} * 86400 + std::int64_t{hour} * 3600 +
+         std::int64_t{minute} * 60 + second;
 }
 
 }  // namespace fkv
