@@ -7,7 +7,7 @@
 #
 # 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
 #    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
-# 2. Every binary this machine can build (on Linux x64: linux-x64, linux-x64-musl (fully static),
+# 2. Every binary this machine can build (on Linux x64: linux-x64, linux-x64-static (fully static),
 #    linux-arm64 and win32-x64, see cmake/Cross.cmake) is built with scripts/build.sh in build-package/
 #    (FKV_PACKAGE_BUILD_DIR; tests off), stripped and copied into task/bin/<key>/ as the launcher names
 #    the folders. --binary PATH packages that one file for this machine's platform instead.
@@ -146,7 +146,7 @@ else
   # fully static Linux build is the one for musl containers (Alpine).
   if [ "$key" = linux-x64 ]; then
     outputs=("linux-x64:$build_dir/native/federated-keyvault"
-             "linux-x64-musl:$build_dir/native/federated-keyvault-static"
+             "linux-x64-static:$build_dir/native/federated-keyvault-static"
              "linux-arm64:$build_dir/cross/linux-arm64/native/federated-keyvault"
              "win32-x64:$build_dir/cross/windows-x64/native/federated-keyvault.exe")
   else

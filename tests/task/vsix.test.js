@@ -214,7 +214,7 @@ test('package.sh packages every platform this machine builds', { skip: !process.
   assert.deepEqual(fs.readdirSync(bin).sort(), expected);
   const formats = {
     'linux-x64': /ELF 64-bit LSB .*x86-64.*dynamically linked.*stripped/,
-    'linux-x64-musl': /ELF 64-bit LSB .*x86-64.*statically linked.*stripped/,
+    'linux-x64-static': /ELF 64-bit LSB .*x86-64.*statically linked.*stripped/,
     'linux-arm64': /ELF 64-bit LSB .*ARM aarch64.*stripped/,
     'win32-x64': /PE32\+ executable .*x86-64/,
   };
