@@ -482,7 +482,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     fkv::Error error;
     error.message = std::string("Internal error: ") + e.what();
-    error.hint = "Please report this, with the log, to the task's maintainers.";
+    error.hint = "Run the job again; if it happens again, report it with this log at " FKV_ISSUES_URL ".";
     code = fail(out, "", error);
   }
   fkv::platform::mark_finished();

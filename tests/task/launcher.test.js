@@ -169,8 +169,11 @@ test('a binary killed by a signal fails the step with a message and a non-zero e
   const out = h.runStep(task, 'main.js', h.agentEnv());
   assert.equal(out.status, 128 + 9);
   const log = parseAgentLog(out.stdout);
-  assert.deepEqual(log.errors(), ['federated-keyvault was killed by signal SIGKILL.']);
-  assert.deepEqual(log.completions, [{ result: 'Failed', message: 'federated-keyvault was killed by signal SIGKILL.' }]);
+  const message = "federated-keyvault was killed by signal SIGKILL, which the task never sends: most often the kernel's " +
+    "out-of-memory killer or a container's memory limit ended it. Check the agent machine's kernel log (dmesg) and free " +
+    'memory, then run the job again.';
+  assert.deepEqual(log.errors(), [message]);
+  assert.deepEqual(log.completions, [{ result: 'Failed', message }]);
   assert.equal(log.outcome(out.status), 'Failed');
 });
 
@@ -194,7 +197,9 @@ test('SIGTERM to the launcher (agent cancelling the step) reaches the binary, an
   assert.equal(status, 128 + 15);
   assert.ok(Date.now() - started < 10000, 'the binary was not stopped promptly');
   const log = parseAgentLog(stdout);
-  const message = 'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task (job cancelled or timed out).';
+  const message = 'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task (job cancelled ' +
+    'or timed out). Variables it had not set yet are missing: if the job timed out, raise its timeoutInMinutes, then run ' +
+    'it again.';
   assert.deepEqual(log.completions, [{ result: 'Failed', message }]);
 });
 
