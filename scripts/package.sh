@@ -1,30 +1,43 @@
 #!/usr/bin/env bash
-# Builds the Marketplace package: dist/<publisher>.federated-keyvault-<version>.vsix.
+# Builds the extension and the bare task:
+#   dist/<publisher>.federated-keyvault-<version>.vsix   the Marketplace package (tfx extension publish)
+#   dist/task/                                           the task alone (tfx build tasks upload --task-path)
 #
-#   scripts/package.sh [--publisher ID] [--binary PATH | --no-build] [--out DIR]
+#   scripts/package.sh [--release] [--publisher ID] [--repository URL] [--binary PATH | --no-build] [--out DIR]
 #   scripts/package.sh --set-version X.Y.Z
-#   scripts/package.sh --set-repository URL
+#   scripts/package.sh [--set-publisher ID] [--set-repository URL]
 #
 # 1. The version has one source, task/task.json; vss-extension.json and the CMake project version must
 #    agree with it, or nothing is packaged. --set-version X.Y.Z writes all three and exits.
-# 2. Every binary this machine can build (on Linux x64: linux-x64, linux-x64-musl (fully static),
-#    linux-arm64 and win32-x64, see cmake/Cross.cmake) is built with scripts/build.sh in build-package/
-#    (FKV_PACKAGE_BUILD_DIR; tests off), stripped and copied into task/bin/<key>/ as the launcher names
-#    the folders. --binary PATH packages that one file for this machine's platform instead.
-#    Binaries already in task/bin/<other key>/ (cross builds) are packaged too. --no-build packages
-#    task/bin as it is, after copying an existing build's binary if there is one.
-# 3. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix. --publisher replaces the
-#    manifest's placeholder publisher (required to publish; see README "Publishing").
-# The project's URL (its README) is in vss-extension.json (repository, links) and task/task.json
-# (helpUrl); the committed one is a placeholder. --set-repository URL writes it into both and exits.
+# 2. Who publishes has one place, package.json: "publisher" (the Marketplace publisher id) and
+#    "repository.url" (the project's URL; the README's anchors are GitHub-style). --set-publisher and
+#    --set-repository write them there and exit; --publisher and --repository override them for one run.
+#    The committed values are placeholders. The staged copy of the manifests gets the publisher and, when
+#    the URL is real, the Marketplace links (getstarted, support = <URL>/issues, license) and the task's
+#    helpUrl; with the placeholder they are left out, so no packaged link points to a placeholder.
+#    The binary names <URL>/issues in its internal errors (CMake reads package.json when it configures).
+# 3. --release: a package for publishing. It refuses placeholders: in package.json (or the overrides) and
+#    in any packaged file, binaries included (rebuild them after setting the URL). Without --release the
+#    package is for local use and tests, and says which placeholders it still has.
+# 4. Every binary this machine can build (on Linux x64: linux-x64, linux-x64-static (the fully static
+#    glibc build, for musl and old-glibc hosts), linux-arm64 and win32-x64, see cmake/Cross.cmake) is built
+#    with scripts/build.sh in build-package/ (FKV_PACKAGE_BUILD_DIR; tests off), stripped and copied into
+#    task/bin/<key>/ as the launcher names the folders. --binary PATH packages that one file for this
+#    machine's platform instead. Binaries already in task/bin/<other key>/ (cross builds) are packaged too.
+#    --no-build packages task/bin as it is, after copying an existing build's binary if there is one.
+# 5. tfx (a devDependency; scripts/setup.sh installs it) writes the .vsix from a staged copy in
+#    <out>/stage/; the staged task folder is also copied to <out>/task/ for `tfx build tasks upload`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-publisher="" binary="" build=1 out="dist" set_version="" set_repository=""
+publisher="" repository="" release=0 binary="" build=1 out="dist" set_version="" set_repository="" set_publisher=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --publisher) publisher=${2:?--publisher needs an id}; shift 2 ;;
+    --repository) repository=${2:?--repository needs a URL}; shift 2 ;;
+    --release) release=1; shift ;;
+    --set-publisher) set_publisher=${2:?--set-publisher needs an id}; shift 2 ;;
     --binary) binary=${2:?--binary needs a path}; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
@@ -60,24 +73,50 @@ EOF
   exit 0
 fi
 
-# ---- the project's URL ----
+# ---- who publishes: package.json ----
+placeholder_publisher=your-publisher-id
 placeholder_repository=https://github.com/your-org/federated-keyvault
-if [ -n "$set_repository" ]; then
-  [[ "$set_repository" =~ ^https://[^[:space:]\"#?]+[^/]$ ]] || die "--set-repository wants an https:// URL without a trailing '/', '#' or '?', got '$set_repository'"
-  node - "$set_repository" <<'EOF'
+valid_publisher() { [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]]; }
+valid_repository() { [[ "$1" =~ ^https://[^[:space:]\"#?]+[^/]$ ]]; }
+if [ -n "$set_publisher" ] || [ -n "$set_repository" ]; then
+  if [ -n "$set_publisher" ]; then
+    valid_publisher "$set_publisher" || die "--set-publisher wants a Marketplace publisher id (letters, digits, '-', '_'), got '$set_publisher'"
+  fi
+  if [ -n "$set_repository" ]; then
+    valid_repository "$set_repository" || die "--set-repository wants an https:// URL without a trailing '/', '#' or '?', got '$set_repository'"
+  fi
+  node - "$set_publisher" "$set_repository" <<'EOF'
 const fs = require('fs');
-const url = process.argv[2];
-const old = JSON.parse(fs.readFileSync('vss-extension.json', 'utf8')).repository.uri;
-// Every URL that starts with the current one (repository, links, helpUrl), as text: layouts stay.
-for (const file of ['vss-extension.json', 'task/task.json']) {
-  const text = fs.readFileSync(file, 'utf8');
-  if (!text.includes(`"${old}`)) { console.error(`package: ${file} does not name ${old}`); process.exit(1); }
-  fs.writeFileSync(file, text.split(`"${old}`).join(`"${url}`));
+const [publisher, url] = process.argv.slice(2);
+// Targeted replacements keep package.json's layout.
+let text = fs.readFileSync('package.json', 'utf8');
+if (publisher) text = text.replace(/("publisher":\s*)"[^"]*"/, (m, head) => head + JSON.stringify(publisher));
+if (url) text = text.replace(/("repository":\s*\{[^}]*"url":\s*)"[^"]*"/, (m, head) => head + JSON.stringify(url));
+const json = JSON.parse(text);
+if ((publisher && json.publisher !== publisher) || (url && json.repository.url !== url)) {
+  console.error('package: package.json has no "publisher" or "repository": { "url" } to set'); process.exit(1);
 }
+fs.writeFileSync('package.json', text);
 EOF
-  echo "package: project URL set to $set_repository in vss-extension.json (repository, links) and task/task.json (helpUrl)"
+  echo "package: package.json now names${set_publisher:+ publisher $set_publisher}${set_repository:+ project URL $set_repository}"
   exit 0
 fi
+[ -n "$publisher" ] || publisher=$(node -p "require('./package.json').publisher || ''")
+[ -n "$repository" ] || repository=$(node -p "(require('./package.json').repository || {}).url || ''")
+repository=${repository#git+}; repository=${repository%.git}
+valid_publisher "$publisher" || die "'$publisher' is not a Marketplace publisher id (letters, digits, '-', '_'); set it in package.json or pass --publisher"
+valid_repository "$repository" || die "'$repository' is not an https:// project URL without a trailing '/', '#' or '?'; set it in package.json or pass --repository"
+placeholders=()
+[ "$publisher" != "$placeholder_publisher" ] || placeholders+=("publisher '$publisher'")
+[ "$repository" != "$placeholder_repository" ] || placeholders+=("project URL $repository")
+if [ ${#placeholders[@]} -gt 0 ]; then
+  if [ "$release" -eq 1 ]; then
+    die "--release refuses placeholders: ${placeholders[*]}. Set the real ones in package.json (scripts/package.sh --set-publisher ID --set-repository URL) or pass --publisher/--repository."
+  fi
+  note=""; [ "$repository" != "$placeholder_repository" ] || note=", so the Marketplace links and the task's helpUrl are left out"
+  echo "package: a local package, not for publishing: it has the placeholder ${placeholders[*]}$note"
+fi
+link_repository=""; [ "$repository" = "$placeholder_repository" ] || link_repository=$repository
 
 version=$(node - <<'EOF'
 const fs = require('fs');
@@ -97,14 +136,6 @@ console.log(version);
 EOF
 ) || exit 1
 
-if [ -z "$publisher" ]; then
-  publisher=$(node -p "require('./vss-extension.json').publisher")
-  echo "package: no --publisher given; using the manifest's placeholder '$publisher' (fine for local tests, not for publishing)"
-fi
-if [ "$(node -p "require('./vss-extension.json').repository.uri")" = "$placeholder_repository" ]; then
-  echo "package: the manifest still names the placeholder project URL $placeholder_repository (its links and the task's helpUrl); set the real one with --set-repository URL before publishing"
-fi
-[[ "$publisher" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || die "'$publisher' is not a Marketplace publisher id (letters, digits, '-', '_')"
 extension_id=$(node -p "require('./vss-extension.json').id")
 
 tfx="$root/node_modules/.bin/tfx"
@@ -146,7 +177,7 @@ else
   # fully static Linux build is the one for musl containers (Alpine).
   if [ "$key" = linux-x64 ]; then
     outputs=("linux-x64:$build_dir/native/federated-keyvault"
-             "linux-x64-musl:$build_dir/native/federated-keyvault-static"
+             "linux-x64-static:$build_dir/native/federated-keyvault-static"
              "linux-arm64:$build_dir/cross/linux-arm64/native/federated-keyvault"
              "win32-x64:$build_dir/cross/windows-x64/native/federated-keyvault.exe")
   else
@@ -173,11 +204,42 @@ done
 [ ${#found[@]} -gt 0 ] || die "task/bin holds no binary; build one (drop --no-build) or pass --binary PATH"
 echo "package: binaries for ${found[*]}"
 
+# ---- the staged copy: manifests with the publisher and the project's links ----
+stage="$out/stage"
+rm -rf "$stage" "$out/task"
+mkdir -p "$stage"
+for entry in task images vss-extension.json overview.md LICENSE; do
+  [ -e "$entry" ] || die "$entry is missing"
+  cp -R "$entry" "$stage/"
+done
+node - "$stage" "$publisher" "$link_repository" <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const [stage, publisher, url] = process.argv.slice(2);
+const file = (name) => path.join(stage, name);
+const manifest = JSON.parse(fs.readFileSync(file('vss-extension.json'), 'utf8'));
+manifest.publisher = publisher;
+if (url) {
+  manifest.repository = { type: 'git', uri: url };
+  manifest.links = { getstarted: { uri: `${url}#install` }, support: { uri: `${url}/issues` }, license: { uri: `${url}#license` } };
+  const task = JSON.parse(fs.readFileSync(file('task/task.json'), 'utf8'));
+  task.helpUrl = `${url}#readme`;
+  fs.writeFileSync(file('task/task.json'), JSON.stringify(task, null, 2) + '\n');
+}
+fs.writeFileSync(file('vss-extension.json'), JSON.stringify(manifest, null, 2) + '\n');
+EOF
+if [ "$release" -eq 1 ]; then
+  # Anything packaged, binaries included, that still names a placeholder (e.g. a binary built before the
+  # project URL was set: CMake reads it from package.json when it configures).
+  leftovers=$(cd "$stage" && grep -rlaF -e "$placeholder_repository" -e "$placeholder_publisher" -e "github.com/your-org" . || true)
+  [ -z "$leftovers" ] || die "--release refuses placeholders, and these packaged files still name one (rebuild the binaries after setting package.json): $(echo $leftovers)"
+fi
+
 # ---- the .vsix ----
 mkdir -p "$out"
 vsix="$out/$publisher.$extension_id-$version.vsix"
 rm -f "$vsix"
-"$tfx" extension create --root . --manifest-globs vss-extension.json --publisher "$publisher" \
+"$tfx" extension create --root "$stage" --manifest-globs vss-extension.json --publisher "$publisher" \
   --output-path "$vsix" --no-prompt --no-color >"$out/tfx.log" 2>&1 || { cat "$out/tfx.log" >&2; die "tfx extension create failed"; }
 if grep -qi 'warning' "$out/tfx.log"; then cat "$out/tfx.log" >&2; die "tfx printed warnings (see above); fix them before packaging"; fi
 [ -f "$vsix" ] || { cat "$out/tfx.log" >&2; die "tfx did not write $vsix"; }
@@ -186,3 +248,7 @@ size=$(wc -c <"$vsix")
 max_size=$((25 * 1024 * 1024))
 [ "$size" -le "$max_size" ] || die "$vsix is $size bytes, over the $max_size-byte limit this project keeps"
 echo "package: wrote $vsix ($size bytes)"
+# The task alone, for organisations that allow no Marketplace tasks: tfx build tasks upload --task-path.
+cp -R "$stage/task" "$out/task"
+rm -rf "$stage"
+echo "package: wrote $out/task/ (the task alone: tfx build tasks upload --task-path $out/task)"

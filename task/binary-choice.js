@@ -2,8 +2,8 @@
 // Which packaged binary the launcher runs: pure functions, no I/O (launcher.js does the I/O and the probe).
 //
 // Linux hosts can get one of two builds of the same code:
-// - bin/linux-<arch>/       dynamic, against glibc: needs glibc >= DYNAMIC_GLIBC_BASELINE and libgcc_s;
-// - bin/linux-<arch>-musl/  fully static: needs nothing from the host (Alpine, RHEL 8, Debian 11, ...).
+// - bin/linux-<arch>/         dynamic, against glibc: needs glibc >= DYNAMIC_GLIBC_BASELINE and libgcc_s;
+// - bin/linux-<arch>-static/  fully static: needs nothing from the host (Alpine, RHEL 8, Debian 11, ...).
 // The choice:
 // 1. no glibc in the host's diagnostic report (musl, e.g. Alpine)      -> the static build;
 // 2. glibc older than the baseline (RHEL 8 has 2.28, Debian 11 2.31)   -> the static build;
@@ -51,7 +51,7 @@ function libcOfReport(report) {
 }
 
 function linuxKeys(arch) {
-  return { dynamic: `linux-${arch}`, static: `linux-${arch}-musl` };
+  return { dynamic: `linux-${arch}`, static: `linux-${arch}-static` };
 }
 
 // Decides from the platform, the host's libc (libcOfReport) and the platform keys that have a packaged

@@ -30,7 +30,7 @@ const { BINARY_NAME, escapeCommandText } = outcome;
 
 // Every bin/<key> folder a release may carry. The launcher runs whatever is present; this list only
 // explains to users what exists.
-const SUPPORTED_PLATFORMS = ['linux-x64', 'linux-arm64', 'linux-x64-musl', 'win32-x64', 'darwin-x64', 'darwin-arm64'];
+const SUPPORTED_PLATFORMS = ['linux-x64', 'linux-arm64', 'linux-x64-static', 'win32-x64', 'darwin-x64', 'darwin-arm64'];
 
 // `federated-keyvault --version` returns at once; a probe that takes longer counts as failed.
 const PROBE_TIMEOUT_MS = 5000;
@@ -60,7 +60,7 @@ function detectMusl() {
 }
 
 function platformKey(platform, arch, musl) {
-  return `${platform}-${arch}${platform === 'linux' && musl ? '-musl' : ''}`;
+  return `${platform}-${arch}${platform === 'linux' && musl ? '-static' : ''}`;
 }
 
 // The platform key of this host by its libc alone (scripts/package.sh uses it for the build's binary).
@@ -179,7 +179,7 @@ function startFailureMessage(file, error) {
   let hint = '';
   if (error.code === 'ENOENT') {
     hint = ' The file exists, so its program loader or a shared library is missing: a glibc binary cannot run in a ' +
-      'musl (Alpine) container without a linux-x64-musl build.';
+      'musl (Alpine) container without a linux-x64-static build.';
   } else if (error.code === 'EACCES' || error.code === 'EPERM') {
     hint = ' The file system may be mounted noexec; point AGENT_TEMPDIRECTORY at an executable location.';
   }
@@ -188,8 +188,8 @@ function startFailureMessage(file, error) {
 
 // The error for an exit code 127 (the loader's) of a dynamic Linux build; null where 127 means nothing.
 function loaderHint(platform, key, packaged) {
-  if (platform !== 'linux' || key.endsWith('-musl')) return null;
-  const fallback = `${key}-musl`;
+  if (platform !== 'linux' || key.endsWith('-static')) return null;
+  const fallback = `${key}-static`;
   const missing = packaged.includes(fallback) ? '' : ` This package has no ${fallback} build (fully static) to run instead.`;
   return `${BINARY_NAME} exited with code 127: the system's program loader could not start the ${key} build (its ` +
     `message is above). That build needs glibc ${choice.DYNAMIC_GLIBC_BASELINE} or later and libgcc_s.so.1.${missing}`;

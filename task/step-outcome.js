@@ -70,12 +70,21 @@ function stepOutcome(end, context) {
       message = `${BINARY_NAME} did not stop within ${seconds(graceMs)} after the agent sent ${cancelSignal} to the task ` +
         '(job cancelled or timed out), so it was killed. Variables it had not set yet are missing.';
     } else {
-      const why = cancelSignal ? ` after the agent sent ${cancelSignal} to the task (job cancelled or timed out)` : '';
-      message = `${BINARY_NAME} was killed by signal ${signal}${why}.`;
+      message = cancelSignal
+        ? `${BINARY_NAME} was killed by signal ${signal} after the agent sent ${cancelSignal} to the task (job cancelled ` +
+          'or timed out). Variables it had not set yet are missing: if the job timed out, raise its timeoutInMinutes, ' +
+          'then run it again.'
+        : `${BINARY_NAME} was killed by signal ${signal}, which the task never sends: most often the kernel's ` +
+          "out-of-memory killer or a container's memory limit ended it. Check the agent machine's kernel log (dmesg) " +
+          'and free memory, then run the job again.';
     }
     return { lines: ['', ...failureLines(message)], exitCode };
   }
-  if (code === null || code === undefined) return { lines: ['', ...failureLines(`${BINARY_NAME} ended without an exit code.`)], exitCode: 1 };
+  if (code === null || code === undefined) {
+    return { lines: ['', ...failureLines(`${BINARY_NAME} ended without an exit code. Run the job again; if it happens ` +
+      "again, report it with this log to the extension's publisher (Organization settings > Extensions names it).")],
+      exitCode: 1 };
+  }
   if (code === 127 && !cancelSignal && loaderHint) return { lines: ['', ...failureLines(loaderHint)], exitCode: 127 };
   return { lines: [], exitCode: code };
 }

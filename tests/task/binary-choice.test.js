@@ -15,9 +15,9 @@ const choice = require(path.join(TASK_DIR, 'binary-choice.js'));
 const glibc = (version) => ({ kind: 'glibc', version });
 const MUSL = { kind: 'none' };
 const UNKNOWN = { kind: 'unknown', why: 'Node gave no diagnostic report' };
-const BOTH = ['linux-x64', 'linux-x64-musl'];
+const BOTH = ['linux-x64', 'linux-x64-static'];
 const DYNAMIC = ['linux-x64'];
-const STATIC = ['linux-x64-musl'];
+const STATIC = ['linux-x64-static'];
 
 test('the glibc baseline is 2.34, and check-binaries.sh reads it from binary-choice.js instead of its own copy', () => {
   assert.equal(choice.DYNAMIC_GLIBC_BASELINE, '2.34');
@@ -59,36 +59,36 @@ const OLD = (v) => `this host's glibc ${v} is older than 2.34, which the linux-x
 
 test('selectBinary: musl and old glibc run the static build; new or unknown glibc probe the dynamic one first', () => {
   for (const [name, input, expected] of [
-    ['RHEL 8 (glibc 2.28)', { libc: glibc('2.28'), packaged: BOTH }, { action: 'run', key: 'linux-x64-musl', reason: OLD('2.28') }],
-    ['Debian 11 (glibc 2.31)', { libc: glibc('2.31'), packaged: BOTH }, { action: 'run', key: 'linux-x64-musl', reason: OLD('2.31') }],
-    ['glibc 2.33', { libc: glibc('2.33'), packaged: BOTH }, { action: 'run', key: 'linux-x64-musl', reason: OLD('2.33') }],
+    ['RHEL 8 (glibc 2.28)', { libc: glibc('2.28'), packaged: BOTH }, { action: 'run', key: 'linux-x64-static', reason: OLD('2.28') }],
+    ['Debian 11 (glibc 2.31)', { libc: glibc('2.31'), packaged: BOTH }, { action: 'run', key: 'linux-x64-static', reason: OLD('2.31') }],
+    ['glibc 2.33', { libc: glibc('2.33'), packaged: BOTH }, { action: 'run', key: 'linux-x64-static', reason: OLD('2.33') }],
     ['glibc 2.9 (older, though "2.9" > "2.34" as strings)', { libc: glibc('2.9'), packaged: BOTH },
-      { action: 'run', key: 'linux-x64-musl', reason: OLD('2.9') }],
+      { action: 'run', key: 'linux-x64-static', reason: OLD('2.9') }],
     ['glibc 2.34 (the baseline)', { libc: glibc('2.34'), packaged: BOTH },
-      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-musl', reason: 'glibc 2.34' }],
+      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-static', reason: 'glibc 2.34' }],
     ['Ubuntu 22.04 (glibc 2.35)', { libc: glibc('2.35'), packaged: BOTH },
-      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-musl', reason: 'glibc 2.35' }],
+      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-static', reason: 'glibc 2.35' }],
     ['glibc 3.0', { libc: glibc('3.0'), packaged: BOTH },
-      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-musl', reason: 'glibc 3.0' }],
+      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-static', reason: 'glibc 3.0' }],
     ['glibc unknown', { libc: UNKNOWN, packaged: BOTH },
-      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-musl', reason: 'glibc version unknown: Node gave no diagnostic report' }],
+      { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-static', reason: 'glibc version unknown: Node gave no diagnostic report' }],
     ['Alpine (musl)', { libc: MUSL, packaged: BOTH },
-      { action: 'run', key: 'linux-x64-musl', reason: 'this host has no glibc (musl libc, e.g. Alpine)' }],
+      { action: 'run', key: 'linux-x64-static', reason: 'this host has no glibc (musl libc, e.g. Alpine)' }],
     ['new glibc, only the dynamic build', { libc: glibc('2.36'), packaged: DYNAMIC },
       { action: 'run', key: 'linux-x64', reason: 'glibc 2.36; the only Linux build in this package' }],
     ['unknown glibc, only the dynamic build', { libc: UNKNOWN, packaged: DYNAMIC },
       { action: 'run', key: 'linux-x64', reason: 'glibc version unknown: Node gave no diagnostic report; the only Linux build in this package' }],
     ['new glibc, only the static build', { libc: glibc('2.36'), packaged: STATIC },
-      { action: 'run', key: 'linux-x64-musl', reason: 'glibc 2.36; this package has no linux-x64 build' }],
+      { action: 'run', key: 'linux-x64-static', reason: 'glibc 2.36; this package has no linux-x64 build' }],
     ['old glibc, static build missing: dynamic with a warning', { libc: glibc('2.28'), packaged: DYNAMIC },
       { action: 'run', key: 'linux-x64', reason: `the only Linux build in this package (${OLD('2.28')})`,
-        warning: `${OLD('2.28')}, and this package has no linux-x64-musl build (fully static) to run instead: the ` +
-          'linux-x64 build will probably not start. Use a package that contains bin/linux-x64-musl.' }],
-    ['old glibc, only the static build', { libc: glibc('2.28'), packaged: STATIC }, { action: 'run', key: 'linux-x64-musl', reason: OLD('2.28') }],
-    ['musl, only the dynamic build: it cannot start without glibc', { libc: MUSL, packaged: DYNAMIC }, { action: 'none', wanted: 'linux-x64-musl' }],
-    ['old glibc, nothing for Linux', { libc: glibc('2.28'), packaged: ['win32-x64'] }, { action: 'none', wanted: 'linux-x64-musl' }],
+        warning: `${OLD('2.28')}, and this package has no linux-x64-static build (fully static) to run instead: the ` +
+          'linux-x64 build will probably not start. Use a package that contains bin/linux-x64-static.' }],
+    ['old glibc, only the static build', { libc: glibc('2.28'), packaged: STATIC }, { action: 'run', key: 'linux-x64-static', reason: OLD('2.28') }],
+    ['musl, only the dynamic build: it cannot start without glibc', { libc: MUSL, packaged: DYNAMIC }, { action: 'none', wanted: 'linux-x64-static' }],
+    ['old glibc, nothing for Linux', { libc: glibc('2.28'), packaged: ['win32-x64'] }, { action: 'none', wanted: 'linux-x64-static' }],
     ['new glibc, nothing for Linux', { libc: glibc('2.36'), packaged: ['win32-x64', 'darwin-x64'] }, { action: 'none', wanted: 'linux-x64' }],
-    ['arm64 never runs the x64 static build', { arch: 'arm64', libc: glibc('2.28'), packaged: BOTH }, { action: 'none', wanted: 'linux-arm64-musl' }],
+    ['arm64 never runs the x64 static build', { arch: 'arm64', libc: glibc('2.28'), packaged: BOTH }, { action: 'none', wanted: 'linux-arm64-static' }],
     ['arm64 with its own dynamic build', { arch: 'arm64', libc: glibc('2.36'), packaged: ['linux-arm64', ...BOTH] },
       { action: 'run', key: 'linux-arm64', reason: 'glibc 2.36; the only Linux build in this package' }],
     ['Windows x64', { platform: 'win32', libc: UNKNOWN, packaged: ['win32-x64', ...BOTH] }, { action: 'run', key: 'win32-x64', reason: 'the win32-x64 build' }],
@@ -140,9 +140,9 @@ test('judgeProbe: only exit code 0 passes; loader failures are named as such', (
 });
 
 test('afterProbe: a passed probe keeps the dynamic build, a failed one switches to the static build', () => {
-  const selection = { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-musl', reason: 'glibc 2.36' };
+  const selection = { action: 'probe', key: 'linux-x64', fallback: 'linux-x64-static', reason: 'glibc 2.36' };
   assert.deepEqual(choice.afterProbe(selection, { ok: true, loader: false, reason: 'answered --version' }),
     { key: 'linux-x64', reason: 'glibc 2.36; the linux-x64 build answered --version' });
   assert.deepEqual(choice.afterProbe(selection, { ok: false, loader: true, reason: 'the program loader could not start it (exit code 127)' }),
-    { key: 'linux-x64-musl', reason: 'the linux-x64 build cannot run on this host: the program loader could not start it (exit code 127)' });
+    { key: 'linux-x64-static', reason: 'the linux-x64 build cannot run on this host: the program loader could not start it (exit code 127)' });
 });

@@ -122,23 +122,23 @@ function assertSetsTheVault(out, key, reason) {
 }
 
 test('both Linux builds packaged: on this host the dynamic one passes its --version probe and does the job', { skip: bothBuilds || false }, () => {
-  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-static': fs.readFileSync(staticBinary) });
   const out = runInNamespace(task, 'main.js', scenarioEnv('false'));
   assertSetsTheVault(out, 'linux-x64', /: glibc 2\.\d+; the linux-x64 build answered --version$/);
 });
 
 test('a synthetic glibc 2.28 report (RHEL 8): the static build does the same job', { skip: bothBuilds || false }, () => {
-  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(binary), 'linux-x64-static': fs.readFileSync(staticBinary) });
   const args = h.launcherArgs(task, 'main', { report: { header: { glibcVersionRuntime: '2.28' } } });
   const out = runInNamespace(task, args, scenarioEnv('false'));
-  assertSetsTheVault(out, 'linux-x64-musl', /: this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
+  assertSetsTheVault(out, 'linux-x64-static', /: this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
 });
 
 const noLoaderFailure = bothBuilds || (!loaderFailure || !fs.existsSync(loaderFailure)
   ? 'FKV_LOADER_FAILURE_BIN (fkv-loader-failure) is not built' : null);
 test('a dynamic build the loader refuses: the launcher falls back to the static build, which does the job', { skip: noLoaderFailure || false }, () => {
-  const task = h.makeTask({ 'linux-x64': fs.readFileSync(loaderFailure), 'linux-x64-musl': fs.readFileSync(staticBinary) });
+  const task = h.makeTask({ 'linux-x64': fs.readFileSync(loaderFailure), 'linux-x64-static': fs.readFileSync(staticBinary) });
   const out = runInNamespace(task, 'main.js', scenarioEnv('false'));
-  assertSetsTheVault(out, 'linux-x64-musl',
+  assertSetsTheVault(out, 'linux-x64-static',
     /: the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 127\): .*libfkv_task_gone\.so/);
 });

@@ -37,14 +37,14 @@ function probeDir() {
 
 test('platform keys name the bin/ folders the launcher looks in', () => {
   assert.equal(launcher.platformKey('linux', 'x64', false), 'linux-x64');
-  assert.equal(launcher.platformKey('linux', 'x64', true), 'linux-x64-musl');
+  assert.equal(launcher.platformKey('linux', 'x64', true), 'linux-x64-static');
   assert.equal(launcher.platformKey('linux', 'arm64', false), 'linux-arm64');
   assert.equal(launcher.platformKey('win32', 'x64', false), 'win32-x64');
   assert.equal(launcher.platformKey('darwin', 'arm64', true), 'darwin-arm64'); // musl only means something on Linux
   assert.equal(launcher.binaryFileName('win32-x64'), 'federated-keyvault.exe');
   assert.equal(launcher.binaryFileName('linux-arm64'), 'federated-keyvault');
   assert.deepEqual(launcher.SUPPORTED_PLATFORMS,
-    ['linux-x64', 'linux-arm64', 'linux-x64-musl', 'win32-x64', 'darwin-x64', 'darwin-arm64']);
+    ['linux-x64', 'linux-arm64', 'linux-x64-static', 'win32-x64', 'darwin-x64', 'darwin-arm64']);
 });
 
 test('musl is detected by the absence of glibcVersionRuntime in the report header', () => {
@@ -53,7 +53,7 @@ test('musl is detected by the absence of glibcVersionRuntime in the report heade
   assert.equal(launcher.isMuslReport({}), true);
   // This machine is Debian (glibc).
   assert.equal(launcher.isMuslReport(process.report.getReport()), false);
-  assert.ok(!HOST.endsWith('-musl'));
+  assert.ok(!HOST.endsWith('-static'));
 });
 
 test('RunAsPreJob: "true" in any case selects the pre-job step; anything else the main step', () => {
@@ -169,8 +169,11 @@ test('a binary killed by a signal fails the step with a message and a non-zero e
   const out = h.runStep(task, 'main.js', h.agentEnv());
   assert.equal(out.status, 128 + 9);
   const log = parseAgentLog(out.stdout);
-  assert.deepEqual(log.errors(), ['federated-keyvault was killed by signal SIGKILL.']);
-  assert.deepEqual(log.completions, [{ result: 'Failed', message: 'federated-keyvault was killed by signal SIGKILL.' }]);
+  const message = "federated-keyvault was killed by signal SIGKILL, which the task never sends: most often the kernel's " +
+    "out-of-memory killer or a container's memory limit ended it. Check the agent machine's kernel log (dmesg) and free " +
+    'memory, then run the job again.';
+  assert.deepEqual(log.errors(), [message]);
+  assert.deepEqual(log.completions, [{ result: 'Failed', message }]);
   assert.equal(log.outcome(out.status), 'Failed');
 });
 
@@ -194,7 +197,9 @@ test('SIGTERM to the launcher (agent cancelling the step) reaches the binary, an
   assert.equal(status, 128 + 15);
   assert.ok(Date.now() - started < 10000, 'the binary was not stopped promptly');
   const log = parseAgentLog(stdout);
-  const message = 'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task (job cancelled or timed out).';
+  const message = 'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task (job cancelled ' +
+    'or timed out). Variables it had not set yet are missing: if the job timed out, raise its timeoutInMinutes, then run ' +
+    'it again.';
   assert.deepEqual(log.completions, [{ result: 'Failed', message }]);
 });
 
@@ -207,7 +212,7 @@ test('no binary for this platform: one clear error naming what is packaged and w
   const log = parseAgentLog(out.stdout);
   const expected = `federated-keyvault has no binary for this agent's platform (${HOST}): ` +
     `${launcher.binaryPath(task, HOST)} does not exist. This package contains: darwin-arm64, win32-x64. ` +
-    'Platforms federated-keyvault is built for: linux-x64, linux-arm64, linux-x64-musl, win32-x64, darwin-x64, ' +
+    'Platforms federated-keyvault is built for: linux-x64, linux-arm64, linux-x64-static, win32-x64, darwin-x64, ' +
     'darwin-arm64. Run the job on one of them (for a job container, use an image of a supported platform).';
   assert.deepEqual(log.errors(), [expected]);
   assert.deepEqual(log.completions, [{ result: 'Failed', message: expected }]);
@@ -232,7 +237,7 @@ test('a binary that cannot start (its loader is missing, e.g. glibc in Alpine) f
   assert.equal(out.status, 1);
   const log = parseAgentLog(out.stdout);
   const expected = `Could not start ${file}: spawn ${file} ENOENT. The file exists, so its program loader or a shared ` +
-    'library is missing: a glibc binary cannot run in a musl (Alpine) container without a linux-x64-musl build.';
+    'library is missing: a glibc binary cannot run in a musl (Alpine) container without a linux-x64-static build.';
   assert.deepEqual(log.errors(), [expected]);
   assert.deepEqual(log.completions, [{ result: 'Failed', message: expected }]);
   assert.equal(log.outcome(out.status), 'Failed');
@@ -285,7 +290,7 @@ test('read-only task folder and no writable temp directory: a clear error', (t) 
 // ---- which Linux build runs: glibc baseline, the --version probe, the static fallback ----
 
 const DYNAMIC = 'linux-x64';
-const STATIC = 'linux-x64-musl';
+const STATIC = 'linux-x64-static';
 const linuxX64 = HOST === DYNAMIC;
 const onLinuxX64 = linuxX64 ? {} : { skip: `the Linux x64 builds do not run on ${HOST}` };
 
@@ -349,7 +354,7 @@ for (const [name, dynamic, reason] of [
     assert.deepEqual(log.text, ['ran static']);
     assert.deepEqual(log.failures, []);
     const [line] = debugLines(log);
-    assert.match(line, /^federated-keyvault: running .*\/bin\/linux-x64-musl\/federated-keyvault \(linux-x64-musl\): /);
+    assert.match(line, /^federated-keyvault: running .*\/bin\/linux-x64-static\/federated-keyvault \(linux-x64-static\): /);
     assert.match(line, reason);
   });
 }
@@ -367,7 +372,7 @@ test('a real ELF the loader refuses (a shared library it needs is not installed)
   assert.equal(out.status, 0, out.stderr);
   assert.equal(h.readProbe(probe, 'static-calls'), '\n');
   const [line] = debugLines(parseAgentLog(out.stdout));
-  assert.match(line, /\(linux-x64-musl\): the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 127\): .*libfkv_task_gone\.so: cannot open shared object file/);
+  assert.match(line, /\(linux-x64-static\): the linux-x64 build cannot run on this host: the program loader could not start it \(exit code 127\): .*libfkv_task_gone\.so: cannot open shared object file/);
 });
 
 test('both builds fail: one error naming why each was not run', onLinuxX64, () => {
@@ -394,16 +399,16 @@ test('an old glibc (synthetic report: 2.28, as RHEL 8) runs the static build wit
   const log = parseAgentLog(out.stdout);
   assert.deepEqual(log.text, ['ran static']);
   assert.match(debugLines(log)[0],
-    /\(linux-x64-musl\): this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
+    /\(linux-x64-static\): this host's glibc 2\.28 is older than 2\.34, which the linux-x64 build needs$/);
 });
 
-test('a musl host (report without glibc) and no static build: the no-binary error names linux-x64-musl', onLinuxX64, () => {
+test('a musl host (report without glibc) and no static build: the no-binary error names linux-x64-static', onLinuxX64, () => {
   const task = h.makeTask({ [DYNAMIC]: dynamicStandIn() });
   const out = h.runLauncher(task, 'main', { report: { header: { osName: 'Linux' } } }, h.agentEnv({ FKV_PROBE_DIR: probeDir() }));
   assert.equal(out.status, 1);
   const log = parseAgentLog(out.stdout);
   assert.equal(log.errors().length, 1);
-  assert.match(log.errors()[0], new RegExp(`^federated-keyvault has no binary for this agent's platform \\(linux-x64-musl\\): ` +
+  assert.match(log.errors()[0], new RegExp(`^federated-keyvault has no binary for this agent's platform \\(linux-x64-static\\): ` +
     `${launcher.binaryPath(task, STATIC)} does not exist\\. This package contains: linux-x64\\.`));
 });
 
@@ -417,12 +422,12 @@ test('an old glibc and no static build: the dynamic one runs after a warning; th
   assert.match(out.stderr, /error while loading shared libraries/, 'the loader\'s own message reaches the log');
   const log = parseAgentLog(out.stdout);
   assert.deepEqual(log.issues.filter((i) => i.type === 'warning').map((i) => i.message), [
-    "this host's glibc 2.17 is older than 2.34, which the linux-x64 build needs, and this package has no linux-x64-musl " +
-    'build (fully static) to run instead: the linux-x64 build will probably not start. Use a package that contains bin/linux-x64-musl.',
+    "this host's glibc 2.17 is older than 2.34, which the linux-x64 build needs, and this package has no linux-x64-static " +
+    'build (fully static) to run instead: the linux-x64 build will probably not start. Use a package that contains bin/linux-x64-static.',
   ]);
   const hint = "federated-keyvault exited with code 127: the system's program loader could not start the linux-x64 build " +
     '(its message is above). That build needs glibc 2.34 or later and libgcc_s.so.1. This package has no ' +
-    'linux-x64-musl build (fully static) to run instead.';
+    'linux-x64-static build (fully static) to run instead.';
   assert.deepEqual(log.errors(), [hint]);
   assert.equal(log.outcome(out.status), 'Failed');
 });

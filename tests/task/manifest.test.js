@@ -123,25 +123,36 @@ test('vss-extension.json is a task extension tfx accepts, carrying the task fold
 // GitHub's anchor for a heading: lower case, punctuation but '-' dropped, spaces to '-'.
 const anchorOf = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
 
-test('the project URL: repository, links to README sections that exist, the task\'s helpUrl and release notes', () => {
-  const repository = manifest.repository;
-  assert.equal(repository.type, 'git');
-  assert.match(repository.uri, /^https:\/\/[^\s#?]+[^/]$/);
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const anchors = new Set(['readme', ...readme.split('\n').filter((l) => /^#{1,3} /.test(l)).map((l) => anchorOf(l.replace(/^#+ /, '')))]);
-  const urls = { helpUrl: task.helpUrl };
-  for (const kind of ['getstarted', 'support', 'license']) urls[kind] = manifest.links[kind] && manifest.links[kind].uri;
-  for (const [what, url] of Object.entries(urls)) {
-    assert.ok(url && url.startsWith(`${repository.uri}#`), `${what} is a section of the project's README: ${url}`);
-    assert.ok(anchors.has(url.slice(url.indexOf('#') + 1)), `${what}: README has a heading for ${url}`);
+test('who publishes has one place (package.json); the committed manifests link to no placeholder; the licence is MIT', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  assert.equal(pkg.license, 'MIT');
+  assert.match(pkg.publisher, /^[A-Za-z0-9][A-Za-z0-9_-]*$/);
+  assert.match(pkg.repository.url, /^https:\/\/[^\s#?]+[^/]$/);
+  // scripts/package.sh adds repository, links and helpUrl to a staged copy, from package.json only.
+  assert.equal(manifest.repository, undefined, 'vss-extension.json names no repository of its own');
+  assert.equal(manifest.links, undefined, 'vss-extension.json has no links of its own');
+  assert.equal(task.helpUrl, undefined, 'task.json has no helpUrl of its own');
+  for (const file of ['task/task.json', 'vss-extension.json', 'overview.md']) {
+    assert.doesNotMatch(fs.readFileSync(path.join(ROOT, file), 'utf8'), /your-org|your-publisher-id/, `${file} names no placeholder`);
   }
-  // No licence is chosen yet: no LICENSE file, so the manifest must not name one as content.license.
-  if (fs.existsSync(path.join(ROOT, 'LICENSE'))) assert.deepEqual(manifest.content.license, { path: 'LICENSE' });
-  else assert.equal(manifest.content.license, undefined);
+  // The links package.sh writes point at README sections that exist (GitHub-style anchors).
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const anchors = new Set(readme.split('\n').filter((l) => /^#{1,3} /.test(l)).map((l) => anchorOf(l.replace(/^#+ /, ''))));
+  for (const anchor of ['install', 'license']) assert.ok(anchors.has(anchor), `README has a heading for #${anchor}`);
+  assert.match(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) the federated-keyvault authors\n/);
+  assert.deepEqual(manifest.content.license, { path: 'LICENSE' });
   assert.ok(typeof task.releaseNotes === 'string' && task.releaseNotes.startsWith(
     `${task.version.Major}.${task.version.Minor}.${task.version.Patch}: `), 'releaseNotes start with the version');
   const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
   assert.match(changelog, new RegExp(`^## ${manifest.version.replace(/\./g, '\\.')}\\b`, 'm'), 'CHANGELOG.md has the version');
+});
+
+test('no text of the task or the Marketplace page says the connection must use workload identity federation', () => {
+  const texts = [task.description, task.helpMarkDown, ...task.inputs.map((i) => i.helpMarkDown), manifest.description,
+    fs.readFileSync(path.join(ROOT, 'overview.md'), 'utf8'), fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')];
+  for (const text of texts) {
+    assert.doesNotMatch(text, /must use \**workload identity federation|no (client )?secret (or certificate )?is stored anywhere/i, text.slice(0, 200));
+  }
 });
 
 test('one version: task.json, vss-extension.json and the CMake project agree', () => {

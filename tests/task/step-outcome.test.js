@@ -15,9 +15,12 @@ const outcome = require(path.join(TASK_DIR, 'step-outcome.js'));
 
 const signalNumber = os.constants.signals;
 const HINT = 'federated-keyvault exited with code 127: the loader failed.';
-const KILLED_SIGKILL = 'federated-keyvault was killed by signal SIGKILL.';
-const KILLED_SIGTERM_CANCEL =
-  'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task (job cancelled or timed out).';
+const KILLED_SIGKILL = "federated-keyvault was killed by signal SIGKILL, which the task never sends: most often the " +
+  "kernel's out-of-memory killer or a container's memory limit ended it. Check the agent machine's kernel log (dmesg) " +
+  'and free memory, then run the job again.';
+const KILLED_SIGTERM_CANCEL = 'federated-keyvault was killed by signal SIGTERM after the agent sent SIGTERM to the task ' +
+  '(job cancelled or timed out). Variables it had not set yet are missing: if the job timed out, raise its ' +
+  'timeoutInMinutes, then run it again.';
 const GRACE_SIGINT = 'federated-keyvault did not stop within 9 s after the agent sent SIGINT to the task (job cancelled ' +
   'or timed out), so it was killed. Variables it had not set yet are missing.';
 
@@ -46,7 +49,8 @@ test('stepOutcome: the launcher writes only when the binary could not say why it
     ['killed after the grace time', { code: null, signal: 'SIGKILL' }, { cancelSignal: 'SIGINT', killedAfterGrace: true, graceMs: 9000 },
       { message: GRACE_SIGINT, exitCode: 137 }],
     ['no code and no signal', { code: null, signal: null }, {},
-      { message: 'federated-keyvault ended without an exit code.', exitCode: 1 }],
+      { message: 'federated-keyvault ended without an exit code. Run the job again; if it happens again, report it with ' +
+        "this log to the extension's publisher (Organization settings > Extensions names it).", exitCode: 1 }],
   ]) {
     const got = outcome.stepOutcome(end, { signalNumber, ...context });
     assert.equal(got.exitCode, expected.exitCode, name);

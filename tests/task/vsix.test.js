@@ -31,7 +31,7 @@ if (!fs.existsSync(path.join(h.ROOT, 'node_modules', '.bin', 'tfx'))) {
 // The files package.sh reads, copied; node_modules linked.
 function stage() {
   const dir = h.tempDir('stage');
-  for (const entry of ['task', 'images', 'vss-extension.json', 'overview.md', 'CMakeLists.txt', 'package.json']) {
+  for (const entry of ['task', 'images', 'vss-extension.json', 'overview.md', 'CMakeLists.txt', 'package.json', 'LICENSE']) {
     fs.cpSync(path.join(h.ROOT, entry), path.join(dir, entry), {
       recursive: true, filter: (src) => path.relative(path.join(h.ROOT, 'task'), src) !== 'bin',
     });
@@ -164,22 +164,76 @@ test('package.sh --set-version writes one version everywhere', () => {
   assert.equal(packageSh(dir, ['--set-version', '1.4']).status, 1);
 });
 
-test('package.sh --set-repository writes the project URL into the manifest links and the task\'s helpUrl', () => {
+test('package.sh --set-publisher/--set-repository write package.json, the one place; the package gets the links', () => {
   const dir = stage();
   const url = 'https://dev.azure.com/contoso/tools/_git/federated-keyvault';
-  const run = packageSh(dir, ['--set-repository', url]);
+  const run = packageSh(dir, ['--set-publisher', 'contoso-tools', '--set-repository', url]);
   assert.equal(run.status, 0, run.stderr);
-  const manifest = readJson(path.join(dir, 'vss-extension.json'));
-  assert.deepEqual(manifest.repository, { type: 'git', uri: url });
-  assert.deepEqual(Object.fromEntries(Object.entries(manifest.links).map(([k, v]) => [k, v.uri])), {
-    getstarted: `${url}#get-the-extension`, support: `${url}#troubleshooting`, license: `${url}#license` });
-  assert.equal(readJson(path.join(dir, 'task', 'task.json')).helpUrl, `${url}#readme`);
+  const pkg = readJson(path.join(dir, 'package.json'));
+  assert.equal(pkg.publisher, 'contoso-tools');
+  assert.deepEqual(pkg.repository, { type: 'git', url });
   for (const bad of ['http://example.com/x', 'https://example.com/x/', 'https://example.com/x#y']) {
     const refused = packageSh(dir, ['--set-repository', bad]);
     assert.equal(refused.status, 1, bad);
     assert.match(refused.stderr, /--set-repository wants an https:\/\/ URL/);
   }
-  assert.equal(readJson(path.join(dir, 'task', 'task.json')).helpUrl, `${url}#readme`, 'a refused URL changes nothing');
+  assert.equal(readJson(path.join(dir, 'package.json')).repository.url, url, 'a refused URL changes nothing');
+
+  // A release package from it: the publisher, the links and the helpUrl come from package.json.
+  const out = path.join(dir, 'dist');
+  const binary = path.join(h.tempDir('standin-release'), 'federated-keyvault');
+  fs.writeFileSync(binary, h.standIn('exit 0'));
+  const built = packageSh(dir, ['--release', '--binary', binary, '--out', out]);
+  assert.equal(built.status, 0, built.stdout + built.stderr);
+  assert.doesNotMatch(built.stdout, /local package/);
+  const version = taskVersion(readJson(path.join(dir, 'task', 'task.json')));
+  const extracted = h.tempDir('extracted-release');
+  const unzip = childProcess.spawnSync('unzip', ['-q', path.join(out, `contoso-tools.federated-keyvault-${version}.vsix`), '-d', extracted],
+    { encoding: 'utf8', timeout: 60000 });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  const vsixManifest = fs.readFileSync(path.join(extracted, 'extension.vsixmanifest'), 'utf8');
+  assert.match(vsixManifest, / Publisher="contoso-tools"/);
+  for (const link of [`${url}#install`, `${url}/issues`, `${url}#license`]) assert.ok(vsixManifest.includes(link), `${link} in\n${vsixManifest}`);
+  assert.ok(fs.existsSync(path.join(extracted, 'LICENSE')), 'the licence is packaged');
+  assert.equal(readJson(path.join(extracted, 'task', 'task.json')).helpUrl, `${url}#readme`);
+  // The task alone, for tfx build tasks upload --task-path: the same task folder as in the .vsix.
+  assert.deepEqual(listFiles(path.join(out, 'task')), listFiles(path.join(extracted, 'task')));
+  assert.equal(readJson(path.join(out, 'task', 'task.json')).helpUrl, `${url}#readme`);
+  assert.equal(fs.existsSync(path.join(out, 'stage')), false, 'the staging folder is removed');
+});
+
+test('package.sh --release refuses placeholders; a local package builds with them, says so and links to nothing', () => {
+  const dir = stage();
+  const binary = path.join(h.tempDir('standin-local'), 'federated-keyvault');
+  fs.writeFileSync(binary, h.standIn('exit 0'));
+  const out = path.join(dir, 'dist');
+  const refused = packageSh(dir, ['--release', '--binary', binary, '--out', out]);
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stderr, "package: --release refuses placeholders: publisher 'your-publisher-id' project URL " +
+    'https://github.com/your-org/federated-keyvault. Set the real ones in package.json (scripts/package.sh --set-publisher ID ' +
+    '--set-repository URL) or pass --publisher/--repository.\n');
+  assert.equal(fs.existsSync(out), false, 'nothing was packaged');
+
+  // The publisher given, the URL still the placeholder: refused, and a binary naming the placeholder too.
+  const url = 'https://github.com/contoso/federated-keyvault';
+  fs.writeFileSync(binary, h.standIn('echo https://github.com/your-org/federated-keyvault/issues'));
+  const stale = packageSh(dir, ['--release', '--publisher', 'contoso', '--repository', url, '--binary', binary, '--out', out]);
+  assert.equal(stale.status, 1, stale.stdout);
+  assert.match(stale.stderr, new RegExp(`these packaged files still name one \\(rebuild the binaries after setting package\\.json\\): ` +
+    `\\./task/bin/${HOST}/federated-keyvault\\n$`));
+
+  fs.writeFileSync(binary, h.standIn('exit 0'));
+  const local = packageSh(dir, ['--binary', binary, '--out', out]);
+  assert.equal(local.status, 0, local.stdout + local.stderr);
+  assert.match(local.stdout, /^package: a local package, not for publishing: it has the placeholder publisher 'your-publisher-id' project URL https:\/\/github\.com\/your-org\/federated-keyvault, so the Marketplace links and the task's helpUrl are left out$/m);
+  const version = taskVersion(readJson(path.join(dir, 'task', 'task.json')));
+  const extracted = h.tempDir('extracted-local');
+  const unzip = childProcess.spawnSync('unzip', ['-q', path.join(out, `your-publisher-id.federated-keyvault-${version}.vsix`), '-d', extracted],
+    { encoding: 'utf8', timeout: 60000 });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  for (const file of listFiles(extracted).filter((f) => !f.startsWith('task/bin/') && !f.endsWith('.png'))) {
+    assert.doesNotMatch(fs.readFileSync(path.join(extracted, file), 'utf8'), /your-org/, `${file} links to no placeholder`);
+  }
 });
 
 test('package.sh refuses an unknown bin/ folder and a package without binaries', () => {
@@ -214,7 +268,7 @@ test('package.sh packages every platform this machine builds', { skip: !process.
   assert.deepEqual(fs.readdirSync(bin).sort(), expected);
   const formats = {
     'linux-x64': /ELF 64-bit LSB .*x86-64.*dynamically linked.*stripped/,
-    'linux-x64-musl': /ELF 64-bit LSB .*x86-64.*statically linked.*stripped/,
+    'linux-x64-static': /ELF 64-bit LSB .*x86-64.*statically linked.*stripped/,
     'linux-arm64': /ELF 64-bit LSB .*ARM aarch64.*stripped/,
     'win32-x64': /PE32\+ executable .*x86-64/,
   };

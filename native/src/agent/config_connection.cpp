@@ -85,13 +85,17 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
                         "The service connection's environment '" + c.environment +
                             "' has no known Microsoft Entra authority and the connection gives none "
                             "(ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).",
-                        "Supported without an explicit authority: AzureCloud, AzureUSGovernment, AzureChinaCloud.");
+                        "Edit the service connection (Project settings > Service connections) and choose its cloud as the "
+                        "environment: AzureCloud, AzureUSGovernment or AzureChinaCloud; for another cloud, create the connection "
+                        "with that cloud's Microsoft Entra authority URL.");
   }
   auto authority = net::parse_https_url(with_trailing_slash(authority_text));
   if (!authority) {
     return config_error("ConnectedServiceName",
                         "The service connection's activeDirectoryAuthority '" + authority_text + "' is not an https URL.",
-                        "Check the service connection's environment data.");
+                        "Edit the service connection (Project settings > Service connections): its cloud's Microsoft Entra "
+                        "authority is an https URL such as https://login.microsoftonline.com/, or choose a built-in cloud "
+                        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.authority = *authority;
 
@@ -103,7 +107,9 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
     return config_error("ConnectedServiceName",
                         "The service connection's AzureKeyVaultDnsSuffix '" + suffix +
                             "' is not a DNS suffix such as vault.azure.net.",
-                        "Check the service connection's environment data.");
+                        "Edit the service connection (Project settings > Service connections): its Key Vault DNS suffix is its "
+                        "cloud's, e.g. vault.azure.net, vault.usgovcloudapi.net or vault.azure.cn, or choose a built-in cloud "
+                        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.vault_dns_suffix = suffix_url->host;
 
@@ -115,7 +121,9 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
     return config_error("ConnectedServiceName",
                         "The service connection's AzureKeyVaultServiceEndpointResourceId '" + resource +
                             "' is not an https URL such as https://vault.azure.net.",
-                        "Check the service connection's environment data.");
+                        "Edit the service connection (Project settings > Service connections): its Key Vault resource id is its "
+                        "cloud's, e.g. https://vault.azure.net, https://vault.usgovcloudapi.net or https://vault.azure.cn, or "
+                        "choose a built-in cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.vault_resource = resource;
 

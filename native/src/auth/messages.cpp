@@ -146,12 +146,15 @@ Error oidc_failure_error(const OidcFailureInfo& info) {
     case OidcFailure::other_status:
       error.message = "Azure DevOps answered the OIDC token request with HTTP " + status + "." +
                       says(info.service_message);
-      error.hint = "If this persists, report it to Azure DevOps support with the correlation ids below.";
+      error.hint = "Run the job again; if this persists, report it to Azure DevOps support with the correlation ids in "
+                   "parentheses at the end of this message.";
       break;
     case OidcFailure::no_token_in_response:
       error.message = "Azure DevOps answered the OIDC token request with HTTP " + status +
                       " but the answer holds no OIDC token.";
-      error.hint = "Check that SYSTEM_OIDCREQUESTURI is the job's oidctoken endpoint as set by the agent.";
+      error.hint = "Remove any pipeline variable that overrides System.OidcRequestUri (SYSTEM_OIDCREQUESTURI): the agent sets it "
+                   "to the job's oidctoken endpoint. If none does, run the job again; if this persists, report it to Azure "
+                   "DevOps support with the correlation ids in parentheses at the end of this message.";
       break;
   }
   return error;
@@ -225,7 +228,7 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
     error.message = "Microsoft Entra ID answered the token request with HTTP " + std::to_string(info.status) +
                     " and no error details.";
     error.hint = "If this persists, check the service connection's Azure environment (authority " +
-                 context.authority_host + ") and report the correlation ids below to Microsoft.";
+                 context.authority_host + ") and report the correlation ids in parentheses at the end of this message to Azure support.";
   }
   return error;
 }
@@ -236,7 +239,8 @@ Error entra_malformed_success_error(int status) {
   error.http_status = status;
   error.message = "Microsoft Entra ID answered the token request with HTTP " + std::to_string(status) +
                   " but without a usable access token.";
-  error.hint = "If this persists, report it with the correlation ids below.";
+  error.hint = "Run the job again; if this persists, report it to Azure support with the correlation ids in parentheses at "
+               "the end of this message.";
   return error;
 }
 

@@ -89,7 +89,10 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
     const std::wstring w = wide(path);
     if (!CreateDirectoryW(w.c_str(), nullptr) && GetLastError() != ERROR_ALREADY_EXISTS) {
       return file_error("the folder '" + parts[i] + "' could not be created (Windows error " +
-                        std::to_string(GetLastError()) + ").");
+                            std::to_string(GetLastError()) + ").",
+                        "Check that the agent's account may create folders in $(Agent.TempDirectory) and that its disk "
+                        "has space (Windows error 5: access denied, 112: disk full; "
+                        "https://learn.microsoft.com/windows/win32/debug/system-error-codes lists every code).");
     }
     const DWORD attributes = GetFileAttributesW(w.c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY) ||
@@ -106,7 +109,10 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
       return file_error("a file or link already exists there and was not created by this step, so it is not "
                         "overwritten or followed.");
     }
-    return file_error("the file could not be created (Windows error " + std::to_string(code) + ").");
+    return file_error("the file could not be created (Windows error " + std::to_string(code) + ").",
+                      "Check that the agent's account may create files in $(Agent.TempDirectory) and that its disk has "
+                      "space (Windows error 5: access denied, 32: in use by another program, 112: disk full; "
+                      "https://learn.microsoft.com/windows/win32/debug/system-error-codes lists every code).");
   }
   std::size_t done = 0;
   bool ok = true;
@@ -120,7 +126,9 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
   CloseHandle(file);
   if (!ok) {
     DeleteFileW(wide(path).c_str());  // no partial secret left behind
-    return file_error("writing the file failed (Windows error " + std::to_string(write_error) + ").");
+    return file_error("writing the file failed (Windows error " + std::to_string(write_error) + ").",
+                      "Check that the disk of $(Agent.TempDirectory) has space (Windows error 112: disk full; "
+                      "https://learn.microsoft.com/windows/win32/debug/system-error-codes lists every code).");
   }
   return path;
 #else
@@ -151,7 +159,9 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
       return file_error("a file or symbolic link already exists there and was not created by this step, so it is "
                         "not overwritten or followed.");
     }
-    return file_error("the file could not be created (" + errno_text(code) + ").");
+    return file_error("the file could not be created (" + errno_text(code) + ").",
+                      "Check that the agent's account may create files in $(Agent.TempDirectory) and that its disk has "
+                      "space.");
   }
   // From here on a failure removes the file this step created: no partial secret is left behind.
   const auto discard = [&](const std::string& what) {

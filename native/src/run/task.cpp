@@ -95,7 +95,7 @@ int Task::fail(Error error) {
 int Task::internal_error(const std::string& what) {
   Error error;
   error.message = "Internal error: " + what;
-  error.hint = "Please report this, with the log, to the task's maintainers.";
+  error.hint = "Run the job again; if it happens again, report it with this log at " FKV_ISSUES_URL ".";
   vault_.clear();
   return fail(std::move(error));
 }

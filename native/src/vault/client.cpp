@@ -309,7 +309,7 @@ void worker(Shared& shared) {
     Error e;
     e.stage = Stage::vault_get;
     e.message = std::string("Internal error while downloading secrets: ") + ex.what();
-    e.hint = "Please report this, with the log, to the task's maintainers.";
+    e.hint = "Run the job again; if it happens again, report it with this log at " FKV_ISSUES_URL ".";
     shared.pipeline.stop(std::move(e));
   }
 }

@@ -113,6 +113,46 @@ TEST_CASE("sovereign clouds: authority by environment, endpoint data wins") {
         "gives none (ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).");
 }
 
+TEST_CASE("a connection's cloud data that cannot be used: the error names the fix, word for word") {
+  struct Case {
+    std::string var, value, message, hint;
+  };
+  const std::string data = "ENDPOINT_DATA_" + kId;
+  const std::vector<Case> cases = {
+      {data + "_ENVIRONMENT", "AzureStack",
+       "The service connection's environment 'AzureStack' has no known Microsoft Entra authority and the connection "
+       "gives none (ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).",
+       "Edit the service connection (Project settings > Service connections) and choose its cloud as the environment: "
+       "AzureCloud, AzureUSGovernment or AzureChinaCloud; for another cloud, create the connection with that cloud's "
+       "Microsoft Entra authority URL."},
+      {data + "_ACTIVEDIRECTORYAUTHORITY", "http://login.example.test",
+       "The service connection's activeDirectoryAuthority 'http://login.example.test' is not an https URL.",
+       "Edit the service connection (Project settings > Service connections): its cloud's Microsoft Entra authority "
+       "is an https URL such as https://login.microsoftonline.com/, or choose a built-in cloud (AzureCloud, "
+       "AzureUSGovernment, AzureChinaCloud) as its environment."},
+      {data + "_AZUREKEYVAULTDNSSUFFIX", "evil.test/x",
+       "The service connection's AzureKeyVaultDnsSuffix 'evil.test/x' is not a DNS suffix such as vault.azure.net.",
+       "Edit the service connection (Project settings > Service connections): its Key Vault DNS suffix is its "
+       "cloud's, e.g. vault.azure.net, vault.usgovcloudapi.net or vault.azure.cn, or choose a built-in cloud "
+       "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment."},
+      {data + "_AZUREKEYVAULTSERVICEENDPOINTRESOURCEID", "http://vault.azure.net",
+       "The service connection's AzureKeyVaultServiceEndpointResourceId 'http://vault.azure.net' is not an https URL "
+       "such as https://vault.azure.net.",
+       "Edit the service connection (Project settings > Service connections): its Key Vault resource id is its "
+       "cloud's, e.g. https://vault.azure.net, https://vault.usgovcloudapi.net or https://vault.azure.cn, or choose a "
+       "built-in cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment."},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.var);
+    Vars v = base();
+    v[c.var] = c.value;
+    const auto r = read(v);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == c.message);
+    CHECK(r.error().hint == c.hint);
+  }
+}
+
 TEST_CASE("job token sources in order") {
   Vars v = base();
   v.erase("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN");

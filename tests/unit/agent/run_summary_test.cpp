@@ -33,7 +33,7 @@ RunRecord base() {
   r.vault_url = "https://fkv-basic.vault.azure.net/";
   r.connection_id = "9f3c1a52-6b7e-4d1c-8a2f-0e5b7c9d1a34";
   r.scheme = "WorkloadIdentityFederation";
-  r.tenant_id = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+  r.tenant_id = "11111111-2222-3333-4444-555555555555";
   r.client_id = "1b7e5f0a-2c3d-4e5f-8a9b-0c1d2e3f4a5b";
   r.token_issuer = "https://vstoken.dev.azure.com/0c8a5e8e-1d5e-4f0b-9a55-3c1f2b7d9e10";
   r.token_subject = "sc://fkv-org/fkv-project/fkv-wif";

@@ -74,10 +74,15 @@ TEST_CASE("oidc_failure_error: cause and fix for every classified failure") {
        ""},
       {OidcFailure::other_status, 500, "",
        "Azure DevOps answered the OIDC token request with HTTP 500.",
-       "If this persists, report it to Azure DevOps support with the correlation ids below.", ""},
+       "Run the job again; if this persists, report it to Azure DevOps support with the correlation ids in "
+       "parentheses at the end of this message.",
+       ""},
       {OidcFailure::no_token_in_response, 200, "",
        "Azure DevOps answered the OIDC token request with HTTP 200 but the answer holds no OIDC token.",
-       "Check that SYSTEM_OIDCREQUESTURI is the job's oidctoken endpoint as set by the agent.", ""},
+       "Remove any pipeline variable that overrides System.OidcRequestUri (SYSTEM_OIDCREQUESTURI): the agent sets it "
+       "to the job's oidctoken endpoint. If none does, run the job again; if this persists, report it to Azure DevOps "
+       "support with the correlation ids in parentheses at the end of this message.",
+       ""},
   };
   for (const auto& row : rows) {
     CAPTURE(row.message);
@@ -194,7 +199,7 @@ TEST_CASE("entra_failure_error: other known codes") {
       {{502, "", "", ""}, false,
        "Microsoft Entra ID answered the token request with HTTP 502 and no error details.",
        "If this persists, check the service connection's Azure environment (authority login.microsoftonline.com) "
-       "and report the correlation ids below to Microsoft.",
+       "and report the correlation ids in parentheses at the end of this message to Azure support.",
        ""},
   };
   for (const auto& row : rows) {
@@ -215,5 +220,7 @@ TEST_CASE("entra_malformed_success_error") {
   CHECK(error.stage == fkv::Stage::entra);
   CHECK(error.message ==
         "Microsoft Entra ID answered the token request with HTTP 200 but without a usable access token.");
-  CHECK(error.hint == "If this persists, report it with the correlation ids below.");
+  CHECK(error.hint ==
+        "Run the job again; if this persists, report it to Azure support with the correlation ids in parentheses at "
+        "the end of this message.");
 }

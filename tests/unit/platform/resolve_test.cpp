@@ -157,8 +157,10 @@ TEST_CASE("the same DNS answer gives the same message in diagnose mode and in th
     options.concurrency = 1;
     vault::DownloadHooks hooks;
     hooks.secret = [](vault::SecretOutcome) {};
+    vault::FetchSource everything;  // '*': what the plan of the default filter fetches
+    everything.list = true;
     const auto downloaded = vault::download_secrets(
-        http, options, agent::Selection{}, "token", [](const std::string&) -> Expected<std::string> { return Error{}; },
+        http, options, everything, "token", [](const std::string&) -> Expected<std::string> { return Error{}; },
         hooks);
     const Error* download_error = downloaded.stopped      ? &*downloaded.stopped
                                   : downloaded.list_failure ? &*downloaded.list_failure

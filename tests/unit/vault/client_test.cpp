@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "agent/secret_plan.hpp"
@@ -413,6 +414,21 @@ TEST_CASE("worker_started runs once on each GET worker thread, never on the call
     CHECK(threads.size() == static_cast<std::size_t>(calls));
     CHECK(threads.count(std::this_thread::get_id()) == 0);
   }
+}
+
+TEST_CASE("an exception on a worker thread stops the run with an internal error that says where to report it") {
+  SlowClient http;
+  ClientOptions o = options(2);
+  o.worker_started = [] { throw std::runtime_error("worker boom"); };
+  auto result = download(http, o, names({{"a", ""}, {"b", ""}}), "tok", no_reacquire());
+  REQUIRE(result.summary.stopped);
+  CHECK(result.summary.stopped->message == "Internal error while downloading secrets: worker boom");
+  CHECK(result.summary.stopped->hint ==
+        std::string("Run the job again; if it happens again, report it with this log at ") + FKV_ISSUES_URL + ".");
+  // The address is the project's issues page, from package.json (the one place of the project's URL).
+  CHECK(std::string(FKV_ISSUES_URL).rfind("https://", 0) == 0);
+  CHECK(std::string(FKV_ISSUES_URL).size() > std::string("https://x/issues").size());
+  CHECK(std::string(FKV_ISSUES_URL).substr(std::string(FKV_ISSUES_URL).size() - 7) == "/issues");
 }
 
 namespace {
