@@ -37,6 +37,8 @@ if [ $demo = 0 ]; then
     gnuplot-nox
     # the fuzz and sanitizer builds: clang with libFuzzer and the ASan/UBSan/LSan runtimes
     clang libclang-rt-14-dev
+    # the style check (scripts/format.sh --check, CTest style/format): .clang-format is written for 14
+    clang-format
     # cross builds (issue 5): Linux arm64 under qemu, Windows x64 under wine
     g++-aarch64-linux-gnu qemu-user-static g++-mingw-w64-x86-64-posix wine64 dpkg-dev
   )

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool federation = config->connection.auth == fkv::AuthScheme::workload_identity_federation;
     // A managed identity may come without a client id; every other scheme has one.
     FKV_FUZZ_CHECK(fkv::agent::is_guid(config->connection.client_id) ||
-                   (config->connection.auth == fkv::AuthScheme::managed_identity && config->connection.client_id.empty()));
+                   (config->connection.auth == fkv::AuthScheme::managed_identity &&
+                    config->connection.client_id.empty()));
     FKV_FUZZ_CHECK(fkv::is_tenant_id(config->connection.tenant_id));
     FKV_FUZZ_CHECK(fkv::agent::is_vault_name(config->vault_name));
     FKV_FUZZ_CHECK(!federation || !config->job_token.empty());  // only federation needs the job token
@@ -63,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (char c : token) non_ascii = non_ascii || static_cast<unsigned char>(c) >= 0x80;
     bool elsewhere = false;
     for (const auto& [name, value] : variables) {
-      elsewhere = elsewhere || (name != token_variable && (value.find(token) != std::string::npos ||
-                                                           name.find(token) != std::string::npos));
+      elsewhere = elsewhere || (name != token_variable &&
+                                (value.find(token) != std::string::npos || name.find(token) != std::string::npos));
     }
     if (token.size() >= 4 && non_ascii && !elsewhere) FKV_FUZZ_CHECK(shown.find(token) == std::string::npos);
   }

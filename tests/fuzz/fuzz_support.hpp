@@ -12,12 +12,12 @@
 #include "core/error.hpp"
 
 // Checked in every build type (assert() is gone under NDEBUG).
-#define FKV_FUZZ_CHECK(condition)                                                              \
-  do {                                                                                         \
-    if (!(condition)) {                                                                        \
+#define FKV_FUZZ_CHECK(condition)                                                                \
+  do {                                                                                           \
+    if (!(condition)) {                                                                          \
       std::fprintf(stderr, "%s:%d: fuzz property failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                            \
-    }                                                                                          \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (0)
 
 namespace fkv::fuzz {

@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // than six digits.
   if (auto it = variables.find("AGENT_PROXYBYPASSLIST"); it != variables.end()) {
     const std::string& list = it->second;
-    const auto quantifiers =
-        std::count_if(list.begin(), list.end(), [](char c) { return c == '*' || c == '+' || c == '?' || c == '{'; });
+    const auto quantifiers = std::count_if(list.begin(), list.end(),
+                                           [](char c) { return c == '*' || c == '+' || c == '?' || c == '{'; });
     std::size_t digits = 0, longest = 0;
     for (char c : list) {
       digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
@@ -51,9 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
   }
-  bool distinctive = password.size() >= 4 && std::any_of(password.begin(), password.end(), [](char c) {
-                       return static_cast<unsigned char>(c) >= 0x80;
-                     });
+  bool distinctive = password.size() >= 4 && std::any_of(password.begin(), password.end(),
+                                                         [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
   for (const auto& [name, value] : variables) {
     if (name != "SECRET_AGENT_PROXYPASSWORD" && name != "AGENT_PROXYPASSWORD" &&
         (value.find(password) != std::string::npos || name.find(password) != std::string::npos)) {
@@ -72,8 +71,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   std::vector<fkv::net::Url> urls;
-  for (const char* url : {"https://dev.azure.com/org/proj/_apis/x?api-version=7.1", "https://login.microsoftonline.com/",
-                          "https://kv-1.vault.azure.net/secrets?api-version=7.5", "https://[::1]:8443/x"}) {
+  for (const char* url :
+       {"https://dev.azure.com/org/proj/_apis/x?api-version=7.1", "https://login.microsoftonline.com/",
+        "https://kv-1.vault.azure.net/secrets?api-version=7.5", "https://[::1]:8443/x"}) {
     if (auto parsed = fkv::net::parse_https_url(url)) urls.push_back(*parsed);
   }
   for (const auto& url : urls) {

@@ -48,14 +48,14 @@ struct AgentVariable {
 
 struct AgentLog {
   std::map<std::string, AgentVariable, CaseInsensitiveLess> variables;
-  std::vector<std::string> variable_order;       // names in the order they were (first) set
-  std::vector<std::string> masked;                // every value registered with the masker, in order
-  std::vector<std::string> errors;                // task.logissue type=error messages
-  std::vector<std::string> warnings;              // task.logissue type=warning messages
-  std::vector<std::string> debug;                 // task.debug messages
-  std::vector<std::string> rejected;              // commands the agent would refuse (raw line)
-  std::vector<std::string> plain;                 // lines that are not commands
-  std::optional<std::string> result;              // last task.complete result
+  std::vector<std::string> variable_order;  // names in the order they were (first) set
+  std::vector<std::string> masked;          // every value registered with the masker, in order
+  std::vector<std::string> errors;          // task.logissue type=error messages
+  std::vector<std::string> warnings;        // task.logissue type=warning messages
+  std::vector<std::string> debug;           // task.debug messages
+  std::vector<std::string> rejected;        // commands the agent would refuse (raw line)
+  std::vector<std::string> plain;           // lines that are not commands
+  std::optional<std::string> result;        // last task.complete result
   std::string result_message;
 };
 

@@ -22,11 +22,9 @@ class FakeHttpClient : public net::HttpClient {
 
   // Answer requests whose method equals `method` and whose URL (Url::str()) starts with `url_prefix`.
   FakeHttpClient& on(std::string method, std::string url_prefix, net::Outcome outcome, bool once = false) {
-    return on_match(
-        [method = std::move(method), url_prefix = std::move(url_prefix)](const net::Request& r) {
-          return r.method == method && r.url.str().rfind(url_prefix, 0) == 0;
-        },
-        std::move(outcome), once);
+    return on_match([method = std::move(method), url_prefix = std::move(url_prefix)](
+                        const net::Request& r) { return r.method == method && r.url.str().rfind(url_prefix, 0) == 0; },
+                    std::move(outcome), once);
   }
 
   FakeHttpClient& on_match(Matcher matcher, net::Outcome outcome, bool once = false) {

@@ -81,21 +81,23 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
   } else if (auto fallback = default_authority(c.environment)) {
     authority_text = *fallback;
   } else {
-    return config_error("ConnectedServiceName",
-                        "The service connection's environment '" + c.environment +
-                            "' has no known Microsoft Entra authority and the connection gives none "
-                            "(ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).",
-                        "Edit the service connection (Project settings > Service connections) and choose its cloud as the "
-                        "environment: AzureCloud, AzureUSGovernment or AzureChinaCloud; for another cloud, create the connection "
-                        "with that cloud's Microsoft Entra authority URL.");
+    return config_error(
+        "ConnectedServiceName",
+        "The service connection's environment '" + c.environment +
+            "' has no known Microsoft Entra authority and the connection gives none "
+            "(ENDPOINT_DATA_<id>_ACTIVEDIRECTORYAUTHORITY).",
+        "Edit the service connection (Project settings > Service connections) and choose its cloud as the "
+        "environment: AzureCloud, AzureUSGovernment or AzureChinaCloud; for another cloud, create the connection "
+        "with that cloud's Microsoft Entra authority URL.");
   }
   auto authority = net::parse_https_url(with_trailing_slash(authority_text));
   if (!authority) {
-    return config_error("ConnectedServiceName",
-                        "The service connection's activeDirectoryAuthority '" + authority_text + "' is not an https URL.",
-                        "Edit the service connection (Project settings > Service connections): its cloud's Microsoft Entra "
-                        "authority is an https URL such as https://login.microsoftonline.com/, or choose a built-in cloud "
-                        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
+    return config_error(
+        "ConnectedServiceName",
+        "The service connection's activeDirectoryAuthority '" + authority_text + "' is not an https URL.",
+        "Edit the service connection (Project settings > Service connections): its cloud's Microsoft Entra "
+        "authority is an https URL such as https://login.microsoftonline.com/, or choose a built-in cloud "
+        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.authority = *authority;
 
@@ -104,12 +106,12 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
   auto suffix_url = net::parse_https_url("https://" + suffix + "/");
   if (!suffix_url || suffix_url->port != 443 || suffix.find(':') != std::string::npos ||
       suffix.find_first_of("/?") != std::string::npos || suffix.find('.') == std::string::npos) {
-    return config_error("ConnectedServiceName",
-                        "The service connection's AzureKeyVaultDnsSuffix '" + suffix +
-                            "' is not a DNS suffix such as vault.azure.net.",
-                        "Edit the service connection (Project settings > Service connections): its Key Vault DNS suffix is its "
-                        "cloud's, e.g. vault.azure.net, vault.usgovcloudapi.net or vault.azure.cn, or choose a built-in cloud "
-                        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
+    return config_error(
+        "ConnectedServiceName",
+        "The service connection's AzureKeyVaultDnsSuffix '" + suffix + "' is not a DNS suffix such as vault.azure.net.",
+        "Edit the service connection (Project settings > Service connections): its Key Vault DNS suffix is its "
+        "cloud's, e.g. vault.azure.net, vault.usgovcloudapi.net or vault.azure.cn, or choose a built-in cloud "
+        "(AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.vault_dns_suffix = suffix_url->host;
 
@@ -118,12 +120,13 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
   while (!resource.empty() && resource.back() == '/') resource.pop_back();
   auto resource_url = net::parse_https_url(resource);
   if (!resource_url || resource_url->target != "/") {
-    return config_error("ConnectedServiceName",
-                        "The service connection's AzureKeyVaultServiceEndpointResourceId '" + resource +
-                            "' is not an https URL such as https://vault.azure.net.",
-                        "Edit the service connection (Project settings > Service connections): its Key Vault resource id is its "
-                        "cloud's, e.g. https://vault.azure.net, https://vault.usgovcloudapi.net or https://vault.azure.cn, or "
-                        "choose a built-in cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
+    return config_error(
+        "ConnectedServiceName",
+        "The service connection's AzureKeyVaultServiceEndpointResourceId '" + resource +
+            "' is not an https URL such as https://vault.azure.net.",
+        "Edit the service connection (Project settings > Service connections): its Key Vault resource id is its "
+        "cloud's, e.g. https://vault.azure.net, https://vault.usgovcloudapi.net or https://vault.azure.cn, or "
+        "choose a built-in cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud) as its environment.");
   }
   c.vault_resource = resource;
 

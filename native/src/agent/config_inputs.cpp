@@ -33,8 +33,9 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
   }
   if (!is_vault_name(*vault)) {
     return config_error("KeyVaultName",
-                        "Input KeyVaultName '" + *vault + "' is not a key vault name: 3-24 characters of 0-9, a-z, "
-                        "A-Z and '-'.",
+                        "Input KeyVaultName '" + *vault +
+                            "' is not a key vault name: 3-24 characters of 0-9, a-z, "
+                            "A-Z and '-'.",
                         "Use the vault's name (e.g. 'my-vault'), not its URL.");
   }
   config.vault_name = *vault;
@@ -53,9 +54,10 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
     }
     if (is_read_only_variable(*prefix + "x")) {
       return config_error("VariablePrefix",
-                          "Input VariablePrefix '" + *prefix + "' would make every variable name read-only for the "
-                          "agent (PATH and names starting with system., agent., build., release. or pipeline. are "
-                          "reserved).",
+                          "Input VariablePrefix '" + *prefix +
+                              "' would make every variable name read-only for the "
+                              "agent (PATH and names starting with system., agent., build., release. or pipeline. are "
+                              "reserved).",
                           "Choose another prefix, e.g. 'kv.'.");
     }
     config.variable_prefix = *prefix;
@@ -92,8 +94,10 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
                                     (*temp)[1] == ':' && ((*temp)[2] == '\\' || (*temp)[2] == '/')));
     if (!absolute) {
       return config_error("SecretsFilter",
-                          "SecretsFilter writes files ('" + item.text + "'), but Agent.TempDirectory "
-                          "(AGENT_TEMPDIRECTORY) is " + (temp ? "not an absolute path." : "not set."),
+                          "SecretsFilter writes files ('" + item.text +
+                              "'), but Agent.TempDirectory "
+                              "(AGENT_TEMPDIRECTORY) is " +
+                              (temp ? "not an absolute path." : "not set."),
                           "Run the task in an Azure Pipelines job: the agent sets Agent.TempDirectory and empties it "
                           "after the job.");
     }

@@ -65,8 +65,8 @@ bool is_guid(std::string_view text) {
 
 bool is_vault_name(std::string_view text) {
   return text.size() >= 3 && text.size() <= 24 && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-  });
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+         });
 }
 
 std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text) {

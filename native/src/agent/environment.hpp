@@ -62,9 +62,9 @@ std::optional<std::string> process_environment(std::string_view name);
 // The one boolean rule (see above).
 bool is_true(std::string_view text);
 
-bool is_guid(std::string_view text);         // 8-4-4-4-12 hexadecimal digits
+bool is_guid(std::string_view text);  // 8-4-4-4-12 hexadecimal digits
 // The tenant id rule is fkv::is_tenant_id (core/text.hpp), shared with auth/.
-bool is_vault_name(std::string_view text);   // ^[0-9A-Za-z-]{3,24}$
+bool is_vault_name(std::string_view text);  // ^[0-9A-Za-z-]{3,24}$
 
 // TimeoutSeconds: digits only (no sign, no fraction, no unit), 1..86400; nullopt otherwise.
 std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text);

@@ -47,7 +47,8 @@ Conclusion conclude(const std::string& vault_name, const RunResult& run) {
   Conclusion c;
   if (run.secret_failures.empty() && run.not_fetched.empty() && !run.list_failure && !run.stopped &&
       run.conflicts.empty()) {
-    std::string message = std::to_string(run.secrets_set) + " secrets from vault '" + vault_name + "' set as secret variables";
+    std::string message = std::to_string(run.secrets_set) + " secrets from vault '" + vault_name +
+                          "' set as secret variables";
     if (!run.missing.empty()) {
       message += ". Not found and skipped (MissingSecrets is 'warn'): " + name_list(run.missing, 20);
     }
@@ -67,10 +68,9 @@ Conclusion conclude(const std::string& vault_name, const RunResult& run) {
   if (run.list_failure) c.lines.push_back(error_line(*run.list_failure));
   if (run.stopped) c.lines.push_back(error_line(*run.stopped));
   if (!run.not_fetched.empty()) {
-    c.lines.push_back(log_issue(IssueType::error, "Not fetched because the run stopped (" +
-                                                      std::to_string(run.not_fetched.size()) +
-                                                      " secrets): " + name_list(run.not_fetched, run.not_fetched.size()) +
-                                                      "."));
+    c.lines.push_back(log_issue(IssueType::error,
+                                "Not fetched because the run stopped (" + std::to_string(run.not_fetched.size()) +
+                                    " secrets): " + name_list(run.not_fetched, run.not_fetched.size()) + "."));
     unset.insert(unset.end(), run.not_fetched.begin(), run.not_fetched.end());
   }
 

@@ -41,7 +41,8 @@ struct PhaseClassifier {
 class MeterStats {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  explicit MeterStats(PhaseClassifier classify, Clock now = [] { return std::chrono::steady_clock::now(); })
+  explicit MeterStats(
+      PhaseClassifier classify, Clock now = [] { return std::chrono::steady_clock::now(); })
       : classify_(std::move(classify)), now_(std::move(now)) {}
 
   // The phases that saw a request, in the order of RequestPhase.

@@ -59,7 +59,8 @@ const char* status_word(FindingStatus status) {
 }
 
 // A table: header cells, rows of already-escaped cells, at most kMaxRows rows then "and N more".
-void table(std::string& out, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+void table(std::string& out, const std::vector<std::string>& header,
+           const std::vector<std::vector<std::string>>& rows) {
   out += "|";
   for (const auto& h : header) out += " " + h + " |";
   out += "\n|";
@@ -105,7 +106,8 @@ std::string render_summary(const RunRecord& r) {
   if (!r.findings.empty()) {
     section(out, "Findings", r.findings.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.findings) rows.push_back({markdown_text(f.check), status_word(f.status), markdown_text(f.text)});
+    for (const auto& f : r.findings)
+      rows.push_back({markdown_text(f.check), status_word(f.status), markdown_text(f.text)});
     table(out, {"Check", "Result", "Details"}, rows);
   }
   if (!r.variables.empty()) {
@@ -138,14 +140,15 @@ std::string render_summary(const RunRecord& r) {
   if (!r.failures.empty()) {
     section(out, "Failures", r.failures.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.failures) rows.push_back({markdown_text(f.what), markdown_text(f.cause), markdown_text(f.fix)});
+    for (const auto& f : r.failures)
+      rows.push_back({markdown_text(f.what), markdown_text(f.cause), markdown_text(f.fix)});
     table(out, {"What", "Cause", "Fix"}, rows);
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.phases) {
     if (p.requests == 0) continue;
-    rows.push_back({markdown_text(p.name), seconds_text(p.seconds), std::to_string(p.requests), std::to_string(p.retries),
-                    std::to_string(p.throttled)});
+    rows.push_back({markdown_text(p.name), seconds_text(p.seconds), std::to_string(p.requests),
+                    std::to_string(p.retries), std::to_string(p.throttled)});
   }
   rows.push_back({"Whole run", seconds_text(r.total_seconds), "", "", ""});
   out += "#### Timings\n\n";
@@ -157,7 +160,8 @@ std::string render_summary(const RunRecord& r) {
 std::vector<SummaryFailure> summary_failures(const RunResult& result) {
   std::vector<SummaryFailure> out;
   auto add = [&](const std::string& what, const Error& e) { out.push_back({what, e.message, e.hint}); };
-  if (result.fatal) add(result.fatal->subject.empty() ? to_string(result.fatal->stage) : result.fatal->subject, *result.fatal);
+  if (result.fatal)
+    add(result.fatal->subject.empty() ? to_string(result.fatal->stage) : result.fatal->subject, *result.fatal);
   for (const auto& conflict : result.conflicts) {
     std::string names;
     for (const auto& s : conflict.secrets) names += (names.empty() ? "" : ", ") + s;
@@ -180,16 +184,26 @@ std::string unescape(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     auto at = [&](std::string_view code) { return text.substr(i, code.size()) == code; };
-    if (at("%3B")) { out += ';'; i += 2; }
-    else if (at("%0D")) { out += '\r'; i += 2; }
-    else if (at("%0A")) { out += '\n'; i += 2; }
-    else if (at("%5D")) { out += ']'; i += 2; }
-    else out += text[i];
+    if (at("%3B")) {
+      out += ';';
+      i += 2;
+    } else if (at("%0D")) {
+      out += '\r';
+      i += 2;
+    } else if (at("%0A")) {
+      out += '\n';
+      i += 2;
+    } else if (at("%5D")) {
+      out += ']';
+      i += 2;
+    } else out += text[i];
   }
   std::string result;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out.compare(i, 6, "%AZP25") == 0) { result += '%'; i += 5; }
-    else result += out[i];
+    if (out.compare(i, 6, "%AZP25") == 0) {
+      result += '%';
+      i += 5;
+    } else result += out[i];
   }
   return result;
 }
@@ -212,8 +226,10 @@ std::optional<SummaryVariable> variable_of_command(std::string_view line) {
     if (eq != std::string_view::npos) {
       const std::string_view key = item.substr(0, eq);
       const std::string value = unescape(item.substr(eq + 1));
-      if (key == "variable") { v.name = value; named = true; }
-      else if (key == "issecret") v.secret = value == "true";
+      if (key == "variable") {
+        v.name = value;
+        named = true;
+      } else if (key == "issecret") v.secret = value == "true";
       else if (key == "isoutput") v.output = value == "true";
     }
     if (semi == std::string_view::npos) break;

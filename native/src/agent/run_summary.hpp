@@ -47,11 +47,11 @@ struct SummaryFailure {
 };
 
 struct SummaryPhase {
-  std::string name;          // "OIDC token", "Entra token exchange", "Listing", "Downloads"
-  double seconds = 0;        // from its first request's start to its last request's end
-  std::size_t requests = 0;  // requests sent (every attempt)
-  std::size_t retries = 0;   // attempts beyond the first of each request
-  std::size_t throttled = 0; // HTTP 429 answers
+  std::string name;           // "OIDC token", "Entra token exchange", "Listing", "Downloads"
+  double seconds = 0;         // from its first request's start to its last request's end
+  std::size_t requests = 0;   // requests sent (every attempt)
+  std::size_t retries = 0;    // attempts beyond the first of each request
+  std::size_t throttled = 0;  // HTTP 429 answers
 };
 
 enum class FindingStatus { ok, failed, skipped };
@@ -65,20 +65,20 @@ struct SummaryFinding {
 
 struct RunRecord {
   bool diagnose = false;
-  std::string vault;           // validated name; empty when the inputs could not be read
+  std::string vault;  // validated name; empty when the inputs could not be read
   std::string vault_url;
   std::string connection_id;
-  std::string scheme;          // as ENDPOINT_AUTH_SCHEME gives it
+  std::string scheme;  // as ENDPOINT_AUTH_SCHEME gives it
   std::string tenant_id;
   std::string client_id;
-  std::string token_issuer;    // of the OIDC token (federation only); empty: unknown
+  std::string token_issuer;  // of the OIDC token (federation only); empty: unknown
   std::string token_subject;
   TaskResult result = TaskResult::Succeeded;
-  std::string conclusion;      // the message of task.complete
-  std::vector<SummaryFinding> findings;  // diagnose mode
-  std::vector<SummaryVariable> variables;  // add with add_variable()
+  std::string conclusion;                                      // the message of task.complete
+  std::vector<SummaryFinding> findings;                        // diagnose mode
+  std::vector<SummaryVariable> variables;                      // add with add_variable()
   std::unordered_map<std::string, std::size_t> variable_rows;  // name -> its row in variables
-  std::vector<std::string> not_yet_valid;  // secrets set although their nbf is in the future
+  std::vector<std::string> not_yet_valid;                      // secrets set although their nbf is in the future
   std::vector<SummarySkip> skipped;
   std::vector<SummaryFailure> failures;
   std::vector<SummaryPhase> phases;

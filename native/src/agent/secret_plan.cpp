@@ -75,16 +75,16 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
       named.destination.file = item.file;
       named.destination.path_variable = plan.prefix_ + item.ref.name;
       files.push_back({ascii_lower(item.file), item.file, secret, false, item.text});
-      variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret,
-                           false, item.text});
+      variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret, false,
+                           item.text});
     } else {
       add_unique(named.destination.variables, plan.prefix_ + item.ref.name);
       variables.push_back({ascii_lower(plan.prefix_ + item.ref.name), plan.prefix_ + item.ref.name, secret, true,
                            item.text});
       if (!item.ref.version.empty()) {
         add_unique(named.destination.variables, plan.prefix_ + item.ref.text());
-        variables.push_back({ascii_lower(plan.prefix_ + item.ref.text()), plan.prefix_ + item.ref.text(), secret,
-                             true, item.text});
+        variables.push_back({ascii_lower(plan.prefix_ + item.ref.text()), plan.prefix_ + item.ref.text(), secret, true,
+                             item.text});
       }
     }
   }
@@ -95,7 +95,8 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
       const Claim& b = variables[i];
       if (a.key != b.key || (a.value && b.value && a.secret == b.secret)) continue;
       return conflict_error("SecretsFilter: '" + a.item + "' and '" + b.item + "' would both set the variable '" +
-                            b.shown + "' (variable names are compared without regard to case); give one of them "
+                            b.shown +
+                            "' (variable names are compared without regard to case); give one of them "
                             "another name with '=> <variable>'.");
     }
   }

@@ -37,12 +37,14 @@ bool path_segment_char(char c) { return alnum(c) || c == '.' || c == '_' || c ==
 // "=> file:PATH" -> the relative path, or an Error naming the item.
 Expected<std::string> file_target(const std::string& shown, std::string_view path) {
   if (path.empty()) {
-    return filter_error("SecretsFilter: '" + shown + "' has no file path after 'file:'; write e.g. "
+    return filter_error("SecretsFilter: '" + shown +
+                        "' has no file path after 'file:'; write e.g. "
                         "'file:certs/tls.pfx'.");
   }
   const bool drive = path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) && path[1] == ':';
   if (path.front() == '/' || path.front() == '\\' || path.front() == '~' || drive) {
-    return filter_error("SecretsFilter: '" + shown + "' has an absolute file path; write a path relative to "
+    return filter_error("SecretsFilter: '" + shown +
+                        "' has an absolute file path; write a path relative to "
                         "$(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'.");
   }
   std::size_t start = 0;
@@ -58,11 +60,13 @@ Expected<std::string> file_target(const std::string& shown, std::string_view pat
     start = i + 1;
   }
   if (dotdot) {
-    return filter_error("SecretsFilter: '" + shown + "' has '..' in its file path; the file must stay under "
+    return filter_error("SecretsFilter: '" + shown +
+                        "' has '..' in its file path; the file must stay under "
                         "$(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'.");
   }
   if (bad || path.size() > 1024) {
-    return filter_error("SecretsFilter: '" + shown + "' has an invalid file path: use folder and file names of "
+    return filter_error("SecretsFilter: '" + shown +
+                        "' has an invalid file path: use folder and file names of "
                         "0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. 'file:certs/tls.pfx'.");
   }
   return std::string(path);
@@ -119,14 +123,17 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
       parsed.kind = FilterItem::Kind::exclude;
       body = trim(body.substr(1));
       if (has_target) {
-        return filter_error("SecretsFilter: '" + shown + "' is an exclusion with a target; an exclusion only "
-                            "leaves secrets out, so write '!" + std::string(body) + "'.");
+        return filter_error("SecretsFilter: '" + shown +
+                            "' is an exclusion with a target; an exclusion only "
+                            "leaves secrets out, so write '!" +
+                            std::string(body) + "'.");
       }
       if (body.empty()) {
         return filter_error("SecretsFilter: '" + shown + "' excludes nothing; write '!<name>' or '!<pattern>'.");
       }
       if (!is_secret_name(body) && !is_secret_glob(body)) {
-        return filter_error("SecretsFilter: '" + shown + "' does not exclude a secret name or pattern: names are "
+        return filter_error("SecretsFilter: '" + shown +
+                            "' does not exclude a secret name or pattern: names are "
                             "1-127 characters of 0-9, a-z, A-Z and '-', and patterns may also hold '*' and '?'.");
       }
       parsed.ref.name = std::string(body);
@@ -141,15 +148,18 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
       parsed.kind = FilterItem::Kind::glob;
       any_glob = true;
       if (slash != std::string_view::npos) {
-        return filter_error("SecretsFilter: '" + shown + "' gives a version to a pattern; a version can follow "
+        return filter_error("SecretsFilter: '" + shown +
+                            "' gives a version to a pattern; a version can follow "
                             "only a secret name, e.g. 'db-password/<version>'.");
       }
       if (has_target && target.substr(0, 5) == "file:") {
-        return filter_error("SecretsFilter: '" + shown + "' writes a pattern to a file; '=> file:' can follow only a "
+        return filter_error("SecretsFilter: '" + shown +
+                            "' writes a pattern to a file; '=> file:' can follow only a "
                             "secret name: add one item per secret, e.g. 'tls-cert => file:certs/tls.pfx'.");
       }
       if (has_target) {
-        return filter_error("SecretsFilter: '" + shown + "' renames a pattern; '=> <variable>' can follow only a "
+        return filter_error("SecretsFilter: '" + shown +
+                            "' renames a pattern; '=> <variable>' can follow only a "
                             "secret name (use VariablePrefix to prefix the variables a pattern sets).");
       }
       parsed.ref.name = std::string(name);
@@ -157,17 +167,20 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
       continue;
     }
     if (!is_secret_name(name)) {
-      return filter_error("SecretsFilter: '" + shown + "' is not a secret name: names are 1-127 characters of "
+      return filter_error("SecretsFilter: '" + shown +
+                          "' is not a secret name: names are 1-127 characters of "
                           "0-9, a-z, A-Z and '-' (patterns may also hold '*' and '?').");
     }
     if (slash != std::string_view::npos && !is_secret_version(version)) {
-      return filter_error("SecretsFilter: '" + shown + "' has an invalid version: a version is 1-64 letters and "
+      return filter_error("SecretsFilter: '" + shown +
+                          "' has an invalid version: a version is 1-64 letters and "
                           "digits (Key Vault uses 32 hexadecimal characters).");
     }
     parsed.ref = SecretRef{std::string(name), std::string(version)};
     if (has_target) {
       if (target.empty()) {
-        return filter_error("SecretsFilter: '" + shown + "' has nothing after '=>'; write '=> <variable>' or "
+        return filter_error("SecretsFilter: '" + shown +
+                            "' has nothing after '=>'; write '=> <variable>' or "
                             "'=> file:<relative path>'.");
       }
       if (target.substr(0, 5) == "file:") {

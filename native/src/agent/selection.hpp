@@ -32,9 +32,9 @@
 
 namespace fkv::agent {
 
-using vault::is_secret_name;     // ^[0-9A-Za-z-]{1,127}$ (vault/secret_ref.hpp)
-using vault::is_secret_version;  // ^[0-9A-Za-z]{1,64}$
-bool is_secret_glob(std::string_view glob);        // ^[0-9A-Za-z*?-]{1,127}$ holding '*' or '?'
+using vault::is_secret_name;                 // ^[0-9A-Za-z-]{1,127}$ (vault/secret_ref.hpp)
+using vault::is_secret_version;              // ^[0-9A-Za-z]{1,64}$
+bool is_secret_glob(std::string_view glob);  // ^[0-9A-Za-z*?-]{1,127}$ holding '*' or '?'
 
 // `glob` against a secret name, ASCII case-insensitively: '*' any run (also empty), '?' one character.
 bool glob_match(std::string_view glob, std::string_view name);

@@ -28,12 +28,12 @@ enum class Mode { download, diagnose };
 
 // The Azure Resource Manager service connection.
 struct ServiceConnection {
-  std::string id;                // lower-case GUID, as the agent names ENDPOINT_* variables
-  std::string scheme;            // ENDPOINT_AUTH_SCHEME_<id> as given, e.g. "WorkloadIdentityFederation"
+  std::string id;      // lower-case GUID, as the agent names ENDPOINT_* variables
+  std::string scheme;  // ENDPOINT_AUTH_SCHEME_<id> as given, e.g. "WorkloadIdentityFederation"
   AuthScheme auth = AuthScheme::workload_identity_federation;
-  std::string client_secret;     // SECRET: ServicePrincipal + spnKey (SERVICEPRINCIPALKEY)
-  std::string certificate_pem;   // SECRET: ServicePrincipal + spnCertificate (SERVICEPRINCIPALCERTIFICATE)
-  std::string msi_client_id;     // ManagedServiceIdentity: user-assigned identity's client id; empty = system
+  std::string client_secret;    // SECRET: ServicePrincipal + spnKey (SERVICEPRINCIPALKEY)
+  std::string certificate_pem;  // SECRET: ServicePrincipal + spnCertificate (SERVICEPRINCIPALCERTIFICATE)
+  std::string msi_client_id;    // ManagedServiceIdentity: user-assigned identity's client id; empty = system
   // {SYSTEM_COLLECTIONURI}{SYSTEM_TEAMPROJECT}/_settings/adminservices?resourceId={id}: the connection's page
   // (where its Convert button is); empty when those variables are not set.
   std::string settings_url;
@@ -61,24 +61,24 @@ struct NetworkConfig {
 
 struct TaskConfig {
   ServiceConnection connection;
-  std::string vault_name;         // validated: ^[0-9A-Za-z-]{3,24}$
+  std::string vault_name;  // validated: ^[0-9A-Za-z-]{3,24}$
   Selection selection;
-  std::string variable_prefix;    // VariablePrefix: before every variable name taken from a secret name
-  bool output_variables = false;  // OutputVariables: every variable is also set with isoutput=true
+  std::string variable_prefix;                    // VariablePrefix: before every variable name taken from a secret name
+  bool output_variables = false;                  // OutputVariables: every variable is also set with isoutput=true
   MissingSecrets missing = MissingSecrets::fail;  // MissingSecrets: a 404 for a named secret fails or warns
-  Mode mode = Mode::download;     // Mode
-  std::string temp_directory;     // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
-  bool run_as_prejob = false;     // reported only; the launcher decides pre-job vs main
+  Mode mode = Mode::download;                     // Mode
+  std::string temp_directory;  // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
+  bool run_as_prejob = false;  // reported only; the launcher decides pre-job vs main
   // Workload identity federation only (read, and required, only for that scheme):
-  net::Url oidc_request_url;      // full URL incl. api-version and serviceConnectionId
-  std::string job_token;          // SECRET: System.AccessToken of the job
-  bool debug = false;             // System.Debug
-  unsigned concurrency = 32;      // Key Vault GET workers (the throttle controller may run fewer)
+  net::Url oidc_request_url;          // full URL incl. api-version and serviceConnectionId
+  std::string job_token;              // SECRET: System.AccessToken of the job
+  bool debug = false;                 // System.Debug
+  unsigned concurrency = 32;          // Key Vault GET workers (the throttle controller may run fewer)
   std::chrono::seconds timeout{300};  // TimeoutSeconds: the whole run's budget, 1..86400
   AgentInfo agent;
   NetworkConfig network;
 
-  net::Url vault_url() const;     // https://<vault_name>.<vault_dns_suffix>/
+  net::Url vault_url() const;  // https://<vault_name>.<vault_dns_suffix>/
 };
 
 }  // namespace fkv::agent

@@ -23,10 +23,18 @@
 namespace fkv::auth {
 namespace {
 
-struct X509Free { void operator()(X509* x) const { X509_free(x); } };
-struct PkeyFree { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
-struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
@@ -35,8 +43,8 @@ const char* const kPemHint =
     "converts with: openssl pkcs12 -in cert.pfx -nodes -out cert.pem.";
 
 Error pem_error(std::string message, std::string hint = kPemHint) {
-  return config_error("ConnectedServiceName", "The service connection's certificate (servicePrincipalCertificate) " +
-                                                  std::move(message),
+  return config_error("ConnectedServiceName",
+                      "The service connection's certificate (servicePrincipalCertificate) " + std::move(message),
                       std::move(hint));
 }
 
@@ -215,19 +223,30 @@ Expected<std::string> client_assertion(const SigningCertificate& certificate, co
   };
   const CertificateInfo& info = certificate.info();
   const std::string header = json([&](auto& w) {
-    w.Key("alg"); w.String("RS256");
-    w.Key("typ"); w.String("JWT");
-    w.Key("x5t"); w.String(info.x5t.c_str());
-    w.Key("x5t#S256"); w.String(info.x5t_s256.c_str());
+    w.Key("alg");
+    w.String("RS256");
+    w.Key("typ");
+    w.String("JWT");
+    w.Key("x5t");
+    w.String(info.x5t.c_str());
+    w.Key("x5t#S256");
+    w.String(info.x5t_s256.c_str());
   });
   const std::string payload = json([&](auto& w) {
-    w.Key("aud"); w.String(claims.audience.c_str());
-    w.Key("iss"); w.String(claims.client_id.c_str());
-    w.Key("sub"); w.String(claims.client_id.c_str());
-    w.Key("jti"); w.String(claims.jti.c_str());
-    w.Key("nbf"); w.Int64(claims.now);
-    w.Key("iat"); w.Int64(claims.now);
-    w.Key("exp"); w.Int64(claims.now + kAssertionLifetimeSeconds);
+    w.Key("aud");
+    w.String(claims.audience.c_str());
+    w.Key("iss");
+    w.String(claims.client_id.c_str());
+    w.Key("sub");
+    w.String(claims.client_id.c_str());
+    w.Key("jti");
+    w.String(claims.jti.c_str());
+    w.Key("nbf");
+    w.Int64(claims.now);
+    w.Key("iat");
+    w.Int64(claims.now);
+    w.Key("exp");
+    w.Int64(claims.now + kAssertionLifetimeSeconds);
   });
   const std::string signing_input = base64url_encode(header) + "." + base64url_encode(payload);
   const std::string signature = certificate.sign_rs256(signing_input);

@@ -32,11 +32,11 @@ namespace fkv::auth {
 inline constexpr std::int64_t kAssertionLifetimeSeconds = 600;
 
 struct CertificateInfo {
-  std::string thumbprint;        // SHA-1 of the DER, upper-case hex (what the Azure portal shows)
-  std::string x5t;               // base64url SHA-1
-  std::string x5t_s256;          // base64url SHA-256
-  std::int64_t not_after = 0;    // seconds since the epoch
-  std::string not_after_text;    // e.g. "2027-01-31T12:00:00Z"
+  std::string thumbprint;      // SHA-1 of the DER, upper-case hex (what the Azure portal shows)
+  std::string x5t;             // base64url SHA-1
+  std::string x5t_s256;        // base64url SHA-256
+  std::int64_t not_after = 0;  // seconds since the epoch
+  std::string not_after_text;  // e.g. "2027-01-31T12:00:00Z"
 };
 
 class SigningCertificate {
@@ -54,10 +54,10 @@ class SigningCertificate {
 };
 
 struct AssertionClaims {
-  std::string audience;   // the token endpoint URL
+  std::string audience;  // the token endpoint URL
   std::string client_id;
   std::string jti;
-  std::int64_t now = 0;   // seconds since the epoch
+  std::int64_t now = 0;  // seconds since the epoch
 };
 
 // header.claims.signature; Error when signing fails.
@@ -80,8 +80,8 @@ struct ClientCertificateParams {
   std::string client_id;
   std::string certificate_pem;  // SECRET
   std::string scope;
-  std::string settings_url;     // may be empty
-  std::int64_t now = 0;         // seconds since the epoch
+  std::string settings_url;  // may be empty
+  std::int64_t now = 0;      // seconds since the epoch
 };
 
 // The access token (given to `register_secret`, as is the assertion before it is sent), or an Error.

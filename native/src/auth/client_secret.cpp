@@ -13,8 +13,8 @@ net::Request client_secret_request(const net::Url& token_url, std::string_view c
   request.url = token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   request.body = "grant_type=client_credentials"
-                 "&client_id=" + net::url_encode(client_id) +
-                 "&client_secret=" + net::url_encode(client_secret) +
+                 "&client_id=" +
+                 net::url_encode(client_id) + "&client_secret=" + net::url_encode(client_secret) +
                  "&scope=" + net::url_encode(scope);
   request.timeout = kEntraTimeout;
   return request;
@@ -24,7 +24,8 @@ Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const Cl
                                                  const SecretSink& register_secret) {
   auto token_url = entra_token_url(params.authority, params.tenant_id);
   if (!token_url) return token_url.error();
-  const auto outcome = http.send(client_secret_request(*token_url, params.client_id, params.scope, params.client_secret));
+  const auto outcome = http.send(client_secret_request(*token_url, params.client_id, params.scope,
+                                                       params.client_secret));
   ExchangeContext context;
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;

@@ -21,12 +21,12 @@
 namespace fkv::auth {
 
 struct ClientSecretParams {
-  net::Url authority;        // e.g. https://login.microsoftonline.com/
+  net::Url authority;  // e.g. https://login.microsoftonline.com/
   std::string tenant_id;
   std::string client_id;
-  std::string client_secret; // SECRET
-  std::string scope;         // e.g. https://vault.azure.net/.default
-  std::string settings_url;  // the connection's page, for the hints; may be empty
+  std::string client_secret;  // SECRET
+  std::string scope;          // e.g. https://vault.azure.net/.default
+  std::string settings_url;   // the connection's page, for the hints; may be empty
 };
 
 net::Request client_secret_request(const net::Url& token_url, std::string_view client_id, std::string_view scope,

@@ -18,7 +18,8 @@ std::vector<std::string> credential_warnings(const Credential& credential) {
                                             credential.settings_url));
     // A PEM that does not parse is reported by acquire_access_token_for, as an error.
     if (auto certificate = SigningCertificate::from_pem(credential.certificate_pem)) {
-      if (auto expired = expired_certificate_warning(certificate->info(), credential.connection_id, std::time(nullptr))) {
+      if (auto expired = expired_certificate_warning(certificate->info(), credential.connection_id,
+                                                     std::time(nullptr))) {
         out.push_back(*expired);
       }
     }

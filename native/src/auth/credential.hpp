@@ -26,16 +26,16 @@ struct Credential {
   net::Url authority;
   std::string tenant_id;
   std::string client_id;
-  std::string settings_url;     // the connection's page in Azure DevOps; may be empty
+  std::string settings_url;  // the connection's page in Azure DevOps; may be empty
   // WorkloadIdentityFederation
   net::Url oidc_request_url;
-  std::string job_token;        // SECRET
+  std::string job_token;  // SECRET
   // ServicePrincipal
   std::string client_secret;    // SECRET (spnKey)
   std::string certificate_pem;  // SECRET (spnCertificate)
   // ManagedServiceIdentity
-  std::string msi_client_id;    // empty: the system-assigned identity
-  ImdsIo imds;                  // the IMDS client and the run's clock (auth/managed_identity.hpp)
+  std::string msi_client_id;  // empty: the system-assigned identity
+  ImdsIo imds;                // the IMDS client and the run's clock (auth/managed_identity.hpp)
 };
 
 // The warnings to print once per run for this credential (may be empty).

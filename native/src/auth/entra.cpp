@@ -65,9 +65,9 @@ net::Request entra_request(const net::Url& token_url, std::string_view client_id
   request.url = token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   request.body = "grant_type=client_credentials"
-                 "&client_assertion_type=" + net::url_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
-                 "&client_id=" + net::url_encode(client_id) +
-                 "&scope=" + net::url_encode(scope) +
+                 "&client_assertion_type=" +
+                 net::url_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+                 "&client_id=" + net::url_encode(client_id) + "&scope=" + net::url_encode(scope) +
                  "&client_assertion=" + net::url_encode(assertion);
   request.timeout = kEntraTimeout;
   return request;

@@ -28,13 +28,13 @@
 namespace fkv::auth {
 
 struct FederationParams {
-  net::Url oidc_request_url;   // full URL including api-version and serviceConnectionId
-                               // (auth::oidc_request_url(SYSTEM_OIDCREQUESTURI, connection id) builds it)
-  std::string job_token;       // SECRET: the job's System.AccessToken
-  net::Url authority;          // e.g. https://login.microsoftonline.com/ (a missing trailing '/' is added)
-  std::string tenant_id;       // validated again here: [A-Za-z0-9.-]+, else a Stage::config Error
+  net::Url oidc_request_url;  // full URL including api-version and serviceConnectionId
+                              // (auth::oidc_request_url(SYSTEM_OIDCREQUESTURI, connection id) builds it)
+  std::string job_token;      // SECRET: the job's System.AccessToken
+  net::Url authority;         // e.g. https://login.microsoftonline.com/ (a missing trailing '/' is added)
+  std::string tenant_id;      // validated again here: [A-Za-z0-9.-]+, else a Stage::config Error
   std::string client_id;
-  std::string scope;           // e.g. "https://vault.azure.net/.default"
+  std::string scope;  // e.g. "https://vault.azure.net/.default"
 };
 
 struct AccessToken {

@@ -121,9 +121,9 @@ Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::strin
   const auto& response = std::get<net::Response>(outcome);
   if (response.status == 200) {
     // Never show or keep any part of a 200 body: it holds the token.
-    if (auto token = read_token_body(response.body)) return AccessToken{std::move(token->access_token), token->expires_in};
-    return imds_error(200,
-                      "The Azure Instance Metadata Service answered HTTP 200 without a usable access token.",
+    if (auto token = read_token_body(response.body))
+      return AccessToken{std::move(token->access_token), token->expires_in};
+    return imds_error(200, "The Azure Instance Metadata Service answered HTTP 200 without a usable access token.",
                       "If this persists, restart the agent VM's guest agent or report it to Azure support.");
   }
 
@@ -140,8 +140,8 @@ Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::strin
   if (response.status == 400 && contains_ignore_case(description, "identity not found")) {
     Error error = imds_error(
         400,
-        "The Azure Instance Metadata Service found no " + identity_words(msi_client_id) +
-            " on this agent's VM (" + said + ").",
+        "The Azure Instance Metadata Service found no " + identity_words(msi_client_id) + " on this agent's VM (" +
+            said + ").",
         msi_client_id.empty()
             ? "Turn on the system-assigned identity of the agent's VM or scale set (Identity > System assigned in "
               "the Azure portal), or set the service connection's msiclientId to the client id of a user-assigned "
@@ -167,7 +167,8 @@ Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::strin
 Expected<AccessToken> acquire_with_managed_identity(const ImdsIo& io, std::string_view scope,
                                                     std::string_view msi_client_id, const SecretSink& register_secret) {
   if (!io.http) {
-    return config_error("ConnectedServiceName", "This build of the task cannot reach the Azure Instance Metadata Service.",
+    return config_error("ConnectedServiceName",
+                        "This build of the task cannot reach the Azure Instance Metadata Service.",
                         "Use a service connection with workload identity federation.");
   }
   const net::Request request = imds_token_request(imds_resource(scope), msi_client_id);

@@ -32,7 +32,7 @@ namespace fkv::auth {
 inline constexpr std::string_view kImdsAddress = "169.254.169.254";
 inline constexpr unsigned short kImdsPort = 80;
 inline constexpr std::chrono::milliseconds kImdsRequestTimeout{10'000};  // one request, whole
-inline constexpr int kImdsMaxAttempts = 5;                                // first attempt included
+inline constexpr int kImdsMaxAttempts = 5;                               // first attempt included
 
 // What the managed identity flow needs from the outside world (injected: tests use fakes).
 struct ImdsIo {

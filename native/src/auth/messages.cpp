@@ -47,7 +47,8 @@ std::string federated_credential_hint(const ExchangeContext& context) {
   }
   return "The federated credential on " + app +
          " must have the issuer and subject shown in the service connection's details in Azure DevOps (exact, "
-         "case-sensitive) and audience '" + std::string(kTokenExchangeAudience) + "'.";
+         "case-sensitive) and audience '" +
+         std::string(kTokenExchangeAudience) + "'.";
 }
 
 std::string federated_credential_message(const std::string& code, const std::string& client_id) {
@@ -72,8 +73,8 @@ std::string federated_credential_message(const std::string& code, const std::str
   if (code == "AADSTS70025") {
     return "The " + app + " has no federated credentials (AADSTS70025).";
   }
-  return "Microsoft Entra ID found no federated credential on " + app + " matching the pipeline's OIDC token (" +
-         code + ").";
+  return "Microsoft Entra ID found no federated credential on " + app + " matching the pipeline's OIDC token (" + code +
+         ").";
 }
 
 const char* const kConversionGuide = "https://aka.ms/azdo-rm-workload-identity-conversion";
@@ -126,7 +127,8 @@ Error oidc_failure_error(const OidcFailureInfo& info) {
       break;
     case OidcFailure::unauthorized:
       error.message = "Azure DevOps refused the job access token (HTTP 401) when asked for an OIDC token: the "
-                      "token is invalid or has expired." + says(info.service_message);
+                      "token is invalid or has expired." +
+                      says(info.service_message);
       error.hint = kJobTokenHint;
       break;
     case OidcFailure::forbidden:
@@ -152,9 +154,10 @@ Error oidc_failure_error(const OidcFailureInfo& info) {
     case OidcFailure::no_token_in_response:
       error.message = "Azure DevOps answered the OIDC token request with HTTP " + status +
                       " but the answer holds no OIDC token.";
-      error.hint = "Remove any pipeline variable that overrides System.OidcRequestUri (SYSTEM_OIDCREQUESTURI): the agent sets it "
-                   "to the job's oidctoken endpoint. If none does, run the job again; if this persists, report it to Azure "
-                   "DevOps support with the correlation ids in parentheses at the end of this message.";
+      error.hint =
+          "Remove any pipeline variable that overrides System.OidcRequestUri (SYSTEM_OIDCREQUESTURI): the agent sets it "
+          "to the job's oidctoken endpoint. If none does, run the job again; if this persists, report it to Azure "
+          "DevOps support with the correlation ids in parentheses at the end of this message.";
       break;
   }
   return error;
@@ -173,26 +176,29 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
     error.message = "Microsoft Entra ID rejected the client secret of app '" + context.client_id +
                     "' (AADSTS7000215): it is not a current secret of this app.";
     error.hint = "Update the service connection with the secret's Value (not its Secret ID) from the app "
-                 "registration's Certificates & secrets page. " + convert_advice(context.settings_url);
+                 "registration's Certificates & secrets page. " +
+                 convert_advice(context.settings_url);
   } else if (code == "AADSTS7000222") {
     error.message = "The client secret of app '" + context.client_id + "' has expired (AADSTS7000222).";
     error.hint = "Create a new client secret under the app registration's Certificates & secrets and enter its "
-                 "Value in the service connection. " + convert_advice(context.settings_url);
+                 "Value in the service connection. " +
+                 convert_advice(context.settings_url);
   } else if (code == "AADSTS700027" && context.credential == ExchangeContext::Credential::certificate) {
     error.message = "Microsoft Entra ID does not accept the service connection's certificate for app '" +
                     context.client_id + "' (AADSTS700027): no certificate with thumbprint " +
                     context.certificate_thumbprint + " is registered on the app.";
     error.hint = "Upload the certificate (its public part, thumbprint " + context.certificate_thumbprint +
                  ") under the app registration's Certificates & secrets, or put the certificate that is registered "
-                 "there into the service connection. " + convert_advice(context.settings_url);
+                 "there into the service connection. " +
+                 convert_advice(context.settings_url);
   } else if (code == "AADSTS700016") {
     error.message = "Microsoft Entra ID has no application with client ID '" + context.client_id + "' in tenant '" +
                     context.tenant_id + "' (AADSTS700016).";
     error.hint = "Use the Application (client) ID of the app registration, or the Client ID of the user-assigned "
                  "managed identity (not an object or principal ID), from the tenant of the service connection.";
   } else if (code == "AADSTS90002") {
-    error.message = "Microsoft Entra ID at " + context.authority_host + " does not know tenant '" +
-                    context.tenant_id + "' (AADSTS90002).";
+    error.message = "Microsoft Entra ID at " + context.authority_host + " does not know tenant '" + context.tenant_id +
+                    "' (AADSTS90002).";
     error.hint = "Check the service connection's tenant ID, and that its Azure environment matches the tenant's "
                  "cloud: US Government and China tenants are not found at login.microsoftonline.com.";
   } else if (code == "AADSTS900023") {
@@ -217,9 +223,9 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
                     std::to_string(info.status) + ", " + what +
                     (description.empty() ? std::string() : ": " + description) + ").";
     error.hint = std::string("Check the service connection's tenant ID, client ID and the app's ") +
-                 (context.credential == ExchangeContext::Credential::federated ? "federated credential"
+                 (context.credential == ExchangeContext::Credential::federated       ? "federated credential"
                   : context.credential == ExchangeContext::Credential::client_secret ? "client secret"
-                                                                                       : "certificate");
+                                                                                     : "certificate");
     if (!code.empty() && code.size() > 6) {
       error.hint += ". " + code + " is explained at https://login.microsoftonline.com/error?code=" + code.substr(6);
     }
@@ -228,7 +234,8 @@ Error entra_failure_error(const EntraFailureInfo& info, const ExchangeContext& c
     error.message = "Microsoft Entra ID answered the token request with HTTP " + std::to_string(info.status) +
                     " and no error details.";
     error.hint = "If this persists, check the service connection's Azure environment (authority " +
-                 context.authority_host + ") and report the correlation ids in parentheses at the end of this message to Azure support.";
+                 context.authority_host +
+                 ") and report the correlation ids in parentheses at the end of this message to Azure support.";
   }
   return error;
 }
@@ -239,8 +246,9 @@ Error entra_malformed_success_error(int status) {
   error.http_status = status;
   error.message = "Microsoft Entra ID answered the token request with HTTP " + std::to_string(status) +
                   " but without a usable access token.";
-  error.hint = "Run the job again; if this persists, report it to Azure support with the correlation ids in parentheses at "
-               "the end of this message.";
+  error.hint =
+      "Run the job again; if this persists, report it to Azure support with the correlation ids in parentheses at "
+      "the end of this message.";
   return error;
 }
 

@@ -28,9 +28,9 @@ enum class OidcFailure {
 struct OidcFailureInfo {
   OidcFailure kind = OidcFailure::other_status;
   int status = 0;
-  std::string host;            // Azure DevOps host of the OIDC URL
-  std::string connection_id;   // serviceConnectionId of the OIDC URL (may be empty)
-  std::string service_message; // Azure DevOps error `message` (non-2xx only, sanitised); may be empty
+  std::string host;             // Azure DevOps host of the OIDC URL
+  std::string connection_id;    // serviceConnectionId of the OIDC URL (may be empty)
+  std::string service_message;  // Azure DevOps error `message` (non-2xx only, sanitised); may be empty
 };
 
 // Stage::oidc, http_status = status, service_code = the TFnnnnnn code in service_message if any.
@@ -47,13 +47,13 @@ struct EntraFailureInfo {
 struct ExchangeContext {
   std::string client_id;
   std::string tenant_id;
-  std::string authority_host;      // e.g. login.microsoftonline.com
-  std::string scope;               // e.g. https://vault.azure.net/.default
-  std::optional<JwtClaims> claims; // of the OIDC token sent, when it could be decoded
+  std::string authority_host;       // e.g. login.microsoftonline.com
+  std::string scope;                // e.g. https://vault.azure.net/.default
+  std::optional<JwtClaims> claims;  // of the OIDC token sent, when it could be decoded
   bool retried_with_fresh_token = false;
   // The credential sent: a federated OIDC token (default), a client secret or a certificate assertion.
   enum class Credential { federated, client_secret, certificate } credential = Credential::federated;
-  std::string settings_url;        // the service connection's page in Azure DevOps; may be empty
+  std::string settings_url;            // the service connection's page in Azure DevOps; may be empty
   std::string certificate_thumbprint;  // SHA-1, upper-case hex, of the certificate sent (certificate only)
 };
 

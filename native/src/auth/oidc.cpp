@@ -89,8 +89,7 @@ Expected<std::string> read_oidc_response(const net::Url& url, const net::Outcome
       info.kind = OidcFailure::malformed_json;
     } else if (auto it = static_cast<const rapidjson::Value&>(document).FindMember("oidcToken");
                response.status == 200 && it != static_cast<const rapidjson::Value&>(document).MemberEnd() &&
-               it->value.IsString() &&
-               it->value.GetStringLength() > 0) {
+               it->value.IsString() && it->value.GetStringLength() > 0) {
       return std::string(it->value.GetString(), it->value.GetStringLength());
     } else {
       info.kind = OidcFailure::no_token_in_response;

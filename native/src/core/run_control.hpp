@@ -26,7 +26,7 @@ class RunControl {
   RunControl(std::chrono::seconds budget, Clock::time_point start = Clock::now(),
              std::function<Clock::time_point()> now = nullptr);
 
-  void cancel(int signal_number) noexcept;   // signal-safe
+  void cancel(int signal_number) noexcept;  // signal-safe
   bool cancelled() const noexcept { return stop_->load(std::memory_order_relaxed); }
   int cancel_signal() const noexcept { return signal_.load(std::memory_order_relaxed); }
 

@@ -31,8 +31,8 @@ bool starts_with_icase(std::string_view text, std::size_t at, std::string_view p
 }
 
 std::string redact_credentials(std::string_view text) {
-  static constexpr std::array<std::string_view, 6> keys = {"access_token", "client_assertion", "client_secret",
-                                                           "refresh_token", "id_token", "assertion"};
+  static constexpr std::array<std::string_view, 6> keys = {"access_token",  "client_assertion", "client_secret",
+                                                           "refresh_token", "id_token",         "assertion"};
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
@@ -63,8 +63,8 @@ std::string redact_credentials(std::string_view text) {
     // key=value, "key":"value", "key": "value"
     bool matched = false;
     for (std::string_view key : keys) {
-      if (!starts_with_icase(text, i, key) || (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
-                                                        text[i - 1] == '_'))) {
+      if (!starts_with_icase(text, i, key) ||
+          (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_'))) {
         continue;
       }
       std::size_t at = i + key.size();
@@ -96,9 +96,9 @@ std::size_t utf8_length(std::string_view s, std::size_t at) {
   for (std::size_t i = 1; i < n; ++i) {
     if ((byte(at + i) & 0xC0) != 0x80) return 0;
   }
-  if (n == 2 && b0 < 0xC2) return 0;                                  // overlong
-  if (n == 3 && b0 == 0xE0 && byte(at + 1) < 0xA0) return 0;          // overlong
-  if (n == 3 && b0 == 0xED && byte(at + 1) >= 0xA0) return 0;         // surrogates
+  if (n == 2 && b0 < 0xC2) return 0;                           // overlong
+  if (n == 3 && b0 == 0xE0 && byte(at + 1) < 0xA0) return 0;   // overlong
+  if (n == 3 && b0 == 0xED && byte(at + 1) >= 0xA0) return 0;  // surrogates
   if (n == 4 && (b0 > 0xF4 || (b0 == 0xF0 && byte(at + 1) < 0x90) || (b0 == 0xF4 && byte(at + 1) >= 0x90))) return 0;
   return n;
 }

@@ -27,8 +27,8 @@ std::string utc_time(std::int64_t unix_seconds) {
 std::int64_t unix_seconds(int year, unsigned month, unsigned day, int hour, int minute, int second) {
   using namespace std::chrono;
   const sys_days date{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
-  return std::int64_t{date.time_since_epoch().count()} * 86400 + std::int64_t{hour} * 3600 +
-         std::int64_t{minute} * 60 + second;
+  return std::int64_t{date.time_since_epoch().count()} * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+         second;
 }
 
 }  // namespace fkv

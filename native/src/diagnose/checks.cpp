@@ -20,7 +20,9 @@ namespace {
 using agent::FindingStatus;
 using agent::SummaryFinding;
 
-SummaryFinding ok(std::string check, std::string text) { return {std::move(check), FindingStatus::ok, std::move(text)}; }
+SummaryFinding ok(std::string check, std::string text) {
+  return {std::move(check), FindingStatus::ok, std::move(text)};
+}
 SummaryFinding failed(std::string check, const Error& error) {
   return {std::move(check), FindingStatus::failed, agent::describe(error)};
 }
@@ -75,8 +77,8 @@ Result run_checks(const Input& in) {
     const std::string check = "Name resolution " + url.host;
     if (in.proxy) {
       if (auto proxy = net::proxy_for(*in.proxy, url)) {
-        add(ok(check, "Not resolved here: requests to " + url.host + " go through the proxy " +
-                                         proxy->host + ":" + std::to_string(proxy->port) + ", which resolves it."));
+        add(ok(check, "Not resolved here: requests to " + url.host + " go through the proxy " + proxy->host + ":" +
+                          std::to_string(proxy->port) + ", which resolves it."));
         continue;
       }
     }
@@ -88,8 +90,7 @@ Result run_checks(const Input& in) {
     }
     if (url.host == vault_url.host) {
       vault_resolves = false;
-      add(failed(check, vault::error_from_transport({Stage::vault_list, cfg.vault_name, ""}, *error,
-                                                                   url.host)));
+      add(failed(check, vault::error_from_transport({Stage::vault_list, cfg.vault_name, ""}, *error, url.host)));
     } else {
       Error e;
       e.stage = url.host == cfg.connection.authority.host ? Stage::entra : Stage::oidc;
@@ -112,20 +113,21 @@ Result run_checks(const Input& in) {
       const auto claims = auth::decode_jwt_claims(*token);
       if (!claims) {
         add(ok("OIDC token", "Azure DevOps issued a token, but its claims cannot be read (it is not a "
-                                            "JWT), so the federated credential it needs cannot be shown."));
+                             "JWT), so the federated credential it needs cannot be shown."));
       } else {
         result.token_issuer = claims->iss;
         result.token_subject = claims->sub;
-        add(ok("OIDC token",
-                              "Azure DevOps issued a token with issuer " + claims->iss + ", subject " + claims->sub +
-                                  " and audience " + joined(claims->aud) + ". The app registration " +
-                                  cfg.connection.client_id + " needs a federated credential with exactly this issuer "
-                                  "and subject, and audience " + auth::kTokenExchangeAudience + "."));
+        add(ok("OIDC token", "Azure DevOps issued a token with issuer " + claims->iss + ", subject " + claims->sub +
+                                 " and audience " + joined(claims->aud) + ". The app registration " +
+                                 cfg.connection.client_id +
+                                 " needs a federated credential with exactly this issuer "
+                                 "and subject, and audience " +
+                                 auth::kTokenExchangeAudience + "."));
       }
     }
   } else {
-    add(skipped("OIDC token", "Not used: the service connection's scheme is " +
-                                                 std::string(describe(cfg.connection.auth)) + "."));
+    add(skipped("OIDC token",
+                "Not used: the service connection's scheme is " + std::string(describe(cfg.connection.auth)) + "."));
   }
 
   // The Entra exchange (for federation a fresh OIDC token again, as a download run does).
@@ -195,11 +197,13 @@ Result run_checks(const Input& in) {
   else add(skipped(kFirewall, "The vault could not be reached."));
 
   if (list_error) add(failed(kList, *list_error));
-  else add(ok(kList, "Key Vault listed one page of secret names (" + std::to_string(listed_names) +
-                                        " with maxresults=1)."));
+  else
+    add(ok(kList,
+           "Key Vault listed one page of secret names (" + std::to_string(listed_names) + " with maxresults=1)."));
   if (get_error) add(failed(kGet, *get_error));
-  else add(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
-                                   "Get is allowed. No secret value was read."));
+  else
+    add(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
+                 "Get is allowed. No secret value was read."));
 
   // The names the filter selects: the whole listing, names only, nothing fetched.
   if (list_error) {
@@ -244,9 +248,8 @@ Result run_checks(const Input& in) {
   std::vector<std::string> named, absent;
   for (const auto& ref : plan.before()) {
     named.push_back(ref.text());
-    const bool present = std::any_of(listed.begin(), listed.end(), [&](const std::string& n) {
-      return iequals(n, ref.name);
-    });
+    const bool present = std::any_of(listed.begin(), listed.end(),
+                                     [&](const std::string& n) { return iequals(n, ref.name); });
     if (!present) absent.push_back(ref.name);
   }
   std::string text = "The vault has " + std::to_string(stats.found) + " secrets (" +

@@ -40,17 +40,17 @@ using Resolver = std::function<std::optional<net::TransportError>(const std::str
 struct Input {
   const agent::TaskConfig* config = nullptr;
   auth::Credential credential;
-  std::string scope;                       // e.g. https://vault.azure.net/.default
-  net::HttpClient* http = nullptr;         // OIDC and Entra (retrying)
-  net::HttpClient* vault_http = nullptr;   // Key Vault (retrying, 429s left to the vault client)
-  auth::SecretSink register_secret;        // every token, the moment it exists
+  std::string scope;                      // e.g. https://vault.azure.net/.default
+  net::HttpClient* http = nullptr;        // OIDC and Entra (retrying)
+  net::HttpClient* vault_http = nullptr;  // Key Vault (retrying, 429s left to the vault client)
+  auth::SecretSink register_secret;       // every token, the moment it exists
   Resolver resolve;
   const net::ProxySettings* proxy = nullptr;
-  std::vector<agent::SummaryFinding> facts;  // Agent and platform, Trust, Proxy
+  std::vector<agent::SummaryFinding> facts;                      // Agent and platform, Trust, Proxy
   std::function<void(const agent::SummaryFinding&)> on_finding;  // optional: each finding, as it is made
-  std::string probe_name;                  // fkv-diagnose-<random hex>: a secret name that cannot exist
+  std::string probe_name;  // fkv-diagnose-<random hex>: a secret name that cannot exist
   const RunControl* run = nullptr;
-  std::int64_t now = 0;                    // unix seconds
+  std::int64_t now = 0;  // unix seconds
 };
 
 struct Result {

@@ -33,15 +33,16 @@ std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const std
   const char* arch = "x64";
 #endif
   out.push_back({"Agent and platform", agent::FindingStatus::ok,
-                   std::string("federated-keyvault ") + FKV_VERSION + " (" + os + " " + arch + ") on agent " +
-                       plain_word(cfg.agent.version) + " (" + plain_word(cfg.agent.os) + " " +
-                       plain_word(cfg.agent.os_architecture) + "), " +
-                       (cfg.run_as_prejob ? "run before the job's steps" : "run as a step") + "."});
+                 std::string("federated-keyvault ") + FKV_VERSION + " (" + os + " " + arch + ") on agent " +
+                     plain_word(cfg.agent.version) + " (" + plain_word(cfg.agent.os) + " " +
+                     plain_word(cfg.agent.os_architecture) + "), " +
+                     (cfg.run_as_prejob ? "run before the job's steps" : "run as a step") + "."});
   // net/trust_store.hpp: on POSIX, SSL_CERT_FILE / SSL_CERT_DIR replace the system's certificates; on Windows
   // they come on top of the ROOT store.
   std::string configured;
   if (!trust.ssl_cert_file.empty()) configured = "SSL_CERT_FILE " + trust.ssl_cert_file;
-  if (!trust.ssl_cert_dir.empty()) configured += (configured.empty() ? "" : " and ") + ("SSL_CERT_DIR " + trust.ssl_cert_dir);
+  if (!trust.ssl_cert_dir.empty())
+    configured += (configured.empty() ? "" : " and ") + ("SSL_CERT_DIR " + trust.ssl_cert_dir);
 #ifdef _WIN32
   std::string trusted = "Certificates are verified against the Windows ROOT certificate store";
   if (!configured.empty()) trusted += ", plus " + configured;
@@ -54,7 +55,7 @@ std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const std
   if (auto warning = net::skip_validation_warning(trust)) trusted += " " + *warning;
   out.push_back({"Trust", agent::FindingStatus::ok, trusted});
   out.push_back({"Proxy", agent::FindingStatus::ok,
-                   net::describe(proxy, destinations).value_or("No proxy is configured: every request goes direct.")});
+                 net::describe(proxy, destinations).value_or("No proxy is configured: every request goes direct.")});
   return out;
 }
 

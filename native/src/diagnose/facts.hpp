@@ -15,7 +15,6 @@
 
 namespace fkv::diagnose {
 
-
 // "Agent and platform" (AGENT_VERSION, AGENT_OS, AGENT_OSARCHITECTURE, kept to [0-9A-Za-z._-], at most 40
 // characters each, "unknown" when unset), "Trust" and "Proxy".
 std::vector<agent::SummaryFinding> facts(const agent::TaskConfig& cfg, const std::vector<net::Url>& destinations);

@@ -105,16 +105,15 @@ std::variant<std::vector<tcp::endpoint>, TransportError> resolve(const std::stri
                                                                  const Budget& limit, const std::string& where,
                                                                  StopFlags stop) {
   const bool numeric = !numeric_override.empty();
-  auto lookup = platform::lookup_bounded(numeric ? numeric_override : host, port, numeric, limit.deadline,
-                                         [stop] { return stopped(stop); }, kSlice);
+  auto lookup = platform::lookup_bounded(
+      numeric ? numeric_override : host, port, numeric, limit.deadline, [stop] { return stopped(stop); }, kSlice);
   switch (lookup.end) {
-    case platform::LookupEnd::stopped:
-      return cancelled(Phase::resolve, where);
+    case platform::LookupEnd::stopped: return cancelled(Phase::resolve, where);
     case platform::LookupEnd::timed_out:
       return fail(Kind::timeout, Phase::resolve,
-                  "name resolution of " + host + " (for " + where + ") did not finish within " + seconds_text(limit.span));
-    case platform::LookupEnd::answered:
-      break;
+                  "name resolution of " + host + " (for " + where + ") did not finish within " +
+                      seconds_text(limit.span));
+    case platform::LookupEnd::answered: break;
   }
   std::vector<tcp::endpoint> endpoints;
   for (const std::string& address : lookup.answer.addresses) {
@@ -147,7 +146,8 @@ struct Connection {
   // Runs the io_context until `done`, the deadline, or *stop (net/io_wait.hpp); an operation still
   // pending then is aborted and the connection is unusable (it must not be pooled).
   Wait run(const bool& done, Clock::time_point deadline, StopFlags stop) {
-    return detail::run_io(io, socket(), done, deadline, [stop] { return stopped(stop); }, std::chrono::seconds(2));
+    return detail::run_io(
+        io, socket(), done, deadline, [stop] { return stopped(stop); }, std::chrono::seconds(2));
   }
 
   // True when an idle connection still looks usable: the peer has not closed it and sent nothing.
@@ -231,9 +231,9 @@ struct HttpsClient::Impl {
   // A CONNECT refusal a pre-connection met, by pool key: the request for that host gets it as its own
   // answer (a refusal is never retried, so the proxy sees one CONNECT for it, as without pre-connection).
   std::map<std::string, TransportError> refused_routes;
-  std::atomic<bool> closing{false};      // set by shutdown(): pre-connections still opening give up
+  std::atomic<bool> closing{false};  // set by shutdown(): pre-connections still opening give up
   std::mutex warm_mutex;
-  std::vector<std::thread> warmers;     // pre-connection threads, joined by shutdown()
+  std::vector<std::thread> warmers;  // pre-connection threads, joined by shutdown()
 
   StopFlags stop() const { return {options.stop.get(), nullptr}; }
   StopFlags warm_stop() const { return {options.stop.get(), &closing}; }
@@ -318,7 +318,7 @@ struct HttpsClient::Impl {
 
   // CONNECT through the proxy on the connected TCP stream; nullopt once the tunnel is up.
   std::optional<TransportError> tunnel(Connection& connection, const Route& route, Clock::time_point request_deadline,
-                                      StopFlags stop) {
+                                       StopFlags stop) {
     const Proxy& proxy = *route.proxy;
     const Budget limit = budget(options.connect_timeout, request_deadline);
     auto& tcp_stream = beast::get_lowest_layer(connection.stream);
@@ -337,7 +337,8 @@ struct HttpsClient::Impl {
     Wait waited = connection.run(done, limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::proxy, route.target);
     if (waited == Wait::timeout) {
-      return fail(Kind::timeout, Phase::proxy, "sending CONNECT to " + about + " did not finish within " + seconds_text(limit.span));
+      return fail(Kind::timeout, Phase::proxy,
+                  "sending CONNECT to " + about + " did not finish within " + seconds_text(limit.span));
     }
     if (ec) return fail(Kind::reset, Phase::proxy, "sending CONNECT to " + about + " failed: " + ec.message());
 
@@ -372,7 +373,8 @@ struct HttpsClient::Impl {
     }
     if (status < 200 || status > 299) {
       return fail(status >= 500 ? Kind::connect : Kind::refused, Phase::proxy,
-                  "proxy " + proxy.display() + " refused CONNECT to " + route.target + " with HTTP " + std::to_string(status));
+                  "proxy " + proxy.display() + " refused CONNECT to " + route.target + " with HTTP " +
+                      std::to_string(status));
     }
     if (buffer.size() != 0) {
       return fail(Kind::protocol, Phase::proxy, about + " sent data after its 2xx answer, before the TLS handshake");
@@ -381,12 +383,12 @@ struct HttpsClient::Impl {
   }
 
   std::optional<TransportError> open(Connection& connection, const Route& route, Clock::time_point request_deadline,
-                                    StopFlags stop) {
+                                     StopFlags stop) {
     const Url& url = route.url;
     const std::string& host = route.proxy ? route.proxy->host : url.host;
     const unsigned short port = route.proxy ? route.proxy->port : url.port;
-    const std::string where =
-        route.proxy ? "the proxy " + route.proxy->display() + " (for " + route.target + ")" : route.target;
+    const std::string where = route.proxy ? "the proxy " + route.proxy->display() + " (for " + route.target + ")"
+                                          : route.target;
 
     // Resolve + TCP connect share one budget.
     const Budget connect_limit = budget(options.connect_timeout, request_deadline);
@@ -412,7 +414,8 @@ struct HttpsClient::Impl {
     Wait waited = connection.run(done, connect_limit.deadline, stop);
     if (waited == Wait::cancelled) return cancelled(Phase::connect, route.target);
     if (waited == Wait::timeout) {
-      return fail(Kind::timeout, Phase::connect, "no TCP connection to " + where + " within " + seconds_text(connect_limit.span));
+      return fail(Kind::timeout, Phase::connect,
+                  "no TCP connection to " + where + " within " + seconds_text(connect_limit.span));
     }
     if (ec) return fail(Kind::connect, Phase::connect, "could not connect to " + where + ": " + ec.message());
     // Requests are written whole, in one go: Nagle's algorithm would only hold a request back until the
@@ -430,7 +433,8 @@ struct HttpsClient::Impl {
     // against the URL's host, never the proxy's.
     const std::string tls_where = route.tls_where();
     SSL* ssl_handle = connection.stream.native_handle();
-    if (SSL_set_tlsext_host_name(ssl_handle, url.host.c_str()) != 1 || SSL_set1_host(ssl_handle, url.host.c_str()) != 1) {
+    if (SSL_set_tlsext_host_name(ssl_handle, url.host.c_str()) != 1 ||
+        SSL_set1_host(ssl_handle, url.host.c_str()) != 1) {
       return fail(Kind::tls, Phase::tls, "could not set up TLS for " + tls_where);
     }
     connection.stream.set_verify_mode(ssl::verify_peer);
@@ -493,7 +497,8 @@ struct HttpsClient::Impl {
       parser->header_limit(kMaxResponseHeaderBytes);
       if (method == "HEAD") parser->skip(true);
       done = false;
-      http::async_read_header(connection.stream, connection.buffer, *parser, [&](const beast::error_code& e, std::size_t) {
+      http::async_read_header(connection.stream, connection.buffer, *parser,
+                              [&](const beast::error_code& e, std::size_t) {
         ec = e;
         done = true;
       });
@@ -507,11 +512,13 @@ struct HttpsClient::Impl {
                 false, false};
       }
       if (ec == http::error::header_limit) {
-        return {fail(Kind::protocol, Phase::headers, "the response headers from " + where + " are too large"), false, false};
+        return {fail(Kind::protocol, Phase::headers, "the response headers from " + where + " are too large"), false,
+                false};
       }
       if (ec == http::error::body_limit) {  // a Content-Length above the limit is caught with the headers
-        return {fail(Kind::protocol, Phase::headers, "the response from " + where + " is larger than " +
-                                                         std::to_string(options.max_response_body) + " bytes"),
+        return {fail(Kind::protocol, Phase::headers,
+                     "the response from " + where + " is larger than " + std::to_string(options.max_response_body) +
+                         " bytes"),
                 false, false};
       }
       if (ec) {
@@ -540,7 +547,8 @@ struct HttpsClient::Impl {
       const Budget idle = budget(options.body_idle_timeout, request_deadline);
       const bool capped_by_request = idle.span < options.body_idle_timeout;
       done = false;
-      http::async_read_some(connection.stream, connection.buffer, *parser, [&](const beast::error_code& e, std::size_t) {
+      http::async_read_some(connection.stream, connection.buffer, *parser,
+                            [&](const beast::error_code& e, std::size_t) {
         ec = e;
         done = true;
       });
@@ -548,18 +556,20 @@ struct HttpsClient::Impl {
       if (waited == Wait::cancelled) return {cancelled(Phase::body, where), false, false};
       if (waited == Wait::timeout) {
         return {fail(Kind::timeout, Phase::body,
-                     capped_by_request ? "the response body from " + where + " did not finish within the request's time limit"
-                                       : "the response body from " + where + " stalled: no data for " +
-                                             seconds_text(idle.span)),
+                     capped_by_request
+                         ? "the response body from " + where + " did not finish within the request's time limit"
+                         : "the response body from " + where + " stalled: no data for " + seconds_text(idle.span)),
                 false, false};
       }
       if (ec == http::error::body_limit) {
-        return {fail(Kind::protocol, Phase::body, "the response from " + where + " is larger than " +
-                                                      std::to_string(options.max_response_body) + " bytes"),
+        return {fail(Kind::protocol, Phase::body,
+                     "the response from " + where + " is larger than " + std::to_string(options.max_response_body) +
+                         " bytes"),
                 false, false};
       }
       if (ec) {
-        return {fail(classify_io_error(ec), Phase::body, "reading the response body from " + where + " failed: " + ec.message()),
+        return {fail(classify_io_error(ec), Phase::body,
+                     "reading the response body from " + where + " failed: " + ec.message()),
                 false, false};
       }
     }

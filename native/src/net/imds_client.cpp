@@ -29,17 +29,22 @@ constexpr unsigned short kPort = 80;
 constexpr const char* kWhere = "169.254.169.254:80";
 constexpr std::size_t kMaxResponseBytes = 64 * 1024;
 
-TransportError fail(Kind kind, Phase phase, std::string detail) { return TransportError{kind, std::move(detail), phase}; }
+TransportError fail(Kind kind, Phase phase, std::string detail) {
+  return TransportError{kind, std::move(detail), phase};
+}
 
-bool bad_text(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+bool bad_text(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
 
 using detail::Wait;
 
 // Runs `io` until `done`, the deadline or *stop (net/io_wait.hpp).
 Wait run(asio::io_context& io, tcp::socket& socket, const bool& done, Clock::time_point deadline,
          const std::atomic<bool>* stop) {
-  return detail::run_io(io, socket, done, deadline, [stop] { return stop && stop->load(std::memory_order_relaxed); },
-                        std::chrono::seconds(1));
+  return detail::run_io(
+      io, socket, done, deadline, [stop] { return stop && stop->load(std::memory_order_relaxed); },
+      std::chrono::seconds(1));
 }
 
 }  // namespace
@@ -52,7 +57,8 @@ Outcome ImdsClient::send(const Request& request) {
     return fail(Kind::refused, Phase::none,
                 "the metadata client sends only to " + std::string(kWhere) + ", not to " + request.url.authority());
   }
-  if (request.bearer) return fail(Kind::refused, Phase::none, "a bearer token may never be sent to " + std::string(kWhere));
+  if (request.bearer)
+    return fail(Kind::refused, Phase::none, "a bearer token may never be sent to " + std::string(kWhere));
   if (request.method != "GET" || !request.body.empty()) {
     return fail(Kind::refused, Phase::none, "the metadata client sends only GET requests without a body");
   }
@@ -88,14 +94,16 @@ Outcome ImdsClient::send(const Request& request) {
   });
   const auto connect_deadline = std::min(deadline, Clock::now() + options_.connect_timeout);
   Wait waited = run(io, socket, done, connect_deadline, stop);
-  if (waited == Wait::cancelled) return fail(Kind::cancelled, Phase::connect, "the request to " + std::string(kWhere) + " was cancelled");
+  if (waited == Wait::cancelled)
+    return fail(Kind::cancelled, Phase::connect, "the request to " + std::string(kWhere) + " was cancelled");
   if (waited == Wait::timeout) {
     const auto span = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::min<Clock::duration>(options_.connect_timeout, request.timeout));
     return fail(Kind::timeout, Phase::connect,
                 "no TCP connection to " + std::string(kWhere) + " within " + std::to_string(span.count()) + " ms");
   }
-  if (ec) return fail(Kind::connect, Phase::connect, "could not connect to " + std::string(kWhere) + ": " + ec.message());
+  if (ec)
+    return fail(Kind::connect, Phase::connect, "could not connect to " + std::string(kWhere) + ": " + ec.message());
 
   done = false;
   http::async_write(socket, message, [&](const beast::error_code& e, std::size_t) {
@@ -103,9 +111,12 @@ Outcome ImdsClient::send(const Request& request) {
     done = true;
   });
   waited = run(io, socket, done, deadline, stop);
-  if (waited == Wait::cancelled) return fail(Kind::cancelled, Phase::send, "the request to " + std::string(kWhere) + " was cancelled");
-  if (waited == Wait::timeout) return fail(Kind::timeout, Phase::send, "sending the request to " + std::string(kWhere) + " timed out");
-  if (ec) return fail(Kind::reset, Phase::send, "sending the request to " + std::string(kWhere) + " failed: " + ec.message());
+  if (waited == Wait::cancelled)
+    return fail(Kind::cancelled, Phase::send, "the request to " + std::string(kWhere) + " was cancelled");
+  if (waited == Wait::timeout)
+    return fail(Kind::timeout, Phase::send, "sending the request to " + std::string(kWhere) + " timed out");
+  if (ec)
+    return fail(Kind::reset, Phase::send, "sending the request to " + std::string(kWhere) + " failed: " + ec.message());
 
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -117,7 +128,8 @@ Outcome ImdsClient::send(const Request& request) {
     done = true;
   });
   waited = run(io, socket, done, deadline, stop);
-  if (waited == Wait::cancelled) return fail(Kind::cancelled, Phase::headers, "the request to " + std::string(kWhere) + " was cancelled");
+  if (waited == Wait::cancelled)
+    return fail(Kind::cancelled, Phase::headers, "the request to " + std::string(kWhere) + " was cancelled");
   if (waited == Wait::timeout) {
     return fail(Kind::timeout, parser.is_header_done() ? Phase::body : Phase::headers,
                 "no complete response from " + std::string(kWhere) + " within the request's time limit");
@@ -127,14 +139,18 @@ Outcome ImdsClient::send(const Request& request) {
   }
   if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::connection_reset ||
       ec == asio::error::eof) {
-    return fail(Kind::reset, Phase::headers, "the connection to " + std::string(kWhere) + " closed before the response was complete");
+    return fail(Kind::reset, Phase::headers,
+                "the connection to " + std::string(kWhere) + " closed before the response was complete");
   }
-  if (ec) return fail(Kind::protocol, Phase::headers, "reading the response from " + std::string(kWhere) + " failed: " + ec.message());
+  if (ec)
+    return fail(Kind::protocol, Phase::headers,
+                "reading the response from " + std::string(kWhere) + " failed: " + ec.message());
 
   http::response<http::string_body> response = parser.release();
   Response out;
   out.status = static_cast<int>(response.result_int());
-  for (const auto& field : response) out.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
+  for (const auto& field : response)
+    out.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
   out.body = std::move(response.body());
   beast::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);

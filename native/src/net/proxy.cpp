@@ -22,7 +22,7 @@ std::optional<std::string> non_empty(const ProxyEnv& env, std::string_view name)
 
 // The first of `names` that is set (non-empty), with its name.
 std::optional<std::pair<std::string, std::string>> first_set(const ProxyEnv& env,
-                                                               std::initializer_list<std::string_view> names) {
+                                                             std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
     if (auto value = non_empty(env, name)) return std::pair{std::string(name), std::move(*value)};
   }
@@ -58,7 +58,8 @@ bool is_ipv4_literal(std::string_view host) {
   std::size_t start = 0;
   for (;;) {
     const std::size_t dot = host.find('.', start);
-    const std::string_view part = host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    const std::string_view part = host.substr(start,
+                                              dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (part.empty() || part.size() > 3 ||
         !std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
       return false;
@@ -91,8 +92,8 @@ std::string redacted(std::string_view text) {
   std::size_t start = 0;
   std::size_t i = 0;
   if (!text.empty() && std::isalpha(static_cast<unsigned char>(text[0]))) {
-    while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '+' ||
-                               text[i] == '-' || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '+' || text[i] == '-' || text[i] == '.')) {
       ++i;
     }
   }
@@ -113,7 +114,8 @@ Error bad_proxy_url(const std::string& variable, std::string_view value, const s
     hint = "Set AGENT_PROXYURL (the agent's --proxyurl) to http://host:port, for example "
            "http://proxy.example.com:8080, and the credentials in AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD.";
   } else {
-    hint = "Set " + variable + " to http://host:port or http://user:password@host:port (percent-encode special "
+    hint = "Set " + variable +
+           " to http://host:port or http://user:password@host:port (percent-encode special "
            "characters), for example http://proxy.example.com:8080.";
   }
   return config_error(variable, variable + " is not a valid proxy URL (" + reason + "): '" + redacted(value) + "'.",
@@ -174,7 +176,8 @@ Expected<Proxy> parse_proxy_url(const std::string& variable, std::string_view te
       has_port = true;
     }
     if (host.empty()) return bad_proxy_url(variable, text, "no host");
-    if (!valid_host_name(host)) return bad_proxy_url(variable, text, "the host contains characters that are not allowed");
+    if (!valid_host_name(host))
+      return bad_proxy_url(variable, text, "the host contains characters that are not allowed");
   }
   if (host.empty()) return bad_proxy_url(variable, text, "no host");
   proxy.host = ascii_lower(host);
@@ -192,7 +195,8 @@ std::vector<NoProxyEntry> parse_no_proxy(const std::string& variable, std::strin
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t end = text.find_first_of(", \t\r\n", i);
-    const std::string token = ascii_lower(text.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
+    const std::string token = ascii_lower(text.substr(i, end == std::string_view::npos ? std::string_view::npos
+                                                                                       : end - i));
     i = end == std::string_view::npos ? text.size() : end + 1;
     if (token.empty()) continue;
     NoProxyEntry entry;
@@ -245,9 +249,10 @@ Expected<std::vector<BypassPattern>> parse_bypass_list(std::string_view text, st
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsArray()) {
-    return config_error("AGENT_PROXYBYPASSLIST", "AGENT_PROXYBYPASSLIST is not a JSON array of strings.",
-                        "The agent writes this list from its .proxybypass file: check that file (one regular "
-                        "expression per line), or set AGENT_PROXYBYPASSLIST to e.g. [\"\\\\.internal\\\\.example\\\\.com\"].");
+    return config_error(
+        "AGENT_PROXYBYPASSLIST", "AGENT_PROXYBYPASSLIST is not a JSON array of strings.",
+        "The agent writes this list from its .proxybypass file: check that file (one regular "
+        "expression per line), or set AGENT_PROXYBYPASSLIST to e.g. [\"\\\\.internal\\\\.example\\\\.com\"].");
   }
   std::vector<BypassPattern> patterns;
   for (const auto& item : doc.GetArray()) {
@@ -339,7 +344,8 @@ Expected<ProxySettings> read_proxy_settings(const ProxyEnv& env) {
   } else if (auto machine = first_set(env, {"https_proxy", "HTTPS_PROXY"})) {
     auto proxy = parse_proxy_url(machine->first, machine->second);
     if (!proxy) return proxy.error();
-    if (proxy->credentials_source.empty()) proxy->credentials_source = "the user name and password in " + machine->first;
+    if (proxy->credentials_source.empty())
+      proxy->credentials_source = "the user name and password in " + machine->first;
     if (!proxy->password.empty()) settings.secrets.push_back(proxy->password);
     add_raw_password(machine->second, proxy->password, settings.secrets);
     settings.proxy = std::move(*proxy);
@@ -359,7 +365,9 @@ std::optional<std::string> bypass_reason(const ProxySettings& settings, const Ur
   }
   for (const auto& entry : settings.no_proxy) {
     if (no_proxy_matches(entry, url)) {
-      std::string shown = entry.host == "*" ? "*" : (entry.host.find(':') != std::string::npos ? "[" + entry.host + "]" : entry.host);
+      std::string shown = entry.host == "*"
+                              ? "*"
+                              : (entry.host.find(':') != std::string::npos ? "[" + entry.host + "]" : entry.host);
       if (entry.port) shown += ":" + std::to_string(*entry.port);
       return settings.no_proxy_source + " entry '" + shown + "'";
     }

@@ -74,11 +74,11 @@ struct BypassPattern {
 };
 
 struct ProxySettings {
-  std::optional<Proxy> proxy;  // nullopt: every request goes direct
-  std::vector<BypassPattern> bypass;      // AGENT_PROXYBYPASSLIST (only with the agent's proxy)
-  std::vector<NoProxyEntry> no_proxy;     // no_proxy / NO_PROXY
-  std::string no_proxy_source;            // "no_proxy" or "NO_PROXY" (empty when unset)
-  std::vector<std::string> warnings;      // e.g. skipped bypass expressions; safe to print
+  std::optional<Proxy> proxy;          // nullopt: every request goes direct
+  std::vector<BypassPattern> bypass;   // AGENT_PROXYBYPASSLIST (only with the agent's proxy)
+  std::vector<NoProxyEntry> no_proxy;  // no_proxy / NO_PROXY
+  std::string no_proxy_source;         // "no_proxy" or "NO_PROXY" (empty when unset)
+  std::vector<std::string> warnings;   // e.g. skipped bypass expressions; safe to print
 
   // Strings to register with the agent's masker before anything about the proxy is printed: the
   // password (decoded, and as written in the URL when that differs). Empty without a password.

@@ -15,7 +15,12 @@ using std::chrono::milliseconds;
 
 bool retryable_status(int status) {
   switch (status) {
-    case 408: case 429: case 500: case 502: case 503: case 504: return true;
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504: return true;
     default: return false;
   }
 }
@@ -48,14 +53,12 @@ bool is_retryable(const Outcome& outcome) {
     case TransportError::Kind::connect:
     case TransportError::Kind::reset:
     case TransportError::Kind::timeout:
-    case TransportError::Kind::resolve_failed:
-      return true;
+    case TransportError::Kind::resolve_failed: return true;
     case TransportError::Kind::resolve_not_found:
     case TransportError::Kind::tls:
     case TransportError::Kind::protocol:
     case TransportError::Kind::refused:
-    case TransportError::Kind::cancelled:
-      return false;
+    case TransportError::Kind::cancelled: return false;
   }
   return false;
 }
@@ -63,8 +66,8 @@ bool is_retryable(const Outcome& outcome) {
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
   // "Sun, 06 Nov 1994 08:49:37 GMT"
   text = trim(text);
-  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' ||
-      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text[25] != ' ' || text.substr(26) != "GMT") {
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' ||
+      text[19] != ':' || text[22] != ':' || text[25] != ' ' || text.substr(26) != "GMT") {
     return std::nullopt;
   }
   static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

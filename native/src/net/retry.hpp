@@ -25,13 +25,13 @@
 namespace fkv::net {
 
 struct RetryPolicy {
-  int max_attempts = 4;                                 // total, first attempt included
+  int max_attempts = 4;  // total, first attempt included
   // false: throttled answers (is_throttled) are returned at once, for a caller that paces them itself
   // (the Key Vault client's throttle controller, vault/throttle.hpp).
   bool retry_throttled = true;
   std::chrono::milliseconds base_delay{800};
-  std::chrono::milliseconds max_backoff{10'000};        // cap of one computed wait
-  std::chrono::milliseconds max_server_delay{60'000};   // cap of one server-requested wait
+  std::chrono::milliseconds max_backoff{10'000};       // cap of one computed wait
+  std::chrono::milliseconds max_server_delay{60'000};  // cap of one server-requested wait
 };
 
 // True when the outcome is one of the transient failures listed above.

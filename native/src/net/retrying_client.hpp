@@ -32,8 +32,8 @@ struct RetryEvent {
 struct RetryHooks {
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<std::chrono::system_clock::time_point()> now;
-  std::function<double()> jitter;                    // uniform in [0, 1)
-  std::function<void(const RetryEvent&)> on_retry;   // optional
+  std::function<double()> jitter;                        // uniform in [0, 1)
+  std::function<void(const RetryEvent&)> on_retry;       // optional
   std::function<std::chrono::milliseconds()> remaining;  // optional: time left in the run
   std::function<bool()> stopped;                         // optional: the run was cancelled
 

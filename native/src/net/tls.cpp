@@ -95,8 +95,9 @@ Expected<Unit> configure_trust(ssl_ctx_st* context, const TrustSettings& setting
   const bool directories_in_use = !settings.environment.ssl_cert_dir.empty() || !plan.probed_dirs.empty() ||
                                   (plan.default_verify_paths && path_exists(X509_get_default_cert_dir()));
   if (count_trusted(context) == 0 && !directories_in_use) {
-    return config_error("", "No trusted CA certificates were found: OpenSSL's default file '" +
-                                openssl_default_cert_file() + "' and the usual system bundles do not exist.",
+    return config_error("",
+                        "No trusted CA certificates were found: OpenSSL's default file '" +
+                            openssl_default_cert_file() + "' and the usual system bundles do not exist.",
                         "Install the system's CA certificates package, or set SSL_CERT_FILE to a PEM bundle of "
                         "CA certificates.");
   }

@@ -7,7 +7,8 @@ namespace fkv::net {
 std::string transport_hint(TransportError::Kind kind, const Url& url) {
   switch (kind) {
     case TransportError::Kind::resolve_not_found:
-      return "The host name " + url.host + " does not exist in DNS: check the name, and on a private network "
+      return "The host name " + url.host +
+             " does not exist in DNS: check the name, and on a private network "
              "make sure the agent's DNS resolves it.";
     case TransportError::Kind::resolve_failed:
       return "The agent's DNS did not resolve " + url.host + ": check the agent's network and DNS settings.";
@@ -21,7 +22,8 @@ std::string transport_hint(TransportError::Kind kind, const Url& url) {
     case TransportError::Kind::reset:
       return "Check the agent's network connection to " + url.host + "; the request was retried before giving up.";
     case TransportError::Kind::protocol:
-      return "The answer from " + url.host + " was not valid HTTP/1.1 or was too large; if a proxy is in the way, "
+      return "The answer from " + url.host +
+             " was not valid HTTP/1.1 or was too large; if a proxy is in the way, "
              "check it.";
     case TransportError::Kind::refused:
       return "The request was not sent because it would have exposed a token to another host; check the "
@@ -34,7 +36,8 @@ std::string transport_hint(TransportError::Kind kind, const Url& url) {
 
 std::string proxy_hint(const Url& url) {
   return "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) "
-         "and that the proxy allows CONNECT to " + url.host + " on port " + std::to_string(url.port) + ".";
+         "and that the proxy allows CONNECT to " +
+         url.host + " on port " + std::to_string(url.port) + ".";
 }
 
 Error transport_error(Stage stage, std::string_view action, const Url& url, const TransportError& error) {

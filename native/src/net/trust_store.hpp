@@ -60,8 +60,7 @@ const std::vector<std::string>& fallback_ca_files();
 const std::vector<std::string>& fallback_ca_dirs();
 
 TrustPlan plan_trust(const TrustSettings& settings, const std::string& compiled_default_cert_file,
-                     const std::function<bool(const std::string&)>& exists,
-                     TrustPlatform platform = kThisPlatform);
+                     const std::function<bool(const std::string&)>& exists, TrustPlatform platform = kThisPlatform);
 
 // The warning main prints when AGENT_SKIPCERTVALIDATION is true, else nullopt.
 std::optional<std::string> skip_validation_warning(const TrustEnvironment& environment);

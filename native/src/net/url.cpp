@@ -24,9 +24,7 @@ bool valid_host(std::string_view host) {
 
 }  // namespace
 
-std::string Url::authority() const {
-  return port == 443 ? host : host + ":" + std::to_string(port);
-}
+std::string Url::authority() const { return port == 443 ? host : host + ":" + std::to_string(port); }
 
 std::string Url::str() const { return "https://" + authority() + target; }
 
@@ -62,8 +60,7 @@ bool host_within(std::string_view host, std::string_view domain) {
   const std::string d = ascii_lower(domain);
   if (d.empty()) return false;
   if (h == d) return true;
-  return h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 &&
-         h[h.size() - d.size() - 1] == '.';
+  return h.size() > d.size() && h.compare(h.size() - d.size(), d.size(), d) == 0 && h[h.size() - d.size() - 1] == '.';
 }
 
 std::string url_encode(std::string_view text) {

@@ -13,7 +13,7 @@
 namespace fkv::net {
 
 struct Url {
-  std::string host;    // lower-case
+  std::string host;  // lower-case
   unsigned short port = 443;
   std::string target;  // "/path?query", never empty
 

@@ -81,7 +81,8 @@ std::optional<net::TransportError> lookup_error(const std::string& host, const L
                            "the host name " + host + " does not exist (" + ::gai_strerror(answer.status) + ")");
 #ifdef EAI_SYSTEM
     case EAI_SYSTEM:
-      return resolve_error(Kind::resolve_failed, "could not resolve " + host + ": " + std::strerror(answer.saved_errno));
+      return resolve_error(Kind::resolve_failed,
+                           "could not resolve " + host + ": " + std::strerror(answer.saved_errno));
 #endif
     default:
       return resolve_error(Kind::resolve_failed, "could not resolve " + host + ": " + ::gai_strerror(answer.status));
@@ -131,13 +132,11 @@ std::optional<net::TransportError> resolve_host(const std::string& host, std::st
     return resolve_error(Kind::resolve_failed, "no thread could be started to resolve " + host);
   }
   switch (lookup.end) {
-    case LookupEnd::stopped:
-      return resolve_error(Kind::cancelled, "the name resolution of " + host + " was cancelled");
+    case LookupEnd::stopped: return resolve_error(Kind::cancelled, "the name resolution of " + host + " was cancelled");
     case LookupEnd::timed_out:
       return resolve_error(Kind::timeout, "the name resolution of " + host + " did not finish within " +
                                               std::to_string(limit.count() / 1000) + " s");
-    case LookupEnd::answered:
-      break;
+    case LookupEnd::answered: break;
   }
   if (auto error = lookup_error(host, lookup.answer)) return error;
   address = numeric_address(lookup.answer.addresses.front());

@@ -9,9 +9,7 @@
 namespace fkv::run {
 namespace {
 
-bool federated(const agent::TaskConfig& cfg) {
-  return cfg.connection.auth == AuthScheme::workload_identity_federation;
-}
+bool federated(const agent::TaskConfig& cfg) { return cfg.connection.auth == AuthScheme::workload_identity_federation; }
 
 agent::PhaseClassifier phases_of(const agent::TaskConfig& cfg) {
   return agent::PhaseClassifier{federated(cfg) ? cfg.oidc_request_url.host : std::string(),
@@ -52,7 +50,9 @@ std::vector<net::Url> destinations(const agent::TaskConfig& cfg) {
 }
 
 Connection::Connection(const agent::TaskConfig& cfg, const RunControl& run)
-    : destinations_(run::destinations(cfg)), meter_(phases_of(cfg)), imds_(imds_options(run)),
+    : destinations_(run::destinations(cfg)),
+      meter_(phases_of(cfg)),
+      imds_(imds_options(run)),
       credential_(credential_of(cfg)) {}
 
 Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& cfg, RunControl& run, LogWriter& log) {
@@ -80,10 +80,10 @@ Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& 
   // (when the OIDC request comes first) and the vault's connections are opened in the background.
   if (federated(cfg)) c->https_->preconnect(cfg.connection.authority, 1, run.remaining());
   // Diagnose makes a few requests one after another: one connection serves them.
-  const std::size_t vault_connections =
-      cfg.mode == agent::Mode::diagnose ? 1
-      : cfg.selection.all             ? std::size_t{cfg.concurrency} + 1
-                                      : std::min<std::size_t>(cfg.selection.names.size(), cfg.concurrency);
+  const std::size_t vault_connections = cfg.mode == agent::Mode::diagnose ? 1
+                                        : cfg.selection.all
+                                            ? std::size_t{cfg.concurrency} + 1
+                                            : std::min<std::size_t>(cfg.selection.names.size(), cfg.concurrency);
   c->https_->preconnect(cfg.vault_url(), vault_connections, run.remaining());
 
   // The pipeline (see connection.hpp for its order).

@@ -93,12 +93,12 @@ agent::RunResult download(const DownloadContext& context) {
   const SecretHandler handler(
       rules,
       [&plan, &plan_mutex](const vault::SecretRef& ref) {
-        std::lock_guard plan_lock(plan_mutex);
-        return plan.destination(ref);
+    std::lock_guard plan_lock(plan_mutex);
+    return plan.destination(ref);
       },
       [&cfg](const std::string& relative, std::string_view bytes) {
-        return platform::write_secret_file(cfg.temp_directory, relative, bytes);
-      });
+    return platform::write_secret_file(cfg.temp_directory, relative, bytes);
+  });
   hooks.secret = [&](vault::SecretOutcome outcome) {
     std::lock_guard lock(emit_mutex);
     const SecretDone done = handler.handle(outcome);

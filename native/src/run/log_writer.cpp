@@ -26,23 +26,16 @@ std::vector<std::string> secret_lines(const SecretDone& done, bool& multiline_al
   std::vector<std::string> lines;
   for (const auto& step : done.result.steps) {
     switch (step.kind) {
-      case Kind::warning:
-        lines.push_back(agent::log_issue(agent::IssueType::warning, step.text));
-        break;
-      case Kind::info:
-        lines.push_back(agent::info(step.text));
-        break;
-      case Kind::mask:
-        lines.push_back(agent::set_secret(step.text));
-        break;
+      case Kind::warning: lines.push_back(agent::log_issue(agent::IssueType::warning, step.text)); break;
+      case Kind::info: lines.push_back(agent::info(step.text)); break;
+      case Kind::mask: lines.push_back(agent::set_secret(step.text)); break;
       case Kind::allow_multiline:
         if (!multiline_allowed) {
           lines.push_back(agent::set_variable(secrets::kMultilineSecretSwitch, "true", false));
           multiline_allowed = true;
         }
         break;
-      case Kind::write_file:
-        break;  // the file's path is the value of the path variable that follows
+      case Kind::write_file: break;  // the file's path is the value of the path variable that follows
       case Kind::set_variable:
         lines.push_back(step.output ? agent::set_output_variable(step.name, step.text, step.secret)
                                     : agent::set_variable(step.name, step.text, step.secret));
@@ -59,16 +52,16 @@ std::vector<std::string> list_summary_lines(const std::string& vault_name, const
     lines.push_back(info("No secrets found in: " + vault_name));
   } else {
     lines.push_back(info("Number of secrets found in " + vault_name + ": " + std::to_string(list.found)));
-    lines.push_back(info("Number of enabled and unexpired secrets found in " + vault_name + ": " +
-                         std::to_string(list.kept())));
+    lines.push_back(
+        info("Number of enabled and unexpired secrets found in " + vault_name + ": " + std::to_string(list.kept())));
   }
   if (!list.disabled.empty()) {
-    lines.push_back(info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " +
-                         join(list.disabled) + "."));
+    lines.push_back(
+        info("Skipped " + std::to_string(list.disabled.size()) + " disabled secrets: " + join(list.disabled) + "."));
   }
   if (!list.expired.empty()) {
-    lines.push_back(info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " +
-                         join(list.expired) + "."));
+    lines.push_back(
+        info("Skipped " + std::to_string(list.expired.size()) + " expired secrets: " + join(list.expired) + "."));
   }
   if (list.invalid_names > 0) {
     lines.push_back(agent::log_issue(agent::IssueType::warning,
@@ -118,7 +111,9 @@ void LogWriter::secret(const SecretDone& done) {
   for (const auto& l : secret_lines(done, multiline_allowed_)) write_locked(l);
 }
 
-void LogWriter::listed(const std::string& vault_name, const Listed& list) { lines(list_summary_lines(vault_name, list)); }
+void LogWriter::listed(const std::string& vault_name, const Listed& list) {
+  lines(list_summary_lines(vault_name, list));
+}
 
 void LogWriter::downloaded(const Downloaded& done) { lines(downloaded_lines(done)); }
 

@@ -18,8 +18,7 @@ namespace fkv::run {
 namespace {
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void record_config(RunRecord& record, const agent::TaskConfig& cfg) {
@@ -36,9 +35,9 @@ void record_config(RunRecord& record, const agent::TaskConfig& cfg) {
 
 std::string debug_line(const agent::TaskConfig& cfg) {
   return "Service connection " + cfg.connection.id + " (" + std::string(describe(cfg.connection.auth)) +
-         "), environment " + cfg.connection.environment + ", authority " + cfg.connection.authority.str() +
-         ", vault " + cfg.vault_url().str() + ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") +
-         ", TimeoutSeconds " + std::to_string(cfg.timeout.count()) + ".";
+         "), environment " + cfg.connection.environment + ", authority " + cfg.connection.authority.str() + ", vault " +
+         cfg.vault_url().str() + ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + ", TimeoutSeconds " +
+         std::to_string(cfg.timeout.count()) + ".";
 }
 
 // Every token is registered with the agent's masker the moment it exists, and held for redaction of server

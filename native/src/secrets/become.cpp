@@ -100,8 +100,10 @@ bool file_steps(const vault::SecretOutcome& fetched, const std::string& value, c
     auto decoded = base64_decode(value);
     if (!decoded) {
       out.failure = emit_error(fetched.ref,
-                               "Secret '" + ref + "' has the contentType application/x-pkcs12 but its value is not "
-                               "base64, so '" + destination.file + "' was not written.",
+                               "Secret '" + ref +
+                                   "' has the contentType application/x-pkcs12 but its value is not "
+                                   "base64, so '" +
+                                   destination.file + "' was not written.",
                                "Store the PFX as base64 (as Key Vault does for certificates), or clear the secret's "
                                "contentType.");
       return false;
@@ -139,8 +141,8 @@ bool variable_steps(const vault::SecretOutcome& fetched, std::string value, cons
   } else if (value.find_first_of("\r\n") != std::string::npos) {
     if (auto compact = compact_json(value)) {
       value = std::move(*compact);
-      out.steps.push_back(
-          note(Step::Kind::info, "Value of secret " + fetched.ref.text() + " has been converted to single line."));
+      out.steps.push_back(note(Step::Kind::info,
+                               "Value of secret " + fetched.ref.text() + " has been converted to single line."));
       out.steps.push_back(note(Step::Kind::mask, value));
     } else {
       out.steps.push_back(note(Step::Kind::allow_multiline, ""));
@@ -169,8 +171,8 @@ std::optional<std::string> compact_json(std::string_view text) {
   CompactingHandler handler{writer};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
-  constexpr unsigned flags =
-      rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+  constexpr unsigned flags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                             rapidjson::kParseIterativeFlag;
   if (reader.Parse<flags>(stream, handler).IsError()) return std::nullopt;
   return std::string(buffer.GetString(), buffer.GetSize());
 }

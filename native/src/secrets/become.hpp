@@ -47,7 +47,7 @@ struct Step {
   };
   Kind kind = Kind::info;
   std::string text;
-  std::string name;   // set_variable
+  std::string name;    // set_variable
   bool secret = true;  // set_variable
   bool output = false;
   bool path = false;
@@ -62,10 +62,10 @@ struct Rules {
 };
 
 struct Becomes {
-  std::vector<Step> steps;        // in order; carried out up to the first failure of a write_file
-  std::optional<Error> failure;   // the secret is not set (the steps before it were still carried out)
-  bool missing = false;           // named, 404, MissingSecrets=warn: skipped with a warning
-  bool set = false;               // counts as a secret set (a variable or a file)
+  std::vector<Step> steps;       // in order; carried out up to the first failure of a write_file
+  std::optional<Error> failure;  // the secret is not set (the steps before it were still carried out)
+  bool missing = false;          // named, 404, MissingSecrets=warn: skipped with a warning
+  bool set = false;              // counts as a secret set (a variable or a file)
 };
 
 Becomes become(const vault::SecretOutcome& fetched, const agent::Destination& destination, const Rules& rules);

@@ -6,9 +6,7 @@
 #include "core/text.hpp"
 
 namespace fkv::vault {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string Challenge::token_scope() const {
   if (!scope.empty()) return scope;

@@ -134,10 +134,10 @@ class Session {
     for (int throttled = 0;; ++throttled) {
       if (!throttle_.acquire(lane)) {
         const bool cancelled = options_.run && options_.run->cancelled();
-        return net::TransportError{cancelled ? net::TransportError::Kind::cancelled : net::TransportError::Kind::timeout,
-                                   "the run stopped while requests to " + options_.vault_url.authority() +
-                                       " were paused for throttling",
-                                   net::TransportError::Phase::pool};
+        return net::TransportError{
+            cancelled ? net::TransportError::Kind::cancelled : net::TransportError::Kind::timeout,
+            "the run stopped while requests to " + options_.vault_url.authority() + " were paused for throttling",
+            net::TransportError::Phase::pool};
       }
       net::Outcome outcome = http_.send(request);
       const auto* response = std::get_if<net::Response>(&outcome);
@@ -163,9 +163,9 @@ class Session {
     const bool at_deadline = run && (run->expired() || (outcome && run->remaining() < kMargin));
     if (at_deadline && (!outcome || outcome->kind == Kind::timeout)) {
       net::TransportError stalled = outcome ? *outcome : net::TransportError{Kind::timeout, "", {}};
-      return Reply{std::nullopt,
-                   deadline_error(about, stalled, options_.vault_url.host, static_cast<long long>(run->budget().count())),
-                   true};
+      return Reply{
+          std::nullopt,
+          deadline_error(about, stalled, options_.vault_url.host, static_cast<long long>(run->budget().count())), true};
     }
     return std::nullopt;
   }
@@ -341,7 +341,8 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
     if (pipeline.stopped()) return {};  // a worker stopped the run; its reason is reported
     if (stats.pages >= options.max_pages) {
       return {list_error(options, "Listing secrets of vault '" + options.vault_name + "' did not end after " +
-                                      std::to_string(options.max_pages) + " pages."), false};
+                                      std::to_string(options.max_pages) + " pages."),
+              false};
     }
     Reply reply = session.get(target, about);
     if (reply.error) return {std::move(*reply.error), reply.stop};
@@ -374,17 +375,21 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
     auto next = net::parse_https_url(*page->next_link);
     if (!next) {
       return {list_error(options, "Key Vault returned a nextLink that is not an https URL, so listing stopped and "
-                                  "the token was not sent."), false};
+                                  "the token was not sent."),
+              false};
     }
     if (next->host != options.vault_url.host || next->port != options.vault_url.port) {
       return {list_error(options, "Key Vault returned a nextLink for another host (" + next->authority() +
                                       ") than the vault (" + options.vault_url.authority() +
-                                      "), so listing stopped and the token was not sent there."), false};
+                                      "), so listing stopped and the token was not sent there."),
+              false};
     }
     target = with_api_version(next->target, kApiVersion);
     if (!visited.insert(target).second) {
       return {list_error(options, "Key Vault returned a nextLink that leads back to an earlier page, so listing "
-                                  "stopped after page " + std::to_string(stats.pages) + "."), false};
+                                  "stopped after page " +
+                                      std::to_string(stats.pages) + "."),
+              false};
     }
   }
 }
@@ -428,7 +433,8 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
     std::vector<std::thread>& t;
     ~Joiner() {
       p.close();
-      for (auto& th : t) if (th.joinable()) th.join();
+      for (auto& th : t)
+        if (th.joinable()) th.join();
     }
   } joiner{pipeline, threads};
   for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([&shared] { worker(shared); });

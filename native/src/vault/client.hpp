@@ -52,12 +52,12 @@ namespace fkv::vault {
 using TokenSource = std::function<Expected<std::string>(const std::string& scope)>;
 
 struct ClientOptions {
-  net::Url vault_url;            // https://<name>.<suffix>/
+  net::Url vault_url;  // https://<name>.<suffix>/
   std::string vault_name;
-  std::string vault_dns_suffix;  // e.g. vault.azure.net
-  unsigned concurrency = 32;    // GET workers; the throttle controller may run fewer at once
-  ThrottleSettings throttle;    // max_concurrency is set to `concurrency`
-  std::int64_t now = 0;          // unix seconds, for exp / nbf
+  std::string vault_dns_suffix;              // e.g. vault.azure.net
+  unsigned concurrency = 32;                 // GET workers; the throttle controller may run fewer at once
+  ThrottleSettings throttle;                 // max_concurrency is set to `concurrency`
+  std::int64_t now = 0;                      // unix seconds, for exp / nbf
   std::chrono::milliseconds timeout{30000};  // per request
   std::size_t max_pages = 10000;             // bound on list pages (25 items each)
   const RunControl* run = nullptr;           // the run's deadline and cancellation; null: unbounded
@@ -67,7 +67,7 @@ struct ClientOptions {
 };
 
 struct SecretOutcome {
-  std::size_t index = 0;                   // position in the selection ('*': list order), from 0
+  std::size_t index = 0;  // position in the selection ('*': list order), from 0
   SecretRef ref;
   std::optional<std::string> value;        // SECRET; set on success
   std::string content_type;                // the secret's contentType, e.g. "application/x-pkcs12"
@@ -76,34 +76,34 @@ struct SecretOutcome {
 };
 
 struct ListStats {
-  bool listed = false;                     // '*' mode
+  bool listed = false;  // '*' mode
   std::size_t pages = 0;
-  std::size_t found = 0;                   // items with a valid name
-  std::vector<std::string> disabled;       // skipped names
-  std::vector<std::string> expired;        // skipped names
-  std::size_t invalid_names = 0;           // items skipped because their id holds no valid secret name
+  std::size_t found = 0;              // items with a valid name
+  std::vector<std::string> disabled;  // skipped names
+  std::vector<std::string> expired;   // skipped names
+  std::size_t invalid_names = 0;      // items skipped because their id holds no valid secret name
   std::size_t kept() const { return found - disabled.size() - expired.size(); }
 };
 
 struct DownloadSummary {
   ListStats list;
-  std::optional<Error> list_failure;          // the listing ended early; earlier pages' secrets were still fetched
-  std::optional<Error> stopped;               // why every remaining request was stopped (see above)
+  std::optional<Error> list_failure;   // the listing ended early; earlier pages' secrets were still fetched
+  std::optional<Error> stopped;        // why every remaining request was stopped (see above)
   std::vector<SecretRef> not_fetched;  // selected, but not fetched because of `stopped`, in order
-  std::size_t delivered = 0;                  // outcomes handed to hooks.secret
-  ThrottleStats throttle;                     // 429s and time paused for them
+  std::size_t delivered = 0;           // outcomes handed to hooks.secret
+  ThrottleStats throttle;              // 429s and time paused for them
 };
 
 struct DownloadHooks {
-  std::function<void(SecretOutcome)> secret;      // thread-safe; once per selected secret that was fetched or failed
-  std::function<void(const ListStats&)> listed;   // optional; '*' only, once, when the listing has ended
+  std::function<void(SecretOutcome)> secret;     // thread-safe; once per selected secret that was fetched or failed
+  std::function<void(const ListStats&)> listed;  // optional; '*' only, once, when the listing has ended
 };
 
 struct FetchSource {
   bool list = false;
-  std::vector<SecretRef> before;                   // fetched at once, in order
-  std::function<bool(const std::string& name)> take;      // null: every kept listed name
-  std::function<std::vector<SecretRef>()> after;   // null: nothing
+  std::vector<SecretRef> before;                      // fetched at once, in order
+  std::function<bool(const std::string& name)> take;  // null: every kept listed name
+  std::function<std::vector<SecretRef>()> after;      // null: nothing
 };
 // The first list URL, for the log line "Downloading secrets using: <url>."
 net::Url list_url(const net::Url& vault_url);

@@ -74,7 +74,8 @@ Error error_from_response(const Target& t, const net::Response& r) {
                "(AzureKeyVaultServiceEndpointResourceId) matches the vault.";
       break;
     case 429:
-      e.message = "Key Vault kept throttling the requests for " + what(t) + in_vault + " (HTTP 429), also after "
+      e.message = "Key Vault kept throttling the requests for " + what(t) + in_vault +
+                  " (HTTP 429), also after "
                   "retries.";
       e.hint = "The vault is over its request limits: re-run later, or spread the pipelines that read this vault.";
       break;
@@ -112,9 +113,11 @@ Error error_from_transport(const Target& t, const net::TransportError& err, std:
               (err.detail.empty() ? "" : " (" + first_line(err.detail) + ")") + ".";
   if (proxy) {
     e.hint = "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) "
-             "and that the proxy allows CONNECT to " + h + " on port 443.";
+             "and that the proxy allows CONNECT to " +
+             h + " on port 443.";
   } else if (err.kind == Kind::tls) {
-    e.hint = "The TLS certificate of " + h + " could not be verified: if a proxy inspects TLS, give the agent its "
+    e.hint = "The TLS certificate of " + h +
+             " could not be verified: if a proxy inspects TLS, give the agent its "
              "CA certificate (agent option --sslcacert / AGENT_CAINFO).";
   } else {
     e.hint = "Check the agent's network access to " + h + " on port 443 (DNS, proxy, firewall).";
@@ -139,7 +142,8 @@ Error deadline_error(const Target& t, const net::TransportError& err, std::strin
   e.message = "The run reached its time limit of " + std::to_string(budget_seconds) + " s (TimeoutSeconds) while " +
               what(t) + " from " + h + " was stalled in the " + net::to_string(err.phase) + " phase" +
               (err.detail.empty() ? std::string() : " (" + first_line(err.detail) + ")") + ".";
-  e.hint = "Check the agent's network path to " + h + " (proxy, firewall, DNS). For a very large or throttled vault "
+  e.hint = "Check the agent's network path to " + h +
+           " (proxy, firewall, DNS). For a very large or throttled vault "
            "raise TimeoutSeconds.";
   return e;
 }

@@ -41,20 +41,20 @@ struct ThrottleSettings {
   std::chrono::milliseconds max_server_delay{60'000};
   std::chrono::milliseconds first_backoff{500};  // without a server delay: 0.5, 1, 1, ... s
   std::chrono::milliseconds max_backoff{1'000};
-  std::chrono::milliseconds window{10'000};        // Key Vault's limit window
+  std::chrono::milliseconds window{10'000};  // Key Vault's limit window
 };
 
 struct ThrottleState {
   using Clock = std::chrono::steady_clock;
-  unsigned limit = 32;                     // GETs that may be in flight
-  unsigned successes = 0;                  // in a row, since the last change of `limit`
-  unsigned consecutive_pauses = 0;         // pauses since the last success
-  bool probing = false;                    // after a pause without a server delay: one GET until a success
-  Clock::time_point paused_until{};        // no request starts before this
+  unsigned limit = 32;               // GETs that may be in flight
+  unsigned successes = 0;            // in a row, since the last change of `limit`
+  unsigned consecutive_pauses = 0;   // pauses since the last success
+  bool probing = false;              // after a pause without a server delay: one GET until a success
+  Clock::time_point paused_until{};  // no request starts before this
   bool decreased_this_pause = false;
   // A burst: the successes since a pause ended (or since the start). Its window frees `window` after
   // its first success; the last burst is kept through the pauses that follow it.
-  bool burst_open = false;                 // a success since the last pause began
+  bool burst_open = false;  // a success since the last pause began
   std::optional<Clock::time_point> burst_began;
 };
 
@@ -66,8 +66,8 @@ ThrottleState on_success(ThrottleState state, ThrottleState::Clock::time_point n
 enum class Lane { list, get };
 
 struct ThrottleStats {
-  std::size_t throttled = 0;                // throttled answers (429, or 503 with a delay)
-  std::chrono::milliseconds paused{0};      // wall time during which the pool was paused
+  std::size_t throttled = 0;            // throttled answers (429, or 503 with a delay)
+  std::chrono::milliseconds paused{0};  // wall time during which the pool was paused
   unsigned lowest_limit = 0;
 };
 

@@ -8,13 +8,15 @@
 namespace fake {
 
 std::string HttpResponse::header(std::string_view name) const {
-  for (const auto& [k, v] : headers) if (iequals(k, name)) return v;
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
   return {};
 }
 
 namespace {
 std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 enum class HostKind { DevOps, Login, Vault, Foreign, Other };
@@ -50,8 +52,9 @@ HttpResponse fault_response(Services& s, const Fault& f, HostKind kind, const Ec
   if (kind == HostKind::Login) {
     const int code = f.entra_error ? f.entra_error : (f.status == 429 ? 50196 : 90033);
     if (f.error_code || f.error_message) {
-      auto [error, description] = custom(f.status >= 500 || f.status == 429 ? "temporarily_unavailable" : "invalid_request",
-                                         "AADSTS" + std::to_string(code) + ": Injected error.");
+      auto [error,
+            description] = custom(f.status >= 500 || f.status == 429 ? "temporarily_unavailable" : "invalid_request",
+                                  "AADSTS" + std::to_string(code) + ": Injected error.");
       r = entra_error_text(s, f.status, error, code, description);
     } else {
       r = entra_error_by_code(s, code, f.status);
@@ -59,16 +62,19 @@ HttpResponse fault_response(Services& s, const Fault& f, HostKind kind, const Ec
   } else if (kind == HostKind::DevOps) {
     auto [code, message] = custom(f.status == 429 ? "RequestBlockedException" : "VssServiceException",
                                   "Injected fault: HTTP " + std::to_string(f.status) + ".");
-    r = devops_error(f.status, code,
-                     "Microsoft.VisualStudio.Services.WebApi.VssServiceException, Microsoft.VisualStudio.Services.WebApi",
-                     message);
+    r = devops_error(
+        f.status, code,
+        "Microsoft.VisualStudio.Services.WebApi.VssServiceException, Microsoft.VisualStudio.Services.WebApi", message);
   } else if (f.error_code || f.error_message) {
-    auto [code, message] = custom(f.status == 429 ? "Throttled" : f.status >= 500 ? "InternalServerError" : "Fault",
+    auto [code, message] = custom(f.status == 429   ? "Throttled"
+                                  : f.status >= 500 ? "InternalServerError"
+                                                    : "Fault",
                                   "Injected fault: HTTP " + std::to_string(f.status) + ".");
     r = keyvault_error(f.status, code, message);
   } else if (f.status == 429) {
-    r = keyvault_error(429, "Throttled",
-                       "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached");
+    r = keyvault_error(
+        429, "Throttled",
+        "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached");
   } else if (f.status >= 500) {
     r = keyvault_error(f.status, f.status == 503 ? "ServiceUnavailable" : "InternalServerError",
                        "The service encountered an internal error. Injected fault.");
@@ -102,7 +108,8 @@ HttpResponse serve(Services& s, HostKind kind, const Vault* vault, const HttpReq
 App::App(Scenario scenario, std::function<std::int64_t()> now_ms)
     : scenario_(std::move(scenario)),
       key_(std::make_unique<Rs256Key>()),
-      services_{scenario_, *key_, tokens_, rates_, imds_calls_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
+      services_{scenario_, *key_,       tokens_,
+                rates_,    imds_calls_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
 
 std::string App::classify_token(const HttpRequest& req) const {
   if (!req.has_header("authorization")) return "none";
@@ -181,10 +188,10 @@ std::string format_log_line(const LogEntry& e) {
   char times[160];
   std::snprintf(times, sizeof times, "\"start_ms\":%.3f,\"end_ms\":%.3f,\"epoch_ms\":%lld", e.start_ms, e.end_ms,
                 static_cast<long long>(e.epoch_ms));
-  std::string line = "{\"seq\":" + std::to_string(e.seq) + ",\"conn\":" + std::to_string(e.connection) + ",\"method\":\"" +
-                     json_escape(e.method) + "\",\"host\":\"" + json_escape(e.host) + "\",\"target\":\"" +
-                     json_escape(e.target) + "\",\"token\":\"" + json_escape(e.info.token) + "\",\"status\":" +
-                     std::to_string(e.status) + "," + times;
+  std::string line = "{\"seq\":" + std::to_string(e.seq) + ",\"conn\":" + std::to_string(e.connection) +
+                     ",\"method\":\"" + json_escape(e.method) + "\",\"host\":\"" + json_escape(e.host) +
+                     "\",\"target\":\"" + json_escape(e.target) + "\",\"token\":\"" + json_escape(e.info.token) +
+                     "\",\"status\":" + std::to_string(e.status) + "," + times;
   if (!e.info.assertion.empty()) line += ",\"assertion\":\"" + json_escape(e.info.assertion) + "\"";
   if (!e.info.issued.empty()) line += ",\"issued\":\"" + json_escape(e.info.issued) + "\"";
   if (!e.info.fault.empty()) line += ",\"fault\":\"" + json_escape(e.info.fault) + "\"";

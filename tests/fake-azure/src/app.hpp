@@ -25,7 +25,7 @@ class App {
   struct ConnectionPlan {
     bool stall = false;  // true: never complete the handshake; hold for hold_ms
     int hold_ms = 0;
-    std::string fault;   // "faults[i]"
+    std::string fault;  // "faults[i]"
   };
   ConnectionPlan on_connection(const std::string& sni);
 
@@ -48,7 +48,7 @@ class App {
 struct LogEntry {
   std::uint64_t seq = 0, connection = 0;
   std::string method, host, target;
-  int status = 0;       // 0 when the connection was reset instead of answered
+  int status = 0;                   // 0 when the connection was reset instead of answered
   double start_ms = 0, end_ms = 0;  // monotonic, since the fake started
   std::int64_t epoch_ms = 0;        // wall clock at start
   LogInfo info;

@@ -13,9 +13,14 @@ Options parse_cli(const std::vector<std::string>& args) {
   auto number = [](const std::string& flag, const std::string& v, int lo, int hi) {
     std::size_t used = 0;
     int n = -1;
-    try { n = std::stoi(v, &used); } catch (...) { used = 0; }
+    try {
+      n = std::stoi(v, &used);
+    } catch (...) {
+      used = 0;
+    }
     if (used != v.size() || n < lo || n > hi)
-      throw std::invalid_argument(flag + " needs a number in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" + v + "'");
+      throw std::invalid_argument(flag + " needs a number in " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                  ", got '" + v + "'");
     return n;
   };
   for (std::size_t i = 0; i < args.size(); ++i) {

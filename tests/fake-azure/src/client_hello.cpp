@@ -13,14 +13,20 @@ struct Reader {
   std::size_t pos = 0;
   bool ok = true;
   std::size_t take(std::size_t n) {
-    if (!ok || pos + n > data.size()) { ok = false; return 0; }
+    if (!ok || pos + n > data.size()) {
+      ok = false;
+      return 0;
+    }
     std::size_t v = 0;
     for (std::size_t i = 0; i < n; ++i) v = v << 8 | (unsigned char)data[pos + i];
     pos += n;
     return v;
   }
   void skip(std::size_t n) {
-    if (!ok || pos + n > data.size()) { ok = false; return; }
+    if (!ok || pos + n > data.size()) {
+      ok = false;
+      return;
+    }
     pos += n;
   }
 };
@@ -28,7 +34,10 @@ struct Reader {
 
 ClientHelloScan scan_client_hello(std::string_view b) {
   ClientHelloScan out;
-  if (!b.empty() && (unsigned char)b[0] != 0x16) { out.state = ClientHelloScan::State::not_tls; return out; }
+  if (!b.empty() && (unsigned char)b[0] != 0x16) {
+    out.state = ClientHelloScan::State::not_tls;
+    return out;
+  }
   if (b.size() < 5) return out;
   const std::size_t record_len = (unsigned char)b[3] << 8 | (unsigned char)b[4];
   if (b.size() < 5 + record_len) return out;
@@ -44,7 +53,10 @@ ClientHelloScan scan_client_hello(std::string_view b) {
   const std::size_t ext_end = r.take(2) + r.pos;
   while (r.ok && r.pos + 4 <= ext_end) {
     const std::size_t type = r.take(2), len = r.take(2);
-    if (type != 0) { r.skip(len); continue; }  // 0: server_name
+    if (type != 0) {
+      r.skip(len);
+      continue;
+    }  // 0: server_name
     Reader list{r.data.substr(0, r.pos + len), r.pos};
     const std::size_t list_end = list.take(2) + list.pos;
     while (list.ok && list.pos + 3 <= list_end) {

@@ -19,9 +19,15 @@ namespace {
 
 [[noreturn]] void fail(const char* what) { throw std::runtime_error(std::string("OpenSSL: ") + what); }
 
-struct PkeyDel { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct X509Del { void operator()(X509* p) const { X509_free(p); } };
-struct BioDel { void operator()(BIO* p) const { BIO_free(p); } };
+struct PkeyDel {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct X509Del {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct BioDel {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyDel>;
 using Cert = std::unique_ptr<X509, X509Del>;
 
@@ -43,7 +49,8 @@ std::string cert_pem(X509* cert) {
 }
 std::string key_pem(EVP_PKEY* key) {
   std::unique_ptr<BIO, BioDel> bio(BIO_new(BIO_s_mem()));
-  if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) fail("PEM_write_bio_PrivateKey");
+  if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr))
+    fail("PEM_write_bio_PrivateKey");
   return bio_string(bio.get());
 }
 
@@ -69,7 +76,8 @@ Cert new_cert(EVP_PKEY* key, const std::string& cn) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 7L * 24 * 3600);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("federated-keyvault test fake"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("federated-keyvault test fake"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   return cert;
 }
@@ -120,7 +128,10 @@ RegisteredCertificate load_registered_certificate(std::string_view pem) {
   unsigned int len = 0;
   X509_digest(cert, EVP_sha1(), md, &len);
   static const char* hex = "0123456789ABCDEF";
-  for (unsigned i = 0; i < len; ++i) { out.thumbprint_hex += hex[md[i] >> 4]; out.thumbprint_hex += hex[md[i] & 15]; }
+  for (unsigned i = 0; i < len; ++i) {
+    out.thumbprint_hex += hex[md[i] >> 4];
+    out.thumbprint_hex += hex[md[i] & 15];
+  }
   out.x5t = base64url_encode(std::string(reinterpret_cast<char*>(md), len));
   X509_digest(cert, EVP_sha256(), md, &len);
   out.x5t_s256 = base64url_encode(std::string(reinterpret_cast<char*>(md), len));

@@ -43,7 +43,7 @@ class Rs256Key {
   Rs256Key(const Rs256Key&) = delete;
   Rs256Key& operator=(const Rs256Key&) = delete;
 
-  std::string sign(std::string_view data) const;                          // raw signature bytes
+  std::string sign(std::string_view data) const;  // raw signature bytes
   bool verify(std::string_view data, std::string_view signature) const;
   const std::string& kid() const { return kid_; }
   std::string jwk_json() const;  // one JWK object {"kty":"RSA","use":"sig","kid",...,"n","e"}

@@ -33,12 +33,14 @@ bool api_version_ok(const std::string& v) {
 
 }  // namespace
 
-HttpResponse devops_error(int status, const std::string& type_key, const std::string& type_name, const std::string& message) {
+HttpResponse devops_error(int status, const std::string& type_key, const std::string& type_name,
+                          const std::string& message) {
   HttpResponse r;
   r.status = status;
   r.set("Content-Type", "application/json; charset=utf-8");
   r.body = "{\"$id\":\"1\",\"innerException\":null,\"message\":\"" + json_escape(message) + "\",\"typeName\":\"" +
-           json_escape(type_name) + "\",\"typeKey\":\"" + json_escape(type_key) + "\",\"errorCode\":0,\"eventId\":3000}";
+           json_escape(type_name) + "\",\"typeKey\":\"" + json_escape(type_key) +
+           "\",\"errorCode\":0,\"eventId\":3000}";
   add_devops_headers(r);
   return r;
 }
@@ -49,8 +51,8 @@ std::string issue_oidc_token(Services& s, const Connection* c) {
   const int lifetime = c ? c->oidc_lifetime_seconds : 300;
   std::string claims = "{\"jti\":\"" + random_guid() + "\"";
   if (c) {
-    claims += ",\"sub\":\"" + json_escape(connection_subject(sc, *c)) + "\",\"aud\":\"" + json_escape(connection_audience(*c)) +
-              "\",\"iss\":\"" + json_escape(connection_issuer(sc, *c)) + "\"";
+    claims += ",\"sub\":\"" + json_escape(connection_subject(sc, *c)) + "\",\"aud\":\"" +
+              json_escape(connection_audience(*c)) + "\",\"iss\":\"" + json_escape(connection_issuer(sc, *c)) + "\"";
     if (c->issuer_format == IssuerFormat::Entra)
       claims += ",\"azp\":\"" + std::string(kAzureDevOpsAppId) + "\",\"azpacr\":\"2\",\"idtyp\":\"app\",\"oid\":\"" +
                 random_guid() + "\",\"tid\":\"" + c->tenant + "\",\"ver\":\"2.0\"";
@@ -71,10 +73,11 @@ HttpResponse handle_devops(Services& s, const HttpRequest& req) {
   const Scenario& sc = s.scenario;
   Target t = split_target(req.target);
   auto seg = split_path(t.path);
-  const bool oidc_route = seg.size() == 11 && seg[2] == "_apis" && iequals(seg[3], "distributedtask") && seg[4] == "hubs" &&
-                          seg[6] == "plans" && seg[8] == "jobs" && iequals(seg[10], "oidctoken");
+  const bool oidc_route = seg.size() == 11 && seg[2] == "_apis" && iequals(seg[3], "distributedtask") &&
+                          seg[4] == "hubs" && seg[6] == "plans" && seg[8] == "jobs" && iequals(seg[10], "oidctoken");
   if (!oidc_route)
-    return devops_error(404, "RouteNotFoundException", "Microsoft.TeamFoundation.Framework.Server.RouteNotFoundException",
+    return devops_error(404, "RouteNotFoundException",
+                        "Microsoft.TeamFoundation.Framework.Server.RouteNotFoundException",
                         "The requested resource does not exist (the fake serves only the oidctoken route).");
 
   if (!job_token_ok(sc, req)) {
@@ -85,8 +88,9 @@ HttpResponse handle_devops(Services& s, const HttpRequest& req) {
       r.set("Location", "https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com&reply_to=" + reply +
                             "&redirect=1&hid=" + random_guid());
       r.set("Content-Type", "text/html; charset=utf-8");
-      r.body = "<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href=\"https://spsprodweu5."
-               "vssps.visualstudio.com/_signin\">here</a>.</h2>\r\n</body></html>\r\n";
+      r.body =
+          "<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href=\"https://spsprodweu5."
+          "vssps.visualstudio.com/_signin\">here</a>.</h2>\r\n</body></html>\r\n";
       add_devops_headers(r);
       return r;
     }
@@ -98,13 +102,15 @@ HttpResponse handle_devops(Services& s, const HttpRequest& req) {
   }
 
   if (!iequals(seg[0], sc.org_name))
-    return devops_error(404, "AccountNotFoundException", "Microsoft.VisualStudio.Services.Account.AccountNotFoundException",
+    return devops_error(404, "AccountNotFoundException",
+                        "Microsoft.VisualStudio.Services.Account.AccountNotFoundException",
                         "TF400813: The organization '" + seg[0] + "' does not exist.");
   if (!iequals(seg[1], sc.project_id) && !iequals(url_decode(seg[1]), sc.project_name))
-    return devops_error(404, "ProjectDoesNotExistWithNameException",
-                        "Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException, Microsoft.TeamFoundation.Core.WebApi",
-                        "VS800075: The project with id 'vstfs:///Classification/TeamProject/" + url_decode(seg[1]) +
-                            "' does not exist, or you do not have permission to access it.");
+    return devops_error(
+        404, "ProjectDoesNotExistWithNameException",
+        "Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException, Microsoft.TeamFoundation.Core.WebApi",
+        "VS800075: The project with id 'vstfs:///Classification/TeamProject/" + url_decode(seg[1]) +
+            "' does not exist, or you do not have permission to access it.");
   if (req.method != "POST")
     return devops_error(405, "HttpMethodNotAllowedException", "System.Web.Http.HttpResponseException",
                         "The requested resource does not support http method '" + req.method + "'.");
@@ -112,14 +118,16 @@ HttpResponse handle_devops(Services& s, const HttpRequest& req) {
   auto q = parse_query(t.query);
   auto api = q.find("api-version");
   if (api == q.end() || api->second.empty())
-    return devops_error(400, "VssVersionNotSpecifiedException",
-                        "Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
-                        "No api-version was supplied for the \"POST\" request. The version must be supplied either as part of the "
-                        "Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\").");
+    return devops_error(
+        400, "VssVersionNotSpecifiedException",
+        "Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
+        "No api-version was supplied for the \"POST\" request. The version must be supplied either as part of the "
+        "Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\").");
   if (!api_version_ok(api->second))
-    return devops_error(400, "VssInvalidPreviewVersionException",
-                        "Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi",
-                        "The requested version \"" + api->second + "\" of the resource is under preview or is not supported.");
+    return devops_error(
+        400, "VssInvalidPreviewVersionException",
+        "Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi",
+        "The requested version \"" + api->second + "\" of the resource is under preview or is not supported.");
 
   const Connection* connection = nullptr;
   auto scid = q.find("serviceConnectionId");

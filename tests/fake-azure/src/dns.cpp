@@ -16,15 +16,18 @@ std::optional<std::string> build_answer(std::string_view q, Decide&& decide) {
   if (q.size() < 12) return std::nullopt;
   auto u16 = [&](std::size_t i) { return std::uint16_t((unsigned char)q[i] << 8 | (unsigned char)q[i + 1]); };
   const std::uint16_t flags = u16(2);
-  if (flags & 0x8000) return std::nullopt;               // a response, not a query
-  if (((flags >> 11) & 0xF) != 0) return std::nullopt;   // only standard queries
-  if (u16(4) != 1) return std::nullopt;                  // exactly one question
+  if (flags & 0x8000) return std::nullopt;              // a response, not a query
+  if (((flags >> 11) & 0xF) != 0) return std::nullopt;  // only standard queries
+  if (u16(4) != 1) return std::nullopt;                 // exactly one question
   std::size_t i = 12;
   std::string name;
   while (true) {
     if (i >= q.size()) return std::nullopt;
     std::size_t len = (unsigned char)q[i];
-    if (len == 0) { ++i; break; }
+    if (len == 0) {
+      ++i;
+      break;
+    }
     if (len > 63 || i + 1 + len > q.size()) return std::nullopt;  // no compression in questions
     if (!name.empty()) name += '.';
     name += q.substr(i + 1, len);
@@ -38,23 +41,25 @@ std::optional<std::string> build_answer(std::string_view q, Decide&& decide) {
   const bool answer_a = verdict == Verdict::loopback;
 
   std::string r;
-  r += q.substr(0, 2);                                                     // id
+  r += q.substr(0, 2);  // id
   const std::uint16_t out_flags = std::uint16_t(0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | (known ? 0 : 3));
-  r += char(out_flags >> 8); r += char(out_flags & 0xFF);
-  r += std::string("\0\1", 2);                                             // qdcount 1
-  r += answer_a ? std::string("\0\1", 2) : std::string("\0\0", 2);         // ancount
-  r += std::string("\0\0\0\0", 4);                                         // nscount, arcount
+  r += char(out_flags >> 8);
+  r += char(out_flags & 0xFF);
+  r += std::string("\0\1", 2);                                      // qdcount 1
+  r += answer_a ? std::string("\0\1", 2) : std::string("\0\0", 2);  // ancount
+  r += std::string("\0\0\0\0", 4);                                  // nscount, arcount
   r += q.substr(12, question_end - 12);
   if (answer_a) {
-    r += std::string("\xC0\x0C", 2);                 // name: pointer to the question
-    r += std::string("\0\1\0\1", 4);                 // A, IN
-    r += std::string("\0\0\0\x3C", 4);               // TTL 60
-    r += std::string("\0\4\x7F\0\0\1", 6);           // 127.0.0.1
+    r += std::string("\xC0\x0C", 2);        // name: pointer to the question
+    r += std::string("\0\1\0\1", 4);        // A, IN
+    r += std::string("\0\0\0\x3C", 4);      // TTL 60
+    r += std::string("\0\4\x7F\0\0\1", 6);  // 127.0.0.1
   }
   return r;
 }
 
-Verdict plain_verdict(const std::vector<std::string>& served, const std::string& name, std::uint16_t qtype, std::uint16_t qclass) {
+Verdict plain_verdict(const std::vector<std::string>& served, const std::string& name, std::uint16_t qtype,
+                      std::uint16_t qclass) {
   if (std::find(served.begin(), served.end(), name) == served.end()) return Verdict::nxdomain;
   return qtype == 1 && qclass == 1 ? Verdict::loopback : Verdict::empty;
 }
@@ -83,7 +88,8 @@ std::optional<std::string> DnsTable::answer(std::string_view q) {
 
 std::string dns_query(std::uint16_t id, const std::string& name, std::uint16_t qtype) {
   std::string q;
-  q += char(id >> 8); q += char(id & 0xFF);
+  q += char(id >> 8);
+  q += char(id & 0xFF);
   q += std::string("\1\0\0\1\0\0\0\0\0\0", 10);  // RD, one question
   std::size_t start = 0;
   while (start <= name.size()) {
@@ -94,7 +100,8 @@ std::string dns_query(std::uint16_t id, const std::string& name, std::uint16_t q
     start = dot + 1;
   }
   q += '\0';
-  q += char(qtype >> 8); q += char(qtype & 0xFF);
+  q += char(qtype >> 8);
+  q += char(qtype & 0xFF);
   q += std::string("\0\1", 2);
   return q;
 }

@@ -12,8 +12,8 @@ namespace fake {
 
 struct HttpRequest {
   std::string method;
-  std::string host;    // lower-case, port removed
-  std::string target;  // path + query as sent
+  std::string host;                                          // lower-case, port removed
+  std::string target;                                        // path + query as sent
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::uint64_t connection_id = 0;
@@ -21,11 +21,13 @@ struct HttpRequest {
 
   // First value of a header (name lower-case), empty when absent.
   std::string header(std::string_view name) const {
-    for (const auto& [k, v] : headers) if (k == name) return v;
+    for (const auto& [k, v] : headers)
+      if (k == name) return v;
     return {};
   }
   bool has_header(std::string_view name) const {
-    for (const auto& h : headers) if (h.first == name) return true;
+    for (const auto& h : headers)
+      if (h.first == name) return true;
     return false;
   }
 };
@@ -44,8 +46,8 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int delay_ms = 0;    // wait this long before answering
-  bool reset = false;  // send nothing; close the connection with a TCP RST
+  int delay_ms = 0;          // wait this long before answering
+  bool reset = false;        // send nothing; close the connection with a TCP RST
   std::vector<int> interim;  // 1xx responses to send before this one
   StallSpec stall;           // how to (not) deliver this response
   LogInfo log;

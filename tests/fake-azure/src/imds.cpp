@@ -47,7 +47,8 @@ HttpResponse handle_imds(Services& s, const HttpRequest& req) {
   }
   if (req.method != "GET") return imds_error(405, "invalid_request", "Method not allowed");
   if (req.has_header("x-forwarded-for")) return imds_error(400, "invalid_request", "Request was forwarded by a proxy");
-  if (req.header("metadata") != "true") return imds_error(400, "invalid_request", "Required metadata header not specified");
+  if (req.header("metadata") != "true")
+    return imds_error(400, "invalid_request", "Required metadata header not specified");
   const auto query = parse_query(target.query);
   const auto get = [&](const char* name) {
     auto it = query.find(name);

@@ -7,7 +7,8 @@
 namespace fake {
 
 std::string make_jwt(const Rs256Key& key, const std::string& payload_json) {
-  std::string header = "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"x5t\":\"" + key.kid() + "\",\"kid\":\"" + key.kid() + "\"}";
+  std::string header = "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"x5t\":\"" + key.kid() + "\",\"kid\":\"" + key.kid() +
+                       "\"}";
   std::string input = base64url_encode(header) + "." + base64url_encode(payload_json);
   return input + "." + base64url_encode(key.sign(input));
 }
@@ -48,7 +49,8 @@ std::optional<ParsedJwt> parse_jwt(std::string_view token) {
   if (aud != p.MemberEnd()) {
     if (aud->value.IsString()) out.claims.aud.emplace_back(aud->value.GetString());
     else if (aud->value.IsArray())
-      for (const auto& a : aud->value.GetArray()) if (a.IsString()) out.claims.aud.emplace_back(a.GetString());
+      for (const auto& a : aud->value.GetArray())
+        if (a.IsString()) out.claims.aud.emplace_back(a.GetString());
   }
   out.claims.exp = get_num(p, "exp");
   out.claims.nbf = get_num(p, "nbf");

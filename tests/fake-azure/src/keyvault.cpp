@@ -35,48 +35,67 @@ std::string caller(const AccessToken& t) {
 HttpResponse forbidden(const Vault& v, const std::string& inner, const AccessToken& t, const std::string& action,
                        const std::string& secret, const std::string& verb) {
   std::string resource = "/subscriptions/00000000-0000-0000-0000-000000000004/resourcegroups/fkv-rg/providers/"
-                         "microsoft.keyvault/vaults/" + v.name + (secret.empty() ? "" : "/secrets/" + to_lower(secret));
+                         "microsoft.keyvault/vaults/" +
+                         v.name + (secret.empty() ? "" : "/secrets/" + to_lower(secret));
   std::string message;
   if (inner == "ForbiddenByRbac")
-    message = "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role "
-              "definitions were changed recently, please observe propagation time.\r\nCaller: " + caller(t) +
-              "\r\nAction: '" + action + "'\r\nResource: '" + resource +
-              "'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: " +
-              v.name + ";location=westeurope\r\n";
+    message =
+        "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role "
+        "definitions were changed recently, please observe propagation time.\r\nCaller: " +
+        caller(t) + "\r\nAction: '" + action + "'\r\nResource: '" + resource +
+        "'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: " +
+        v.name + ";location=westeurope\r\n";
   else if (inner == "AccessDenied")
     message = "The user, group or application '" + caller(t) + "' does not have secrets " + verb +
-              " permission on key vault '" + v.name + ";location=westeurope'. For help resolving this issue, please see "
+              " permission on key vault '" + v.name +
+              ";location=westeurope'. For help resolving this issue, please see "
               "https://go.microsoft.com/fwlink/?linkid=2125287";
   else if (inner == "ForbiddenByFirewall")
-    message = "Client address is not authorized and caller is not a trusted service.\r\nClient address: 127.0.0.1\r\nCaller: " +
-              caller(t) + "\r\nVault: " + v.name + ";location=westeurope";
+    message =
+        "Client address is not authorized and caller is not a trusted service.\r\nClient address: 127.0.0.1\r\nCaller: " +
+        caller(t) + "\r\nVault: " + v.name + ";location=westeurope";
   else if (inner == "ForbiddenByConnection")
-    message = "Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\n"
-              "Caller: " + caller(t) + "\r\nVault: " + v.name + ";location=westeurope";
+    message =
+        "Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\n"
+        "Caller: " +
+        caller(t) + "\r\nVault: " + v.name + ";location=westeurope";
   else if (inner == "ForbiddenByPolicy")
-    message = "The policy requires the caller '" + caller(t) + "' to use on-behalf-of (OBO) flow. For more information on OBO, "
+    message = "The policy requires the caller '" + caller(t) +
+              "' to use on-behalf-of (OBO) flow. For more information on OBO, "
               "please see https://go.microsoft.com/fwlink/?linkid=2152310";
-  else if (inner == "SecretDisabled")
-    message = "Operation " + verb + " is not allowed on a disabled secret.";
-  else
-    message = "Operation " + verb + " is not allowed (" + inner + ").";
+  else if (inner == "SecretDisabled") message = "Operation " + verb + " is not allowed on a disabled secret.";
+  else message = "Operation " + verb + " is not allowed (" + inner + ").";
   return keyvault_error(403, "Forbidden", message, inner);
 }
 
 void write_attributes(Writer& w, const SecretVersion& s) {
   w.Key("attributes");
   w.StartObject();
-  w.Key("enabled"); w.Bool(s.enabled);
-  if (s.nbf) { w.Key("nbf"); w.Int64(*s.nbf); }
-  if (s.exp) { w.Key("exp"); w.Int64(*s.exp); }
-  w.Key("created"); w.Int64(s.created);
-  w.Key("updated"); w.Int64(s.updated);
-  w.Key("recoveryLevel"); w.String("Recoverable+Purgeable");
-  w.Key("recoverableDays"); w.Int(90);
+  w.Key("enabled");
+  w.Bool(s.enabled);
+  if (s.nbf) {
+    w.Key("nbf");
+    w.Int64(*s.nbf);
+  }
+  if (s.exp) {
+    w.Key("exp");
+    w.Int64(*s.exp);
+  }
+  w.Key("created");
+  w.Int64(s.created);
+  w.Key("updated");
+  w.Int64(s.updated);
+  w.Key("recoveryLevel");
+  w.String("Recoverable+Purgeable");
+  w.Key("recoverableDays");
+  w.Int(90);
   w.EndObject();
 }
 void write_common(Writer& w, const SecretVersion& s) {
-  if (s.content_type) { w.Key("contentType"); w.String(s.content_type->c_str(), rapidjson::SizeType(s.content_type->size())); }
+  if (s.content_type) {
+    w.Key("contentType");
+    w.String(s.content_type->c_str(), rapidjson::SizeType(s.content_type->size()));
+  }
   if (!s.tags.empty()) {
     w.Key("tags");
     w.StartObject();
@@ -86,7 +105,10 @@ void write_common(Writer& w, const SecretVersion& s) {
     }
     w.EndObject();
   }
-  if (s.managed) { w.Key("managed"); w.Bool(true); }
+  if (s.managed) {
+    w.Key("managed");
+    w.Bool(true);
+  }
 }
 
 std::string secret_bundle(const Vault& v, const Secret& secret, const SecretVersion& s) {
@@ -94,13 +116,19 @@ std::string secret_bundle(const Vault& v, const Secret& secret, const SecretVers
   Writer w(buf);
   const std::string base = "https://" + v.host();
   w.StartObject();
-  w.Key("value"); w.String(s.value.c_str(), rapidjson::SizeType(s.value.size()));
-  if (s.content_type) { w.Key("contentType"); w.String(s.content_type->c_str(), rapidjson::SizeType(s.content_type->size())); }
+  w.Key("value");
+  w.String(s.value.c_str(), rapidjson::SizeType(s.value.size()));
+  if (s.content_type) {
+    w.Key("contentType");
+    w.String(s.content_type->c_str(), rapidjson::SizeType(s.content_type->size()));
+  }
   std::string id = base + "/secrets/" + secret.name + "/" + s.version;
-  w.Key("id"); w.String(id.c_str(), rapidjson::SizeType(id.size()));
+  w.Key("id");
+  w.String(id.c_str(), rapidjson::SizeType(id.size()));
   if (s.managed) {
     std::string kid = base + "/keys/" + secret.name + "/" + s.version;
-    w.Key("kid"); w.String(kid.c_str(), rapidjson::SizeType(kid.size()));
+    w.Key("kid");
+    w.String(kid.c_str(), rapidjson::SizeType(kid.size()));
   }
   write_attributes(w, s);
   SecretVersion rest = s;
@@ -112,7 +140,8 @@ std::string secret_bundle(const Vault& v, const Secret& secret, const SecretVers
 
 // $skiptoken: base64url of {"NextMarker":"<offset>!<page>","TargetLocation":0}.
 std::string make_skiptoken(std::size_t offset, int page) {
-  return base64url_encode("{\"NextMarker\":\"" + std::to_string(offset) + "!" + std::to_string(page) + "\",\"TargetLocation\":0}");
+  return base64url_encode("{\"NextMarker\":\"" + std::to_string(offset) + "!" + std::to_string(page) +
+                          "\",\"TargetLocation\":0}");
 }
 bool read_skiptoken(const std::string& token, std::size_t& offset, int& page) {
   auto raw = base64_decode(token);
@@ -143,7 +172,10 @@ HttpResponse keyvault_error(int status, const std::string& code, const std::stri
 }
 
 HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req) {
-  auto done = [&](HttpResponse r) { kv_headers(r, req); return r; };
+  auto done = [&](HttpResponse r) {
+    kv_headers(r, req);
+    return r;
+  };
   Target t = split_target(req.target);
   auto seg = split_path(t.path);
   auto q = parse_query(t.query);
@@ -151,18 +183,21 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   // Authentication: Key Vault answers any request without a valid token with the 401 challenge.
   auto challenge = [&](const std::string& message) {
     HttpResponse r = keyvault_error(401, "Unauthorized", message);
-    std::string authority = v.challenge_authority.empty() ? "https://login.microsoftonline.com/" + v.tenant : v.challenge_authority;
+    std::string authority = v.challenge_authority.empty() ? "https://login.microsoftonline.com/" + v.tenant
+                                                          : v.challenge_authority;
     std::string resource = v.challenge_resource.empty() ? std::string(kVaultResource) : v.challenge_resource;
     r.set("WWW-Authenticate", "Bearer authorization=\"" + authority + "\", resource=\"" + resource + "\"");
     return done(r);
   };
   std::string auth = req.header("authorization");
-  if (!starts_with_icase(auth, "Bearer ") || auth.size() <= 7) return challenge("Request is missing a Bearer or PoP token.");
+  if (!starts_with_icase(auth, "Bearer ") || auth.size() <= 7)
+    return challenge("Request is missing a Bearer or PoP token.");
   auto token = s.tokens.find_access(auth.substr(7));
   if (!token) return challenge("AKV10000: Request is missing a Bearer or PoP token.");
   if (token->expires_at <= s.now()) return challenge("AKV10021: Token has expired.");
   if (!iequals(token->resource, kVaultResource))
-    return challenge("AKV10022: Invalid audience. Expected " + std::string(kVaultResource) + ", found: " + token->resource + ".");
+    return challenge("AKV10022: Invalid audience. Expected " + std::string(kVaultResource) +
+                     ", found: " + token->resource + ".");
   if (!iequals(token->tenant, v.tenant))
     return challenge("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/" + v.tenant +
                      "/, found https://sts.windows.net/" + token->tenant + "/.");
@@ -176,19 +211,23 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   }
 
   if (seg.empty() || seg[0] != "secrets")
-    return done(keyvault_error(404, "NotFound", "The requested path was not found on this vault (the fake serves /secrets only)."));
+    return done(keyvault_error(404, "NotFound",
+                               "The requested path was not found on this vault (the fake serves /secrets only)."));
   if (req.method != "GET")
-    return done(keyvault_error(405, "MethodNotAllowed", "The requested method " + req.method + " is not supported by the fake."));
+    return done(keyvault_error(405, "MethodNotAllowed",
+                               "The requested method " + req.method + " is not supported by the fake."));
 
   auto api = q.find("api-version");
   if (api == q.end() || api->second.empty())
     return done(keyvault_error(400, "BadParameter", "The 'api-version' query parameter is missing."));
   if (!api_version_ok(api->second))
-    return done(keyvault_error(400, "BadParameter", "The specified version (" + api->second + ") is not recognized. "
-                                                    "Consider using the latest supported version (2025-07-01)."));
+    return done(keyvault_error(400, "BadParameter",
+                               "The specified version (" + api->second +
+                                   ") is not recognized. "
+                                   "Consider using the latest supported version (2025-07-01)."));
 
-  const bool allowed_client = v.allowed_clients.empty() ||
-                              std::find(v.allowed_clients.begin(), v.allowed_clients.end(), token->client_id) != v.allowed_clients.end();
+  const bool allowed_client = v.allowed_clients.empty() || std::find(v.allowed_clients.begin(), v.allowed_clients.end(),
+                                                                     token->client_id) != v.allowed_clients.end();
   const bool is_list = seg.size() == 1;
   const std::string action = is_list ? "Microsoft.KeyVault/vaults/secrets/readMetadata/action"
                                      : "Microsoft.KeyVault/vaults/secrets/getSecret/action";
@@ -206,8 +245,9 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
       static const std::regex digits("^[0-9]{1,9}$");
       int n = std::regex_match(maxresults, digits) ? std::stoi(maxresults) : -1;
       if (n < 1 || n > 25)
-        return done(keyvault_error(400, "BadParameter", "Invalid value for maxresults: '" + maxresults +
-                                                            "'. The value must be between 1 and 25."));
+        return done(
+            keyvault_error(400, "BadParameter",
+                           "Invalid value for maxresults: '" + maxresults + "'. The value must be between 1 and 25."));
       page_size = std::min(page_size, n);
     }
     std::size_t offset = 0;
@@ -236,7 +276,8 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
         const Secret& secret = v.secrets[i];
         w.StartObject();
         std::string id = "https://" + v.host() + "/secrets/" + secret.name;
-        w.Key("id"); w.String(id.c_str(), rapidjson::SizeType(id.size()));
+        w.Key("id");
+        w.String(id.c_str(), rapidjson::SizeType(id.size()));
         write_attributes(w, secret.current());
         write_common(w, secret.current());
         w.EndObject();
@@ -245,8 +286,9 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
     }
     w.Key("nextLink");
     if (more) {
-      std::string link = "https://" + (v.next_link_host.empty() ? v.host() : v.next_link_host) + ":443/secrets?api-version=" +
-                         url_encode(api->second) + "&$skiptoken=" + make_skiptoken(end, page + 1) +
+      std::string link = "https://" + (v.next_link_host.empty() ? v.host() : v.next_link_host) +
+                         ":443/secrets?api-version=" + url_encode(api->second) +
+                         "&$skiptoken=" + make_skiptoken(end, page + 1) +
                          (maxresults.empty() ? "" : "&maxresults=" + maxresults);
       w.String(link.c_str(), rapidjson::SizeType(link.size()));
     } else {
@@ -270,14 +312,17 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   const SecretVersion* sv = nullptr;
   if (secret) {
     if (version.empty()) sv = &secret->current();
-    else for (const auto& ver : secret->versions) if (ver.version == version) sv = &ver;
+    else
+      for (const auto& ver : secret->versions)
+        if (ver.version == version) sv = &ver;
   }
   if (!sv)
-    return done(keyvault_error(404, "SecretNotFound",
-                               "A secret with (name/id) " + name + (version.empty() ? "" : "/" + version) +
-                                   " was not found in this key vault. If you recently deleted this secret you may be able to "
-                                   "recover it using the correct recovery command. For help resolving this issue, please see "
-                                   "https://go.microsoft.com/fwlink/?linkid=2125182"));
+    return done(
+        keyvault_error(404, "SecretNotFound",
+                       "A secret with (name/id) " + name + (version.empty() ? "" : "/" + version) +
+                           " was not found in this key vault. If you recently deleted this secret you may be able to "
+                           "recover it using the correct recovery command. For help resolving this issue, please see "
+                           "https://go.microsoft.com/fwlink/?linkid=2125182"));
   if (!secret->forbidden.empty()) return done(forbidden(v, secret->forbidden, *token, action, secret->name, verb));
   if (!sv->enabled) return done(forbidden(v, "SecretDisabled", *token, action, secret->name, verb));
   HttpResponse r;
@@ -313,8 +358,11 @@ std::string json_escape(std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) { out += "\\u00"; out += hex[c >> 4]; out += hex[c & 15]; }
-        else out += char(c);
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else out += char(c);
     }
   }
   return out;

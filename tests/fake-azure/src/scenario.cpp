@@ -109,11 +109,13 @@ SecretVersion parse_version(const Value& v, const std::string& path, const std::
                             std::size_t index) {
   require_object(v, path);
   if (index == 0)
-    known_keys(v, path, {"name", "forbidden", "previousVersions", "version", "value", "valueBase64", "valueRepeat", "enabled",
-                         "exp", "nbf", "created", "updated", "contentType", "tags", "managed"});
+    known_keys(v, path,
+               {"name", "forbidden", "previousVersions", "version", "value", "valueBase64", "valueRepeat", "enabled",
+                "exp", "nbf", "created", "updated", "contentType", "tags", "managed"});
   else
-    known_keys(v, path, {"version", "value", "valueBase64", "valueRepeat", "enabled", "exp", "nbf", "created", "updated",
-                         "contentType", "tags", "managed"});
+    known_keys(v, path,
+               {"version", "value", "valueBase64", "valueRepeat", "enabled", "exp", "nbf", "created", "updated",
+                "contentType", "tags", "managed"});
   SecretVersion out;
   out.version = to_lower(str(v, "version", path, default_version(vault, name, index)));
   if (out.version.size() != 32 || out.version.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -137,8 +139,7 @@ SecretVersion parse_version(const Value& v, const std::string& path, const std::
     out.value.reserve(once.size() * std::size_t(repeat));
     for (std::int64_t i = 0; i < repeat; ++i) out.value += once;
   }
-  if (!valid_utf8(out.value))
-    bad(path, "the value is not valid UTF-8; Key Vault secret values are Unicode strings");
+  if (!valid_utf8(out.value)) bad(path, "the value is not valid UTF-8; Key Vault secret values are Unicode strings");
   out.enabled = boolean(v, "enabled", path, true);
   out.exp = opt_num(v, "exp", path);
   out.nbf = opt_num(v, "nbf", path);
@@ -160,11 +161,13 @@ Secret parse_secret(const Value& v, const std::string& path, const std::string& 
   require_object(v, path);
   Secret s;
   s.name = str(v, "name", path);
-  if (!is_valid_secret_name(s.name)) bad(path + ".name", "'" + s.name + "' is not a valid secret name ([0-9A-Za-z-]{1,127})");
+  if (!is_valid_secret_name(s.name))
+    bad(path + ".name", "'" + s.name + "' is not a valid secret name ([0-9A-Za-z-]{1,127})");
   s.forbidden = str(v, "forbidden", path);
   if (const Value* prev = arr(v, "previousVersions", path)) {
     for (rapidjson::SizeType i = 0; i < prev->Size(); ++i)
-      s.versions.push_back(parse_version((*prev)[i], path + ".previousVersions[" + std::to_string(i) + "]", vault, s.name, i + 1));
+      s.versions.push_back(parse_version((*prev)[i], path + ".previousVersions[" + std::to_string(i) + "]", vault,
+                                         s.name, i + 1));
   }
   s.versions.push_back(parse_version(v, path, vault, s.name, 0));
   return s;
@@ -172,8 +175,9 @@ Secret parse_secret(const Value& v, const std::string& path, const std::string& 
 
 // RFC 9110 token characters: what a header field name may consist of.
 bool is_token(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
-                           std::string_view::npos;
+  return !s.empty() &&
+         s.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
+             std::string_view::npos;
 }
 
 // The keys of a fault rule that make hostile answers: stall kinds, interim responses, custom error
@@ -192,7 +196,8 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
     return n ? std::optional<int>(int(*n)) : std::nullopt;
   };
   if (auto n = ranged("intervalMs", 1, 600000)) {
-    if (k != StallKind::slowloris && k != StallKind::body) bad(path + ".intervalMs", "only for stall slowloris or body");
+    if (k != StallKind::slowloris && k != StallKind::body)
+      bad(path + ".intervalMs", "only for stall slowloris or body");
     f.stall.interval_ms = *n;
   }
   if (auto n = ranged("totalMs", 0, 600000)) {
@@ -200,13 +205,15 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
     f.stall.total_ms = *n;
   }
   if (auto n = ranged("holdMs", 1, 600000)) {
-    if (k == StallKind::none || k == StallKind::truncate) bad(path + ".holdMs", "only for stalls that hold the connection");
+    if (k == StallKind::none || k == StallKind::truncate)
+      bad(path + ".holdMs", "only for stalls that hold the connection");
     f.stall.hold_ms = *n;
   }
   if (const Value* a = arr(v, "interim", path))
     for (rapidjson::SizeType i = 0; i < a->Size(); ++i) {
       const std::string ipath = path + ".interim[" + std::to_string(i) + "]";
-      if (!(*a)[i].IsInt() || !is_valid_interim_status((*a)[i].GetInt())) bad(ipath, "must be a 1xx status other than 101");
+      if (!(*a)[i].IsInt() || !is_valid_interim_status((*a)[i].GetInt()))
+        bad(ipath, "must be a 1xx status other than 101");
       f.interim.push_back((*a)[i].GetInt());
     }
   auto text = [&](const char* key) -> std::optional<std::string> {
@@ -219,7 +226,8 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
   f.error_code = text("errorCode");
   f.error_message = text("errorMessage");
   if ((f.error_code || f.error_message) && !f.status)
-    bad(path + (f.error_code ? ".errorCode" : ".errorMessage"), "needs status (the text is the body of an error answer)");
+    bad(path + (f.error_code ? ".errorCode" : ".errorMessage"),
+        "needs status (the text is the body of an error answer)");
   if (const Value* h = object(v, "headers", path))
     for (auto it = h->MemberBegin(); it != h->MemberEnd(); ++it) {
       const std::string name(it->name.GetString(), it->name.GetStringLength());
@@ -231,7 +239,8 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
       const std::string value(it->value.GetString(), it->value.GetStringLength());
       if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
         bad(hpath, "must not contain CR, LF or NUL (they would split or end the header)");
-      if (value.size() > 16384) bad(hpath, "must be at most 16384 bytes (Beast's limit is 65533 with the echoed token)");
+      if (value.size() > 16384)
+        bad(hpath, "must be at most 16384 bytes (Beast's limit is 65533 with the echoed token)");
       f.headers.emplace_back(name, value);
     }
   if (f.reset && (k != StallKind::none || !f.interim.empty() || !f.headers.empty()))
@@ -239,8 +248,8 @@ void parse_hostile_keys(const Value& v, const std::string& path, Fault& f) {
   if (k == StallKind::accept) {
     if (f.method != "*" || f.path != "*")
       bad(path + ".stall", "accept stalls before any request is read: only host (the TLS SNI) can be matched");
-    if (f.status || f.reset || !f.interim.empty() || !f.headers.empty() || f.delay_ms || f.retry_after || f.retry_after_date_in ||
-        f.retry_after_ms)
+    if (f.status || f.reset || !f.interim.empty() || !f.headers.empty() || f.delay_ms || f.retry_after ||
+        f.retry_after_date_in || f.retry_after_ms)
       bad(path + ".stall", "accept never answers: no status, reset, interim, headers or delay with it");
   }
 }
@@ -264,11 +273,13 @@ bool Fault::fires_on(int occurrence) const {
 
 bool is_valid_secret_name(std::string_view name) {
   return !name.empty() && name.size() <= 127 &&
-         name.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == std::string_view::npos;
+         name.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") ==
+             std::string_view::npos;
 }
 bool is_valid_vault_name(std::string_view name) {
   return name.size() >= 3 && name.size() <= 24 &&
-         name.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == std::string_view::npos;
+         name.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") ==
+             std::string_view::npos;
 }
 
 std::string connection_issuer(const Scenario& s, const Connection& c) {
@@ -279,7 +290,8 @@ std::string connection_subject(const Scenario& s, const Connection& c) {
   if (c.issuer_format == IssuerFormat::Entra) {
     auto t = guid_bytes_ms(c.tenant);
     auto a = guid_bytes_ms(kAzureDevOpsAppId);
-    return "/eid1/c/pub/t/" + base64url_encode(t ? *t : c.tenant) + "/a/" + base64url_encode(*a) + "/sc/" + s.org_id + "/" + c.id;
+    return "/eid1/c/pub/t/" + base64url_encode(t ? *t : c.tenant) + "/a/" + base64url_encode(*a) + "/sc/" + s.org_id +
+           "/" + c.id;
   }
   return "sc://" + s.org_name + "/" + s.project_name + "/" + c.name;
 }
@@ -296,22 +308,26 @@ std::vector<std::string> Scenario::served_names() const {
 std::vector<std::string> Scenario::hosts_file_names() const {
   std::vector<std::string> out;
   const auto budgets = dns_fail_after();
-  for (auto& name : served_names()) if (!budgets.count(name)) out.push_back(name);
+  for (auto& name : served_names())
+    if (!budgets.count(name)) out.push_back(name);
   return out;
 }
 std::map<std::string, int> Scenario::dns_fail_after() const {
   std::map<std::string, int> out;
-  for (const auto& v : vaults) if (v.dns_fail_after) out[to_lower(v.host())] = *v.dns_fail_after;
+  for (const auto& v : vaults)
+    if (v.dns_fail_after) out[to_lower(v.host())] = *v.dns_fail_after;
   return out;
 }
 bool Scenario::has_accept_stalls() const {
-  for (const auto& f : faults) if (f.stall.kind == StallKind::accept) return true;
+  for (const auto& f : faults)
+    if (f.stall.kind == StallKind::accept) return true;
   return false;
 }
 const Tenant* Scenario::find_tenant(std::string_view id) const {
   for (const auto& t : tenants) {
     if (iequals(t.id, id)) return &t;
-    for (const auto& d : t.domains) if (iequals(d, id)) return &t;
+    for (const auto& d : t.domains)
+      if (iequals(d, id)) return &t;
   }
   return nullptr;
 }
@@ -321,15 +337,18 @@ const AppRegistration* Scenario::find_app(std::string_view tenant_id, std::strin
   return nullptr;
 }
 const Connection* Scenario::find_connection(std::string_view id) const {
-  for (const auto& c : connections) if (iequals(c.id, id)) return &c;
+  for (const auto& c : connections)
+    if (iequals(c.id, id)) return &c;
   return nullptr;
 }
 const Vault* Scenario::find_vault_by_host(std::string_view host) const {
-  for (const auto& v : vaults) if (iequals(v.host(), host)) return &v;
+  for (const auto& v : vaults)
+    if (iequals(v.host(), host)) return &v;
   return nullptr;
 }
 bool Scenario::is_foreign_host(std::string_view host) const {
-  for (const auto& f : foreign_hosts) if (iequals(f, host)) return true;
+  for (const auto& f : foreign_hosts)
+    if (iequals(f, host)) return true;
   return false;
 }
 
@@ -340,8 +359,10 @@ Scenario parse_scenario(std::string_view json) {
     bad("(file)", std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
                       rapidjson::GetParseError_En(doc.GetParseError()));
   require_object(doc, "(root)");
-  known_keys(doc, "", {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs", "connectDelayMs",
-                       "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults", "imds"});
+  known_keys(doc, "",
+             {"organization", "project", "pipelineName", "jobToken", "clockSkewSeconds", "latencyMs", "connectDelayMs",
+              "oidcTokenLifetimeSeconds", "tenants", "connections", "apps", "vaults", "foreignHosts", "faults",
+              "imds"});
   Scenario s;
   if (const Value* o = object(doc, "organization", "")) {
     known_keys(*o, "organization", {"name", "id"});
@@ -448,7 +469,8 @@ Scenario parse_scenario(std::string_view json) {
       }
       app.certificates = strings(v, "certificates", path);
       for (const auto& pem : app.certificates)
-        if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) bad(path + ".certificates", "must be PEM certificates");
+        if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+          bad(path + ".certificates", "must be PEM certificates");
       s.apps.push_back(app);
     }
   }
@@ -458,9 +480,10 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "vaults[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
-      known_keys(v, path, {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden", "getForbidden",
-                           "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource", "throttle", "secrets",
-                           "generate", "dnsFailAfter"});
+      known_keys(v, path,
+                 {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden",
+                  "getForbidden", "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource",
+                  "throttle", "secrets", "generate", "dnsFailAfter"});
       Vault vault;
       vault.name = to_lower(str(v, "name", path));
       if (!is_valid_vault_name(vault.name)) bad(path + ".name", "'" + vault.name + "' is not a valid vault name");
@@ -492,12 +515,14 @@ Scenario parse_scenario(std::string_view json) {
         auto ra = t->FindMember("retryAfter");
         if (ra != t->MemberEnd() && !ra->value.IsNull())
           vault.throttle.retry_after = ra->value.IsString() ? std::string(ra->value.GetString())
-                                       : ra->value.IsInt() ? std::to_string(ra->value.GetInt())
-                                       : (bad(path + ".throttle.retryAfter", "must be a string or integer"), "");
+                                       : ra->value.IsInt()
+                                           ? std::to_string(ra->value.GetInt())
+                                           : (bad(path + ".throttle.retryAfter", "must be a string or integer"), "");
       }
       if (const Value* secrets = arr(v, "secrets", path))
         for (rapidjson::SizeType k = 0; k < secrets->Size(); ++k)
-          vault.secrets.push_back(parse_secret((*secrets)[k], path + ".secrets[" + std::to_string(k) + "]", vault.name));
+          vault.secrets.push_back(parse_secret((*secrets)[k], path + ".secrets[" + std::to_string(k) + "]",
+                                               vault.name));
       if (const Value* g = object(v, "generate", path)) {
         std::string gpath = path + ".generate";
         known_keys(*g, gpath, {"count", "namePrefix", "valuePrefix"});
@@ -518,8 +543,10 @@ Scenario parse_scenario(std::string_view json) {
           vault.secrets.push_back(std::move(sec));
         }
       }
-      if (seen_ci(vault.secrets).size() != vault.secrets.size()) bad(path + ".secrets", "secret names must be unique (case-insensitively)");
-      for (std::size_t k = 0; k < vault.secrets.size(); ++k) vault.secret_index.emplace(to_lower(vault.secrets[k].name), k);
+      if (seen_ci(vault.secrets).size() != vault.secrets.size())
+        bad(path + ".secrets", "secret names must be unique (case-insensitively)");
+      for (std::size_t k = 0; k < vault.secrets.size(); ++k)
+        vault.secret_index.emplace(to_lower(vault.secrets[k].name), k);
       s.vaults.push_back(std::move(vault));
     }
   }
@@ -533,7 +560,8 @@ Scenario parse_scenario(std::string_view json) {
       if (!is_guid(id.client_id)) bad(path + ".clientId", "must be a GUID");
       return id;
     };
-    if (const Value* sys = object(*m, "systemAssigned", "imds")) imds.system_assigned = identity(*sys, "imds.systemAssigned");
+    if (const Value* sys = object(*m, "systemAssigned", "imds"))
+      imds.system_assigned = identity(*sys, "imds.systemAssigned");
     if (const Value* users = arr(*m, "userAssigned", "imds"))
       for (rapidjson::SizeType k = 0; k < users->Size(); ++k)
         imds.user_assigned.push_back(identity((*users)[k], "imds.userAssigned[" + std::to_string(k) + "]"));
@@ -550,9 +578,10 @@ Scenario parse_scenario(std::string_view json) {
       std::string path = "faults[" + std::to_string(i) + "]";
       const Value& v = (*a)[i];
       require_object(v, path);
-      known_keys(v, path, {"host", "method", "path", "nth", "times", "status", "retryAfter", "retryAfterDateIn", "retryAfterMs",
-                           "reset", "delayMs", "entraError", "stall", "intervalMs", "totalMs", "holdMs", "interim",
-                           "errorCode", "errorMessage", "headers"});
+      known_keys(v, path, {"host",         "method",           "path",         "nth",    "times",   "status",
+                           "retryAfter",   "retryAfterDateIn", "retryAfterMs", "reset",  "delayMs", "entraError",
+                           "stall",        "intervalMs",       "totalMs",      "holdMs", "interim", "errorCode",
+                           "errorMessage", "headers"});
       Fault f;
       f.host = str(v, "host", path, "*");
       f.method = str(v, "method", path, "*");
@@ -567,8 +596,8 @@ Scenario parse_scenario(std::string_view json) {
       auto ra = v.FindMember("retryAfter");
       if (ra != v.MemberEnd() && !ra->value.IsNull())
         f.retry_after = ra->value.IsString() ? std::string(ra->value.GetString())
-                        : ra->value.IsInt() ? std::to_string(ra->value.GetInt())
-                        : (bad(path + ".retryAfter", "must be a string or integer"), "");
+                        : ra->value.IsInt()  ? std::to_string(ra->value.GetInt())
+                                             : (bad(path + ".retryAfter", "must be a string or integer"), "");
       if (auto d = opt_num(v, "retryAfterDateIn", path)) f.retry_after_date_in = int(*d);
       if (auto d = opt_num(v, "retryAfterMs", path)) f.retry_after_ms = int(*d);
       f.reset = boolean(v, "reset", path, false);

@@ -73,7 +73,7 @@ struct Secret {
 };
 
 struct Throttle {
-  int limit = 4000;          // requests per window per vault; 0 disables the emulation
+  int limit = 4000;  // requests per window per vault; 0 disables the emulation
   int window_seconds = 10;
   std::optional<std::string> retry_after;  // Retry-After value to send (real Key Vault sends none)
 };
@@ -106,17 +106,17 @@ struct Vault {
 
 struct Fault {
   std::string host = "*", method = "*", path = "*";  // globs; path without the query
-  std::vector<int> nth;  // 1-based occurrence numbers among matching requests; empty: all
-  int times = 0;         // with nth empty: only the first `times` matches (0: unlimited)
-  int status = 0;        // 0: no status fault (delay only / reset)
+  std::vector<int> nth;                              // 1-based occurrence numbers among matching requests; empty: all
+  int times = 0;                                     // with nth empty: only the first `times` matches (0: unlimited)
+  int status = 0;                                    // 0: no status fault (delay only / reset)
   std::optional<std::string> retry_after;
   std::optional<int> retry_after_date_in;  // Retry-After as an HTTP date this many seconds ahead
   std::optional<int> retry_after_ms;       // retry-after-ms header
   bool reset = false;                      // close the TCP connection abruptly (RST), no response
   int delay_ms = 0;
-  int entra_error = 0;                     // answer with this AADSTS code (login host)
-  StallSpec stall;                         // hang instead of answering properly (see stall.hpp)
-  std::vector<int> interim;                // 1xx responses sent before the answer
+  int entra_error = 0;       // answer with this AADSTS code (login host)
+  StallSpec stall;           // hang instead of answering properly (see stall.hpp)
+  std::vector<int> interim;  // 1xx responses sent before the answer
   // A custom error text (needs status): Key Vault error.code/message, Entra error/error_description,
   // Azure DevOps typeKey/message. "{{token}}" / "{{assertion}}" become the request's bearer token /
   // client_assertion (token echo), also in header values.

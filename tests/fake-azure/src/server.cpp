@@ -82,7 +82,8 @@ void write_log(Shared& sh, LogEntry& entry) {
 }
 
 std::int64_t epoch_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Reads until the first TLS record is complete (or 20000 bytes are in); nullopt if the connection failed.
@@ -144,7 +145,8 @@ awaitable<void> session(tcp::socket socket, Shared& sh) {
 
     HttpResponse response = sh.app.handle(request);
     co_await sleep_ms(response.delay_ms);
-    LogEntry entry{sh.next_seq++, conn, request.method, request.host, request.target, 0, start_ms, 0, epoch_ms, response.log};
+    LogEntry entry{sh.next_seq++, conn, request.method, request.host, request.target, 0,
+                   start_ms,      0,    epoch_ms,       response.log};
     if (response.reset) {
       beast::error_code ignored;
       auto& sock = lowest.socket();
@@ -219,8 +221,8 @@ awaitable<void> plain_session(tcp::socket socket, Shared& sh) {
     request.connection_id = conn;
     request.plain = true;
     HttpResponse response = sh.app.handle(request);
-    LogEntry entry{sh.next_seq++, conn, request.method, request.host, request.target, response.status, start_ms, 0,
-                   epoch_ms, response.log};
+    LogEntry entry{sh.next_seq++, conn, request.method, request.host, request.target, response.status,
+                   start_ms,      0,    epoch_ms,       response.log};
     http::response<http::string_body> res;
     res.version(req.version());
     res.result(static_cast<unsigned>(response.status));
@@ -283,8 +285,14 @@ int run_server(const ServerOptions& options, App& app, const TlsMaterial& tls, R
   tls_context.use_certificate_chain(net::buffer(tls.leaf_cert_pem));
   tls_context.use_private_key(net::buffer(tls.leaf_key_pem), ssl::context::pem);
 
-  Shared shared{app, log, tls_context, std::chrono::steady_clock::now(), {1}, {1},
-                DnsTable(app.scenario().served_names(), app.scenario().dns_fail_after()), app.scenario().has_accept_stalls()};
+  Shared shared{app,
+                log,
+                tls_context,
+                std::chrono::steady_clock::now(),
+                {1},
+                {1},
+                DnsTable(app.scenario().served_names(), app.scenario().dns_fail_after()),
+                app.scenario().has_accept_stalls()};
 
   tcp::endpoint endpoint(net::ip::make_address(options.bind), static_cast<unsigned short>(options.port));
   tcp::acceptor acceptor(ioc);

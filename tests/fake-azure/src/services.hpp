@@ -17,7 +17,7 @@ struct Services {
   const Rs256Key& key;
   TokenRegistry& tokens;
   RateWindows& rates;
-  Counters& imds_calls;  // token requests IMDS has seen (for the warm-up)
+  Counters& imds_calls;                  // token requests IMDS has seen (for the warm-up)
   std::function<std::int64_t()> now_ms;  // epoch milliseconds; injectable for tests
   std::int64_t now() const { return now_ms() / 1000; }
 };
@@ -33,11 +33,14 @@ HttpResponse handle_imds(Services& s, const HttpRequest& req);
 std::string issue_oidc_token(Services& s, const Connection* connection);
 
 // Error bodies in each service's real shape.
-HttpResponse devops_error(int status, const std::string& type_key, const std::string& type_name, const std::string& message);
+HttpResponse devops_error(int status, const std::string& type_key, const std::string& type_name,
+                          const std::string& message);
 HttpResponse entra_error(Services& s, int status, const std::string& error, int code, const std::string& text);
 // The same shape with error_description exactly `description` (no AADSTS prefix, no trace suffix).
-HttpResponse entra_error_text(Services& s, int status, const std::string& error, int code, const std::string& description);
-HttpResponse keyvault_error(int status, const std::string& code, const std::string& message, const std::string& inner = {});
+HttpResponse entra_error_text(Services& s, int status, const std::string& error, int code,
+                              const std::string& description);
+HttpResponse keyvault_error(int status, const std::string& code, const std::string& message,
+                            const std::string& inner = {});
 // Entra's text for a few AADSTS codes, for faults that ask for one by number.
 HttpResponse entra_error_by_code(Services& s, int code, int status);
 

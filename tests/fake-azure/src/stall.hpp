@@ -20,14 +20,14 @@ inline constexpr int kDefaultHoldMs = 600000;  // a held connection is closed af
 
 struct StallSpec {
   StallKind kind = StallKind::none;
-  int interval_ms = 0;             // slowloris: per byte (0: 2000); body: dribble after the half (0: none)
-  std::optional<int> total_ms;     // slowloris: send the rest of the answer this long after it began
-  int hold_ms = kDefaultHoldMs;    // a hold ends after this long (or when the client closes)
+  int interval_ms = 0;           // slowloris: per byte (0: 2000); body: dribble after the half (0: none)
+  std::optional<int> total_ms;   // slowloris: send the rest of the answer this long after it began
+  int hold_ms = kDefaultHoldMs;  // a hold ends after this long (or when the client closes)
 };
 
 struct StallStep {
-  int wait_ms = 0;     // wait this long, then ...
-  std::string bytes;   // ... write these
+  int wait_ms = 0;    // wait this long, then ...
+  std::string bytes;  // ... write these
 };
 
 enum class StallEnd {

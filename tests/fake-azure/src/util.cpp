@@ -18,16 +18,21 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += alphabet[v >> 18 & 63]; out += alphabet[v >> 12 & 63];
-    out += alphabet[v >> 6 & 63];  out += alphabet[v & 63];
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 6 & 63];
+    out += alphabet[v & 63];
   }
   if (i + 1 == in.size()) {
     unsigned v = (unsigned char)in[i] << 16;
-    out += alphabet[v >> 18 & 63]; out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
     if (pad) out += "==";
   } else if (i + 2 == in.size()) {
     unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += alphabet[v >> 18 & 63]; out += alphabet[v >> 12 & 63]; out += alphabet[v >> 6 & 63];
+    out += alphabet[v >> 18 & 63];
+    out += alphabet[v >> 12 & 63];
+    out += alphabet[v >> 6 & 63];
     if (pad) out += '=';
   }
   return out;
@@ -59,7 +64,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
     else return std::nullopt;
     acc = acc << 6 | unsigned(v);
     bits += 6;
-    if (bits >= 8) { bits -= 8; out += char(acc >> bits & 0xFF); }
+    if (bits >= 8) {
+      bits -= 8;
+      out += char(acc >> bits & 0xFF);
+    }
   }
   if (bits >= 6) return std::nullopt;  // a lone trailing character cannot be valid
   return out;
@@ -95,7 +103,8 @@ std::string url_decode(std::string_view s) {
 }
 std::string form_decode(std::string_view s) {
   std::string plus(s);
-  for (char& c : plus) if (c == '+') c = ' ';
+  for (char& c : plus)
+    if (c == '+') c = ' ';
   return url_decode(plus);
 }
 std::string url_encode(std::string_view s) {
@@ -103,7 +112,11 @@ std::string url_encode(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += char(c);
-    else { out += '%'; out += hex[c >> 4]; out += hex[c & 15]; }
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
   }
   return out;
 }
@@ -145,11 +158,14 @@ bool glob_match(std::string_view p, std::string_view t) {
   std::size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
   while (ti < t.size()) {
     if (pi < p.size() && (p[pi] == '?' || std::tolower((unsigned char)p[pi]) == std::tolower((unsigned char)t[ti]))) {
-      ++pi; ++ti;
+      ++pi;
+      ++ti;
     } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++; mark = ti;
+      star = pi++;
+      mark = ti;
     } else if (star != std::string_view::npos) {
-      pi = star + 1; ti = ++mark;
+      pi = star + 1;
+      ti = ++mark;
     } else {
       return false;
     }
@@ -167,7 +183,10 @@ std::string random_bytes(std::size_t n) {
 std::string random_hex(std::size_t bytes) {
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (unsigned char c : random_bytes(bytes)) { out += hex[c >> 4]; out += hex[c & 15]; }
+  for (unsigned char c : random_bytes(bytes)) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
   return out;
 }
 std::string random_guid() {
@@ -179,15 +198,17 @@ std::string random_guid() {
 bool is_guid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) { if (s[i] != '-') return false; }
-    else if (hexval(s[i]) < 0) return false;
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (hexval(s[i]) < 0) return false;
   }
   return true;
 }
 std::optional<std::string> guid_bytes_ms(std::string_view guid) {
   if (!is_guid(guid)) return std::nullopt;
   std::string hex;
-  for (char c : guid) if (c != '-') hex += c;
+  for (char c : guid)
+    if (c != '-') hex += c;
   std::string raw;
   for (std::size_t i = 0; i < 32; i += 2) raw += char(hexval(hex[i]) * 16 + hexval(hex[i + 1]));
   std::string out = raw;

@@ -45,7 +45,7 @@ std::optional<std::string> guid_bytes_ms(std::string_view guid);
 bool is_guid(std::string_view s);
 
 std::int64_t unix_now();
-std::string http_date(std::int64_t unix_seconds);           // "Sun, 06 Nov 1994 08:49:37 GMT"
-std::string entra_timestamp(std::int64_t unix_seconds);     // "2024-06-13 15:40:46Z"
+std::string http_date(std::int64_t unix_seconds);        // "Sun, 06 Nov 1994 08:49:37 GMT"
+std::string entra_timestamp(std::int64_t unix_seconds);  // "2024-06-13 15:40:46Z"
 
 }  // namespace fake

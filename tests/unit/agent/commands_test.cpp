@@ -17,7 +17,7 @@ TEST_CASE("escape: % first, then CR, LF, ';' and ']'") {
   CHECK(escape("a]b") == "a%5Db");
   CHECK(escape("l1\r\nl2") == "l1%0D%0Al2");
   CHECK(escape("100%") == "100%AZP25");
-  CHECK(escape("%3B") == "%AZP253B");          // a literal %3B survives the agent's %3B decode
+  CHECK(escape("%3B") == "%AZP253B");  // a literal %3B survives the agent's %3B decode
   CHECK(escape("%AZP25") == "%AZP25AZP25");
   CHECK(escape("##vso[x]") == "##vso[x%5D");
 }

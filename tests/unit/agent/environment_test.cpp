@@ -67,7 +67,8 @@ TEST_CASE("a complete public-cloud environment") {
   CHECK(c->timeout == std::chrono::seconds{300});
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/proj/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken"
-        "?api-version=7.1&serviceConnectionId=" + kId);
+        "?api-version=7.1&serviceConnectionId=" +
+            kId);
 }
 
 TEST_CASE("INPUT_AZURESUBSCRIPTION fallback, upper-case id spelling, scheme in any case, values trimmed") {
@@ -179,7 +180,8 @@ TEST_CASE("OIDC route fallback without SYSTEM_OIDCREQUESTURI") {
   REQUIRE(c);
   CHECK(c->oidc_request_url.str() ==
         "https://dev.azure.com/org/0f0e0d0c-0000-0000-0000-000000000001/_apis/distributedtask/hubs/build/plans/plan-1/"
-        "jobs/job-1/oidctoken?api-version=7.1-preview.1&serviceConnectionId=" + kId);
+        "jobs/job-1/oidctoken?api-version=7.1-preview.1&serviceConnectionId=" +
+            kId);
   v["SYSTEM_COLLECTIONURI"] = "https://dev.azure.com/other/";
   CHECK(read(v)->oidc_request_url.host == "dev.azure.com");
   CHECK(read(v)->oidc_request_url.target.rfind("/other/", 0) == 0);
@@ -201,8 +203,9 @@ TEST_CASE("validation errors name the input and the rule") {
       {"INPUT_KEYVAULTNAME", "https://x.vault.azure.net",
        "Input KeyVaultName 'https://x.vault.azure.net' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z and "
        "'-'."},
-      {"INPUT_KEYVAULTNAME", "ab", "Input KeyVaultName 'ab' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z "
-                                   "and '-'."},
+      {"INPUT_KEYVAULTNAME", "ab",
+       "Input KeyVaultName 'ab' is not a key vault name: 3-24 characters of 0-9, a-z, A-Z "
+       "and '-'."},
       {"ENDPOINT_AUTH_SCHEME_" + kId, "PublishProfile",
        "The service connection uses the authentication scheme 'PublishProfile', which is not supported; supported "
        "are WorkloadIdentityFederation, ServicePrincipal (client secret or certificate) and ManagedServiceIdentity."},
@@ -240,9 +243,12 @@ TEST_CASE("validation errors name the input and the rule") {
        "The service connection's AzureKeyVaultServiceEndpointResourceId 'http://vault.azure.net' is not an https URL "
        "such as https://vault.azure.net."},
       {"INPUT_TIMEOUTSECONDS", "0", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '0'."},
-      {"INPUT_TIMEOUTSECONDS", "-5", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '-5'."},
-      {"INPUT_TIMEOUTSECONDS", "1.5", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '1.5'."},
-      {"INPUT_TIMEOUTSECONDS", "5m", "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '5m'."},
+      {"INPUT_TIMEOUTSECONDS", "-5",
+       "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '-5'."},
+      {"INPUT_TIMEOUTSECONDS", "1.5",
+       "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '1.5'."},
+      {"INPUT_TIMEOUTSECONDS", "5m",
+       "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '5m'."},
       {"INPUT_TIMEOUTSECONDS", "86401",
        "Input TimeoutSeconds must be a whole number of seconds from 1 to 86400, got '86401'."},
       {"INPUT_TIMEOUTSECONDS", "99999999999999999999",
@@ -274,10 +280,12 @@ TEST_CASE("schemes: what each one reads, and what it does not need") {
   const std::vector<Case> cases = {
       {"WorkloadIdentityFederation", {}, fkv::AuthScheme::workload_identity_federation},
       {"ServicePrincipal", {{p + "_SERVICEPRINCIPALKEY", "s3cret-value"}}, fkv::AuthScheme::service_principal_secret},
-      {"serviceprincipal", {{p + "_SERVICEPRINCIPALKEY", "s3cret-value"}, {p + "_AUTHENTICATIONTYPE", "SPNKEY"}},
+      {"serviceprincipal",
+       {{p + "_SERVICEPRINCIPALKEY", "s3cret-value"}, {p + "_AUTHENTICATIONTYPE", "SPNKEY"}},
        fkv::AuthScheme::service_principal_secret},
       {"ServicePrincipal",
-       {{p + "_SERVICEPRINCIPALCERTIFICATE", "-----BEGIN CERTIFICATE-----"}, {p + "_AUTHENTICATIONTYPE", "spnCertificate"}},
+       {{p + "_SERVICEPRINCIPALCERTIFICATE", "-----BEGIN CERTIFICATE-----"},
+        {p + "_AUTHENTICATIONTYPE", "spnCertificate"}},
        fkv::AuthScheme::service_principal_certificate},
       {"ManagedServiceIdentity", {}, fkv::AuthScheme::managed_identity},
   };

@@ -63,7 +63,10 @@ TEST_CASE("per-secret failures: one error line each, summary names them") {
   a.message = "A failed.";
   b.subject = "b/v1";
   b.message = "B failed.";
-  auto c = conclude("kv", with([&](RunResult& r) { r.secret_failures = {a, b}; r.secrets_set = 3; }));
+  auto c = conclude("kv", with([&](RunResult& r) {
+                      r.secret_failures = {a, b};
+                      r.secrets_set = 3;
+                    }));
   CHECK(c.exit_code == 1);
   CHECK(c.result == TaskResult::Failed);
   CHECK(c.lines == std::vector<std::string>{
@@ -72,7 +75,6 @@ TEST_CASE("per-secret failures: one error line each, summary names them") {
                        "##vso[task.complete result=Failed]2 of 5 secrets from vault 'kv' could not be set: a, b/v1.",
                    });
 }
-
 
 TEST_CASE("a list failure or a stop with nothing set and nothing else reads like a fatal error") {
   for (const auto& run : {with([](RunResult& r) { r.list_failure = error(Stage::vault_list, "Denied."); }),
@@ -86,9 +88,9 @@ TEST_CASE("a list failure or a stop with nothing set and nothing else reads like
 
 TEST_CASE("a list failure after earlier pages: the set secrets are counted, the failure named") {
   auto c = conclude("kv", with([](RunResult& r) {
-    r.list_failure = error(Stage::vault_list, "Page 3 was cut.");
-    r.secrets_set = 50;
-  }));
+                      r.list_failure = error(Stage::vault_list, "Page 3 was cut.");
+                      r.secrets_set = 50;
+                    }));
   CHECK(c.exit_code == 1);
   CHECK(c.lines == std::vector<std::string>{
                        "##vso[task.logissue type=error]Page 3 was cut. (vault-list)",
@@ -117,7 +119,8 @@ TEST_CASE("a stopped run names every secret not fetched; the summary names at mo
   std::string first19;
   for (int i = 0; i < 19; ++i) first19 += ", n" + std::to_string(i);
   CHECK(c.lines[3] == "##vso[task.complete result=Failed]23 of 30 secrets from vault 'kv' could not be set: d" +
-                          first19 + " and 3 more. The run was cancelled (SIGTERM) before every selected secret was "
+                          first19 +
+                          " and 3 more. The run was cancelled (SIGTERM) before every selected secret was "
                           "fetched.");
   auto log = fkv::test::parse_agent_log(c.lines[0] + "\n" + c.lines[1] + "\n" + c.lines[2] + "\n" + c.lines[3] + "\n");
   CHECK(log.result == "Failed");
@@ -126,12 +129,13 @@ TEST_CASE("a stopped run names every secret not fetched; the summary names at mo
 
 TEST_CASE("a conflict after listing: one error line, both secrets named as not set (issue 11)") {
   auto c = conclude("kv", with([](RunResult& r) {
-    r.secrets_set = 2;
-    Conflict conflict;
-    conflict.error = error(Stage::emit, "Secrets 'legacy' and 'app-url' would both set the variable 'app-url'.");
-    conflict.secrets = {"legacy", "app-url"};
-    r.conflicts.push_back(conflict);
-  }));
+                      r.secrets_set = 2;
+                      Conflict conflict;
+                      conflict.error = error(Stage::emit,
+                                             "Secrets 'legacy' and 'app-url' would both set the variable 'app-url'.");
+                      conflict.secrets = {"legacy", "app-url"};
+                      r.conflicts.push_back(conflict);
+                    }));
   CHECK(c.exit_code == 1);
   CHECK(c.lines == std::vector<std::string>{
                        "##vso[task.logissue type=error]Secrets 'legacy' and 'app-url' would both set the variable "
@@ -142,9 +146,9 @@ TEST_CASE("a conflict after listing: one error line, both secrets named as not s
 
 TEST_CASE("MissingSecrets=warn: skipped names are in the success message, the step succeeds (issue 11)") {
   auto c = conclude("kv", with([](RunResult& r) {
-    r.secrets_set = 1;
-    r.missing = {"gone", "gone-too"};
-  }));
+                      r.secrets_set = 1;
+                      r.missing = {"gone", "gone-too"};
+                    }));
   CHECK(c.exit_code == 0);
   CHECK(c.lines == std::vector<std::string>{"##vso[task.complete result=Succeeded]1 secrets from vault 'kv' set as "
                                             "secret variables. Not found and skipped (MissingSecrets is 'warn'): "

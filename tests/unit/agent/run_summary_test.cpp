@@ -63,9 +63,10 @@ TEST_CASE("add_variable: one row per name, in first-set order; a second set adds
   RunRecord r;
   add_variable(r, {"db-password", true, false, false});
   add_variable(r, {"tls-cert", false, false, true});
-  add_variable(r, {"db-password", true, true, false});  // OutputVariables: the same variable as an output
-  add_variable(r, {"db-password", true, false, false}); // a later plain set keeps the mark
-  add_variable(r, {"DB-PASSWORD", true, false, false}); // exact names: the agent's case-folding is not ours to apply here
+  add_variable(r, {"db-password", true, true, false});   // OutputVariables: the same variable as an output
+  add_variable(r, {"db-password", true, false, false});  // a later plain set keeps the mark
+  add_variable(r,
+               {"DB-PASSWORD", true, false, false});  // exact names: the agent's case-folding is not ours to apply here
   CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false},
                                                     {"tls-cert", false, false, true},
                                                     {"DB-PASSWORD", true, false, false}});
@@ -74,10 +75,16 @@ TEST_CASE("add_variable: one row per name, in first-set order; a second set adds
 TEST_CASE("summary of a successful run") {
   RunRecord r = base();
   r.conclusion = "3 secrets from vault 'fkv-basic' set as secret variables.";
-  r.variables = {{"db-password", true, false, false}, {"kv.api_key", true, true, false}, {"tls-cert", false, false, true}};
+  r.variables = {{"db-password", true, false, false},
+                 {"kv.api_key", true, true, false},
+                 {"tls-cert", false, false, true}};
   r.not_yet_valid = {"api-key"};
-  r.skipped = {{"old-password", "disabled"}, {"legacy-key", "expired"}, {"other", "not selected by the secrets filter"}};
-  r.phases = {{"OIDC token", 0.12, 1, 0, 0}, {"Entra token exchange", 0.2, 2, 1, 0}, {"Listing", 0.31, 1, 0, 0},
+  r.skipped = {{"old-password", "disabled"},
+               {"legacy-key", "expired"},
+               {"other", "not selected by the secrets filter"}};
+  r.phases = {{"OIDC token", 0.12, 1, 0, 0},
+              {"Entra token exchange", 0.2, 2, 1, 0},
+              {"Listing", 0.31, 1, 0, 0},
               {"Downloads", 0.54, 5, 0, 2}};
   r.total_seconds = 1.26;
   check_expected("success", render_summary(r));
@@ -169,9 +176,11 @@ TEST_CASE("summary_failures: each failure with cause and fix, in conclude's orde
 }
 
 TEST_CASE("variable_of_command reads the name and flags, never needing the value") {
-  CHECK(variable_of_command(set_variable("db-password", "v;]%", true)) == SummaryVariable{"db-password", true, false, false});
+  CHECK(variable_of_command(set_variable("db-password", "v;]%", true)) ==
+        SummaryVariable{"db-password", true, false, false});
   CHECK(variable_of_command(set_output_variable("a;b]c", "v", true)) == SummaryVariable{"a;b]c", true, true, false});
-  CHECK(variable_of_command(set_variable("tls-cert", "/tmp/x.pfx", false)) == SummaryVariable{"tls-cert", false, false, true});
+  CHECK(variable_of_command(set_variable("tls-cert", "/tmp/x.pfx", false)) ==
+        SummaryVariable{"tls-cert", false, false, true});
   CHECK(variable_of_command(set_variable("50%AZP25", "v", true))->name == "50%AZP25");
   CHECK_FALSE(variable_of_command(set_secret("x")));
   CHECK_FALSE(variable_of_command(set_variable("SYSTEM_UNSAFEALLOWMULTILINESECRET", "true", false)));

@@ -127,23 +127,29 @@ TEST_CASE("conflicts between named items are found before any network call, word
     const char* message;
   };
   const Case cases[] = {
-      {"a => x, b => X", "", "SecretsFilter: 'a => x' and 'b => X' would both set the variable 'X' (variable names "
-                             "are compared without regard to case); give one of them another name with '=> "
-                             "<variable>'."},
-      {"a, b => A", "", "SecretsFilter: 'a' and 'b => A' would both set the variable 'A' (variable names are compared "
-                        "without regard to case); give one of them another name with '=> <variable>'."},
-      {"a, b => kv.a", "kv.", "SecretsFilter: 'a' and 'b => kv.a' would both set the variable 'kv.a' (variable "
-                              "names are compared without regard to case); give one of them another name with '=> "
-                              "<variable>'."},
-      {"a, a => file:a.pem", "", "SecretsFilter: 'a' and 'a => file:a.pem' would both set the variable 'a' "
-                                 "(variable names are compared without regard to case); give one of them another "
-                                 "name with '=> <variable>'."},
-      {"a => file:x.pem, b => file:X.PEM", "", "SecretsFilter: 'a => file:x.pem' and 'b => file:X.PEM' would both "
-                                               "write the file 'X.PEM'; give each secret its own file."},
-      {"a/v1 => file:one.pem, a/v2 => file:two.pem", "", "SecretsFilter: 'a/v1 => file:one.pem' and 'a/v2 => "
-                                                         "file:two.pem' would both set the variable 'a' (variable "
-                                                         "names are compared without regard to case); give one of "
-                                                         "them another name with '=> <variable>'."},
+      {"a => x, b => X", "",
+       "SecretsFilter: 'a => x' and 'b => X' would both set the variable 'X' (variable names "
+       "are compared without regard to case); give one of them another name with '=> "
+       "<variable>'."},
+      {"a, b => A", "",
+       "SecretsFilter: 'a' and 'b => A' would both set the variable 'A' (variable names are compared "
+       "without regard to case); give one of them another name with '=> <variable>'."},
+      {"a, b => kv.a", "kv.",
+       "SecretsFilter: 'a' and 'b => kv.a' would both set the variable 'kv.a' (variable "
+       "names are compared without regard to case); give one of them another name with '=> "
+       "<variable>'."},
+      {"a, a => file:a.pem", "",
+       "SecretsFilter: 'a' and 'a => file:a.pem' would both set the variable 'a' "
+       "(variable names are compared without regard to case); give one of them another "
+       "name with '=> <variable>'."},
+      {"a => file:x.pem, b => file:X.PEM", "",
+       "SecretsFilter: 'a => file:x.pem' and 'b => file:X.PEM' would both "
+       "write the file 'X.PEM'; give each secret its own file."},
+      {"a/v1 => file:one.pem, a/v2 => file:two.pem", "",
+       "SecretsFilter: 'a/v1 => file:one.pem' and 'a/v2 => "
+       "file:two.pem' would both set the variable 'a' (variable "
+       "names are compared without regard to case); give one of "
+       "them another name with '=> <variable>'."},
   };
   for (const auto& c : cases) {
     CAPTURE(c.filter);
@@ -171,8 +177,8 @@ Result parse(const std::string& filter) {
   std::size_t pos = 0;
   while (true) {
     const auto comma = filter.find(',', pos);
-    std::string item(fkv::trim(std::string_view(filter).substr(pos, comma == std::string::npos ? std::string::npos
-                                                                                                 : comma - pos)));
+    std::string item(
+        fkv::trim(std::string_view(filter).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
     if (!item.empty()) items.push_back(item);
     if (comma == std::string::npos) break;
     pos = comma + 1;

@@ -88,7 +88,7 @@ TEST_CASE("invalid items: one error naming the item and what to write instead, w
       {"a => file:C:/x.pfx", "SecretsFilter: 'a => file:C:/x.pfx' has an absolute file path; write a path relative "
                              "to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
       {"a => file:\\\\server\\x", "SecretsFilter: 'a => file:\\\\server\\x' has an absolute file path; write a "
-                                 "path relative to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
+                                  "path relative to $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
       {"a => file:../x.pfx", "SecretsFilter: 'a => file:../x.pfx' has '..' in its file path; the file must stay "
                              "under $(Agent.TempDirectory), e.g. 'file:certs/tls.pfx'."},
       {"a => file:certs/../../x", "SecretsFilter: 'a => file:certs/../../x' has '..' in its file path; the file "
@@ -102,8 +102,8 @@ TEST_CASE("invalid items: one error naming the item and what to write instead, w
                                 "file names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
                                 "'file:certs/tls.pfx'."},
       {"a => file:certs\\x.pfx", "SecretsFilter: 'a => file:certs\\x.pfx' has an invalid file path: use folder and "
-                                "file names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
-                                "'file:certs/tls.pfx'."},
+                                 "file names of 0-9, a-z, A-Z, '.', '_' and '-' separated by '/', e.g. "
+                                 "'file:certs/tls.pfx'."},
       {"a => file:./x", "SecretsFilter: 'a => file:./x' has an invalid file path: use folder and file names of 0-9, "
                         "a-z, A-Z, '.', '_' and '-' separated by '/', e.g. 'file:certs/tls.pfx'."},
   };
@@ -160,7 +160,8 @@ TEST_CASE("patterns, exclusions and targets: the kinds, and whether the vault is
   REQUIRE(s->items.size() == 4);
   CHECK(s->items[0] == FilterItem{FilterItem::Kind::glob, "app-*", {"app-*", ""}, "", ""});
   CHECK(s->items[1] == FilterItem{FilterItem::Kind::exclude, "!app-old", {"app-old", ""}, "", ""});
-  CHECK(s->items[2] == FilterItem{FilterItem::Kind::name, "tls => file:certs/tls.pfx", {"tls", ""}, "", "certs/tls.pfx"});
+  CHECK(s->items[2] ==
+        FilterItem{FilterItem::Kind::name, "tls => file:certs/tls.pfx", {"tls", ""}, "", "certs/tls.pfx"});
   CHECK(s->items[3] == FilterItem{FilterItem::Kind::name, "db/0a1b => DB_PASSWORD", {"db", "0a1b"}, "DB_PASSWORD", ""});
 }
 
@@ -171,13 +172,25 @@ TEST_CASE("glob_match: '*' any run, '?' one character, case-insensitive, whole n
     bool match;
   };
   const Case cases[] = {
-      {"*", "anything", true},       {"app-*", "app-key", true},     {"app-*", "APP-KEY", true},
-      {"App-*", "app-", true},       {"app-*", "app", false},        {"app-*", "my-app-key", false},
-      {"*-key", "app-key", true},    {"*-key", "app-key2", false},   {"db-?-password", "db-1-password", true},
-      {"db-?-password", "db--password", false}, {"db-?-password", "db-12-password", false},
-      {"a*b*c", "aXXbYYc", true},    {"a*b*c", "aXXbYY", false},     {"*a*", "bab", true},
-      {"??", "ab", true},            {"??", "a", false},             {"a**", "a", true},
-      {"*x*y*z*", "xxyyzz", true},   {"*x*y*z*", "zyx", false},
+      {"*", "anything", true},
+      {"app-*", "app-key", true},
+      {"app-*", "APP-KEY", true},
+      {"App-*", "app-", true},
+      {"app-*", "app", false},
+      {"app-*", "my-app-key", false},
+      {"*-key", "app-key", true},
+      {"*-key", "app-key2", false},
+      {"db-?-password", "db-1-password", true},
+      {"db-?-password", "db--password", false},
+      {"db-?-password", "db-12-password", false},
+      {"a*b*c", "aXXbYYc", true},
+      {"a*b*c", "aXXbYY", false},
+      {"*a*", "bab", true},
+      {"??", "ab", true},
+      {"??", "a", false},
+      {"a**", "a", true},
+      {"*x*y*z*", "xxyyzz", true},
+      {"*x*y*z*", "zyx", false},
   };
   for (const auto& c : cases) {
     CAPTURE(c.glob);

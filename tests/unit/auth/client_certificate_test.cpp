@@ -131,7 +131,8 @@ TEST_CASE("from_pem: every rejected layout, each with its message") {
       {"two keys", t.certificate + t.pkcs8 + t.pkcs1, "holds more than one private key."},
       {"EC key", ec.certificate + ec.pkcs8,
        "holds a private key that is not an RSA key; certificate credentials of Microsoft Entra ID need RSA."},
-      {"encrypted PKCS#8", t.certificate + "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n",
+      {"encrypted PKCS#8",
+       t.certificate + "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n",
        "holds an encrypted private key, which the task cannot use (there is no place for its password)."},
       {"encrypted PKCS#1", t.certificate + encrypted_pkcs1,
        "holds an encrypted private key, which the task cannot use (there is no place for its password)."},
@@ -236,8 +237,8 @@ TEST_CASE("acquire_access_token_for(certificate): the PEM lines and the assertio
                                                    [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE_FALSE(token);
   CHECK(token.error().message == "Microsoft Entra ID does not accept the service connection's certificate for app "
-                                 "'client' (AADSTS700027): no certificate with thumbprint " + t.thumbprint +
-                                 " is registered on the app.");
+                                 "'client' (AADSTS700027): no certificate with thumbprint " +
+                                     t.thumbprint + " is registered on the app.");
   CHECK(token.error().hint.rfind("Upload the certificate (its public part, thumbprint " + t.thumbprint + ")", 0) == 0);
   const auto lines = fkv::auth::pem_secret_lines(c.certificate_pem);
   REQUIRE(registered.size() == lines.size() + 1);

@@ -46,7 +46,8 @@ TEST_CASE("client_secret_request: the v2 form, every value form-encoded, nothing
 
 TEST_CASE("acquire_access_token_for(client secret): the secret is registered first, then the token") {
   FakeHttpClient http;
-  http.on("POST", kTokenUrl, FakeHttpClient::json(200, R"({"token_type":"Bearer","expires_in":3599,"access_token":"at-1"})"));
+  http.on("POST", kTokenUrl,
+          FakeHttpClient::json(200, R"({"token_type":"Bearer","expires_in":3599,"access_token":"at-1"})"));
   std::vector<std::string> registered;
   auto token = fkv::auth::acquire_access_token_for(http, secret_credential(), "https://vault.azure.net/.default",
                                                    [&](std::string_view s) { registered.emplace_back(s); });
@@ -68,19 +69,23 @@ TEST_CASE("acquire_access_token_for(client secret): AADSTS7000215 and 7000222 wi
       "(https://dev.azure.com/org/proj/_settings/adminservices?resourceId=2f3c4b5a-1111-4222-8333-944455556666) and "
       "choose Convert to move it to workload identity federation (https://aka.ms/azdo-rm-workload-identity-conversion).";
   const std::vector<Case> cases = {
-      {7000215, "Microsoft Entra ID rejected the client secret of app '" + kClient +
-                    "' (AADSTS7000215): it is not a current secret of this app.",
+      {7000215,
+       "Microsoft Entra ID rejected the client secret of app '" + kClient +
+           "' (AADSTS7000215): it is not a current secret of this app.",
        "Update the service connection with the secret's Value (not its Secret ID) from the app registration's "
-       "Certificates & secrets page. " + convert},
+       "Certificates & secrets page. " +
+           convert},
       {7000222, "The client secret of app '" + kClient + "' has expired (AADSTS7000222).",
        "Create a new client secret under the app registration's Certificates & secrets and enter its Value in the "
-       "service connection. " + convert},
+       "service connection. " +
+           convert},
   };
   for (const auto& c : cases) {
     CAPTURE(c.code);
     FakeHttpClient http;
     // Entra echoing the secret must not put it into the Error.
-    http.on("POST", kTokenUrl, FakeHttpClient::json(401, entra_error_body(c.code, "invalid_client", "echo " + kSecret)));
+    http.on("POST", kTokenUrl,
+            FakeHttpClient::json(401, entra_error_body(c.code, "invalid_client", "echo " + kSecret)));
     auto token = fkv::auth::acquire_access_token_for(http, secret_credential(), "https://vault.azure.net/.default",
                                                      [](std::string_view) {});
     REQUIRE_FALSE(token);

@@ -21,8 +21,9 @@ fkv::net::Url token_url() {
 TEST_CASE("entra_token_url: authority + tenant + /oauth2/v2.0/token") {
   CHECK(token_url().str() ==
         "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token");
-  CHECK(fkv::auth::entra_token_url(*fkv::net::parse_https_url("https://login.microsoftonline.us"), "contoso.us")->str() ==
-        "https://login.microsoftonline.us/contoso.us/oauth2/v2.0/token");
+  CHECK(
+      fkv::auth::entra_token_url(*fkv::net::parse_https_url("https://login.microsoftonline.us"), "contoso.us")->str() ==
+      "https://login.microsoftonline.us/contoso.us/oauth2/v2.0/token");
   CHECK(fkv::auth::entra_token_url(*fkv::net::parse_https_url("https://127.0.0.1:8443/adfs"), "t")->str() ==
         "https://127.0.0.1:8443/adfs/t/oauth2/v2.0/token");
 }
@@ -30,11 +31,13 @@ TEST_CASE("entra_token_url: authority + tenant + /oauth2/v2.0/token") {
 TEST_CASE("entra_token_url rejects tenant ids that could change the path") {
   for (const char* tenant : {"", "a/b", "a?b", "..%2f", "a b", "tenant#", "t\n"}) {
     CAPTURE(tenant);
-    const auto url = fkv::auth::entra_token_url(*fkv::net::parse_https_url("https://login.microsoftonline.com/"), tenant);
+    const auto url = fkv::auth::entra_token_url(*fkv::net::parse_https_url("https://login.microsoftonline.com/"),
+                                                tenant);
     REQUIRE_FALSE(url);
     CHECK(url.error().stage == fkv::Stage::config);
     CHECK(url.error().subject == "tenantId");
-    CHECK(url.error().message.find("is not valid: only letters, digits, '.' and '-' are allowed.") != std::string::npos);
+    CHECK(url.error().message.find("is not valid: only letters, digits, '.' and '-' are allowed.") !=
+          std::string::npos);
   }
 }
 
@@ -49,17 +52,19 @@ TEST_CASE("entra_request: the exact form body, headers and no bearer") {
   CHECK(request.headers[0].value == "application/x-www-form-urlencoded");
   CHECK(request.headers[1].name == "Accept");
   CHECK(request.headers[1].value == "application/json");
-  CHECK(request.body ==
-        "grant_type=client_credentials"
-        "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
-        "&client_id=11111111-2222-3333-4444-555555555555"
-        "&scope=https%3A%2F%2Fvault.azure.net%2F.default"
-        "&client_assertion=eyJ.a%2Bb%2Fc%3D.sig");
+  CHECK(request.body == "grant_type=client_credentials"
+                        "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                        "&client_id=11111111-2222-3333-4444-555555555555"
+                        "&scope=https%3A%2F%2Fvault.azure.net%2F.default"
+                        "&client_assertion=eyJ.a%2Bb%2Fc%3D.sig");
   CHECK(request.timeout == std::chrono::seconds(30));
 }
 
 TEST_CASE("read_entra_response: success with expires_in as a number or a numeric string") {
-  struct Row { const char* body; long long seconds; };
+  struct Row {
+    const char* body;
+    long long seconds;
+  };
   const Row rows[] = {
       {R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"AT-1"})", 3599},
       {R"({"token_type":"Bearer","expires_in":"3600","access_token":"AT-1"})", 3600},
@@ -76,7 +81,7 @@ TEST_CASE("read_entra_response: success with expires_in as a number or a numeric
 
 TEST_CASE("read_entra_response: a 200 without a usable token is an error that shows nothing of the body") {
   const char* bodies[] = {
-      R"({"access_token":"AT-SECRET"})",                    // no expires_in
+      R"({"access_token":"AT-SECRET"})",  // no expires_in
       R"({"access_token":"AT-SECRET","expires_in":"1h"})",
       R"({"access_token":"AT-SECRET","expires_in":0})",
       R"({"access_token":"AT-SECRET","expires_in":-5})",
@@ -118,8 +123,9 @@ TEST_CASE("read_entra_response: rejections carry error, code, first sentence and
 TEST_CASE("read_entra_response: a rejection that carries an access token keeps only its numeric codes") {
   // Found by fuzzing the IMDS reader: the token could be quoted in any text field, whole or cut.
   const std::string token = "plain-token-without-jwt-shape-0123456789";
-  const std::string body = R"({"access_token":")" + token + R"(","error":")" + token + R"(","error_description":"AADSTS50027: )" +
-                           token + R"(","error_codes":[50027],"trace_id":")" + token + R"("})";
+  const std::string body = R"({"access_token":")" + token + R"(","error":")" + token +
+                           R"(","error_description":"AADSTS50027: )" + token +
+                           R"(","error_codes":[50027],"trace_id":")" + token + R"("})";
   auto result = fkv::auth::read_entra_response(token_url(), FakeHttpClient::json(400, body));
   REQUIRE(std::holds_alternative<EntraRejection>(result));
   const auto& rejection = std::get<EntraRejection>(result);
@@ -137,7 +143,8 @@ TEST_CASE("read_entra_response: rejections without JSON, or on other statuses") 
   CHECK(std::get<EntraRejection>(result).info.error.empty());
   CHECK(std::get<EntraRejection>(result).correlation.empty());
 
-  result = fkv::auth::read_entra_response(token_url(), FakeHttpClient::json(400, R"({"error":"invalid_grant","error_codes":[50027]})"));
+  result = fkv::auth::read_entra_response(
+      token_url(), FakeHttpClient::json(400, R"({"error":"invalid_grant","error_codes":[50027]})"));
   REQUIRE(std::holds_alternative<EntraRejection>(result));
   CHECK(std::get<EntraRejection>(result).info.code == "AADSTS50027");
   CHECK(std::get<EntraRejection>(result).info.description.empty());
@@ -152,7 +159,11 @@ TEST_CASE("read_entra_response: transport errors") {
 }
 
 TEST_CASE("aadsts_code: from the description first, then error_codes[0]") {
-  struct Row { const char* description; std::vector<long long> codes; const char* code; };
+  struct Row {
+    const char* description;
+    std::vector<long long> codes;
+    const char* code;
+  };
   const Row rows[] = {
       {"AADSTS700213: No matching", {700213}, "AADSTS700213"},
       {"AADSTS7002138: case", {1}, "AADSTS7002138"},
@@ -169,7 +180,10 @@ TEST_CASE("aadsts_code: from the description first, then error_codes[0]") {
 }
 
 TEST_CASE("first_sentence: without code prefix, ids, line breaks; at most 300 characters") {
-  struct Row { std::string description; std::string sentence; };
+  struct Row {
+    std::string description;
+    std::string sentence;
+  };
   const Row rows[] = {
       {"AADSTS90002: Tenant 'x' not found. Check to make sure you have the correct tenant ID. Trace ID: a",
        "Tenant 'x' not found."},
@@ -191,8 +205,8 @@ TEST_CASE("first_sentence: without code prefix, ids, line breaks; at most 300 ch
 
 TEST_CASE("entra_token_url accepts what the shared tenant rule accepts (core/text is_tenant_id)") {
   const auto authority = *fkv::net::parse_https_url("https://login.microsoftonline.com/");
-  for (const std::string& ok : std::vector<std::string>{"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.onmicrosoft.com",
-                                                         "a", std::string(253, 'a')})
+  for (const std::string& ok : std::vector<std::string>{"72f988bf-86f1-41af-91ab-2d7cd011db47",
+                                                        "contoso.onmicrosoft.com", "a", std::string(253, 'a')})
     CHECK(fkv::auth::entra_token_url(authority, ok));
   for (const std::string& bad : std::vector<std::string>{"", "a/b", "a b", "ä", "a_b", std::string(254, 'a')})
     CHECK_FALSE(fkv::auth::entra_token_url(authority, bad));

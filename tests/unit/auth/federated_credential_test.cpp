@@ -15,7 +15,8 @@ namespace {
 const char* const kOidcUrl =
     "https://dev.azure.com/contoso/4f1e2d3c-0000-4000-8000-00000000aaaa/_apis/distributedtask/hubs/build/plans/"
     "p1/jobs/j1/oidctoken?api-version=7.1&serviceConnectionId=9f2b7c1e-0000-4000-8000-000000000001";
-const char* const kTokenUrl = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token";
+const char* const kTokenUrl =
+    "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token";
 const char* const kJobToken = "JOBTOKEN-aaaaaaaaaaaaaaaaaaaaaaaa";
 const char* const kAccessToken = "ACCESSTOKEN-bbbbbbbbbbbbbbbbbbbbbbb";
 
@@ -50,8 +51,9 @@ Response entra_ok() {
 
 Response entra_error(int status, const std::string& code, const std::string& description_tail = "") {
   return FakeHttpClient::json(
-      status, R"({"error":"invalid_client","error_description":")" + code + ": Some text" + description_tail +
-                  R"(. Trace ID: t Correlation ID: c Timestamp: 2025-01-01 00:00:00Z","error_codes":[1],"trace_id":"trace-1","correlation_id":"corr-1","timestamp":"2025-01-01 00:00:00Z"})");
+      status,
+      R"({"error":"invalid_client","error_description":")" + code + ": Some text" + description_tail +
+          R"(. Trace ID: t Correlation ID: c Timestamp: 2025-01-01 00:00:00Z","error_codes":[1],"trace_id":"trace-1","correlation_id":"corr-1","timestamp":"2025-01-01 00:00:00Z"})");
 }
 
 // Every text field of an Error, for leak scans.
@@ -102,12 +104,12 @@ TEST_CASE("acquire_access_token: OIDC request, then the Entra exchange; both tok
   CHECK(requests[1].method == "POST");
   CHECK(requests[1].url.str() == kTokenUrl);
   CHECK_FALSE(requests[1].bearer);
-  CHECK(requests[1].body ==
-        "grant_type=client_credentials"
-        "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
-        "&client_id=11111111-2222-3333-4444-555555555555"
-        "&scope=https%3A%2F%2Fvault.azure.net%2F.default"
-        "&client_assertion=" + kOidcToken1);  // base64url and '.' need no encoding
+  CHECK(requests[1].body == "grant_type=client_credentials"
+                            "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                            "&client_id=11111111-2222-3333-4444-555555555555"
+                            "&scope=https%3A%2F%2Fvault.azure.net%2F.default"
+                            "&client_assertion=" +
+                                kOidcToken1);  // base64url and '.' need no encoding
   CHECK(fake.unmatched().empty());
 }
 
@@ -118,8 +120,8 @@ TEST_CASE("acquire_access_token: AADSTS700024 is retried once with a fresh OIDC 
       .on("POST", kTokenUrl, entra_error(401, "AADSTS700024"), true)
       .on("POST", kTokenUrl, entra_ok(), true);
   std::vector<std::string> registered;
-  const auto token =
-      fkv::auth::acquire_access_token(fake, params(), [&](std::string_view s) { registered.emplace_back(s); });
+  const auto token = fkv::auth::acquire_access_token(fake, params(),
+                                                     [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE(token);
   CHECK(registered == std::vector<std::string>{kOidcToken1, kOidcToken2, kAccessToken});
   const auto requests = fake.requests();
@@ -148,8 +150,8 @@ TEST_CASE("acquire_access_token: other Entra rejections are not retried and name
   FakeHttpClient fake;
   fake.on("POST", kOidcUrl, oidc_ok(kOidcToken1)).on("POST", kTokenUrl, entra_error(401, "AADSTS700213"));
   std::vector<std::string> registered;
-  const auto token =
-      fkv::auth::acquire_access_token(fake, params(), [&](std::string_view s) { registered.emplace_back(s); });
+  const auto token = fkv::auth::acquire_access_token(fake, params(),
+                                                     [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE_FALSE(token);
   CHECK(fake.requests().size() == 2);
   CHECK(registered == std::vector<std::string>{kOidcToken1});
@@ -158,7 +160,8 @@ TEST_CASE("acquire_access_token: other Entra rejections are not retried and name
   CHECK(error.http_status == 401);
   CHECK(error.service_code == "AADSTS700213");
   CHECK(error.hint.find("must have issuer 'https://vstoken.dev.azure.com/0d2c4a5e-1111-2222-3333-444455556666', "
-                        "subject 'sc://contoso/web/prod' and audience 'api://AzureADTokenExchange'") != std::string::npos);
+                        "subject 'sc://contoso/web/prod' and audience 'api://AzureADTokenExchange'") !=
+        std::string::npos);
   using Pair = std::pair<std::string, std::string>;
   CHECK(error.correlation == std::vector<Pair>{{"trace_id", "trace-1"},
                                                {"correlation_id", "corr-1"},
@@ -168,7 +171,8 @@ TEST_CASE("acquire_access_token: other Entra rejections are not retried and name
 
 TEST_CASE("acquire_access_token: an OIDC failure stops before Entra") {
   FakeHttpClient fake;
-  fake.on("POST", kOidcUrl, FakeHttpClient::json(401, R"({"message":"TF400813: not authorized"})", {{"x-vss-e2eid", "e2e-9"}}));
+  fake.on("POST", kOidcUrl,
+          FakeHttpClient::json(401, R"({"message":"TF400813: not authorized"})", {{"x-vss-e2eid", "e2e-9"}}));
   bool called = false;
   const auto token = fkv::auth::acquire_access_token(fake, params(), [&](std::string_view) { called = true; });
   REQUIRE_FALSE(token);
@@ -190,13 +194,18 @@ TEST_CASE("acquire_access_token: an invalid tenant fails before any request") {
 }
 
 TEST_CASE("acquire_access_token: no token text in any Error field, even when a service echoes one") {
-  struct Row { const char* name; Response oidc; Response entra; };
+  struct Row {
+    const char* name;
+    Response oidc;
+    Response entra;
+  };
   const Row rows[] = {
-      {"ADO echoes the job token", FakeHttpClient::json(401, std::string(R"({"message":"bad token )") + kJobToken + "\"}",
-                                                          {{"x-vss-e2eid", kJobToken}}),
+      {"ADO echoes the job token",
+       FakeHttpClient::json(401, std::string(R"({"message":"bad token )") + kJobToken + "\"}",
+                            {{"x-vss-e2eid", kJobToken}}),
        entra_ok()},
-      {"ADO 200 HTML holding the job token", Response{200, {{"Content-Type", "text/html"}}, std::string("<p>") + kJobToken},
-       entra_ok()},
+      {"ADO 200 HTML holding the job token",
+       Response{200, {{"Content-Type", "text/html"}}, std::string("<p>") + kJobToken}, entra_ok()},
       {"Entra echoes the assertion", oidc_ok(kOidcToken1), entra_error(400, "AADSTS50027", " " + kOidcToken1)},
       {"Entra 200 without expiry", oidc_ok(kOidcToken1),
        FakeHttpClient::json(200, std::string(R"({"access_token":")") + kAccessToken + "\"}")},

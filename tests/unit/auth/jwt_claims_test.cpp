@@ -63,8 +63,7 @@ TEST_CASE("decode_jwt_claims rejects what is not a JWT with a JSON object payloa
 // Found by tests/fuzz/jwt_claims_fuzz.cpp: a time claim such as 1e300 was converted to int64
 // (undefined behaviour); outside int64 it now saturates (core/numbers.hpp).
 TEST_CASE("decode_jwt_claims: time claims outside int64 saturate, fractions are truncated") {
-  const auto claims = decode_jwt_claims(make_jwt(
-      R"({"exp":1e300,"iat":-1e300,"nbf":18446744073709551615,"sub":"x"})"));
+  const auto claims = decode_jwt_claims(make_jwt(R"({"exp":1e300,"iat":-1e300,"nbf":18446744073709551615,"sub":"x"})"));
   REQUIRE(claims);
   CHECK(claims->exp == std::numeric_limits<std::int64_t>::max());
   CHECK(claims->iat == std::numeric_limits<std::int64_t>::min());

@@ -11,14 +11,16 @@ namespace net = fkv::net;
 namespace {
 
 const std::string kUser = "eeeeeeee-0000-4000-8000-000000000022";
-const std::string kOk = R"({"access_token":"mi-token-1","client_id":"x","expires_in":"86399","expires_on":"1767225600",)"
-                        R"("ext_expires_in":"86399","not_before":"1767139200","resource":"https://vault.azure.net",)"
-                        R"("token_type":"Bearer"})";
+const std::string kOk =
+    R"({"access_token":"mi-token-1","client_id":"x","expires_in":"86399","expires_on":"1767225600",)"
+    R"("ext_expires_in":"86399","not_before":"1767139200","resource":"https://vault.azure.net",)"
+    R"("token_type":"Bearer"})";
 
 net::Outcome status(int code, std::string body = "{}", std::vector<net::Header> headers = {}) {
   return FakeHttpClient::json(code, std::move(body), std::move(headers));
 }
-net::Outcome transport(net::TransportError::Kind kind, net::TransportError::Phase phase = net::TransportError::Phase::none) {
+net::Outcome transport(net::TransportError::Kind kind,
+                       net::TransportError::Phase phase = net::TransportError::Phase::none) {
   return net::TransportError{kind, "could not connect to 169.254.169.254:80: Network is unreachable", phase};
 }
 
@@ -42,7 +44,8 @@ TEST_CASE("imds_token_request: the 2018-02-01 route, Metadata: true, no bearer, 
 
   const auto user = fkv::auth::imds_token_request("https://vault.usgovcloudapi.net", kUser);
   CHECK(user.url.target == "/metadata/identity/oauth2/token?api-version=2018-02-01"
-                           "&resource=https%3A%2F%2Fvault.usgovcloudapi.net&client_id=" + kUser);
+                           "&resource=https%3A%2F%2Fvault.usgovcloudapi.net&client_id=" +
+                               kUser);
 }
 
 TEST_CASE("imds_resource: the scope without /.default") {
@@ -105,7 +108,8 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
       auto token = fkv::auth::read_imds_response(status(200, body), "");
       REQUIRE_FALSE(token);
       CHECK(token.error().stage == fkv::Stage::imds);
-      CHECK(token.error().message == "The Azure Instance Metadata Service answered HTTP 200 without a usable access token.");
+      CHECK(token.error().message ==
+            "The Azure Instance Metadata Service answered HTTP 200 without a usable access token.");
       CHECK(token.error().message.find("mi-token") == std::string::npos);
     }
   }
@@ -116,7 +120,8 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
     CHECK(user.error().http_status == 400);
     CHECK(user.error().service_code == "invalid_request");
     CHECK(user.error().message == "The Azure Instance Metadata Service found no user-assigned managed identity with "
-                                  "client id '" + kUser + "' on this agent's VM (HTTP 400: Identity not found).");
+                                  "client id '" +
+                                      kUser + "' on this agent's VM (HTTP 400: Identity not found).");
     CHECK(user.error().hint.find("msiclientId") != std::string::npos);
     auto system = fkv::auth::read_imds_response(status(400, body), "");
     REQUIRE_FALSE(system);
@@ -125,7 +130,8 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
     CHECK(system.error().hint.find("System assigned") != std::string::npos);
   }
   SUBCASE("unreachable: not an Azure VM") {
-    auto error = fkv::auth::read_imds_response(transport(net::TransportError::Kind::connect, net::TransportError::Phase::connect), "");
+    auto error = fkv::auth::read_imds_response(
+        transport(net::TransportError::Kind::connect, net::TransportError::Phase::connect), "");
     REQUIRE_FALSE(error);
     CHECK(error.error().http_status == 0);
     CHECK(error.error().message == "The Azure Instance Metadata Service (169.254.169.254) cannot be reached, so the "
@@ -140,16 +146,16 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
                                   "system-assigned managed identity (HTTP 404).");
     CHECK(busy.error().hint.find("after 5 attempts") != std::string::npos);
     auto other = fkv::auth::read_imds_response(
-        status(400, R"({"error":"invalid_request","error_description":"Bad \"access_token\":\"eyJabc.def.ghi\""})"), "");
+        status(400, R"({"error":"invalid_request","error_description":"Bad \"access_token\":\"eyJabc.def.ghi\""})"),
+        "");
     REQUIRE_FALSE(other);
     CHECK(other.error().message.find("eyJabc") == std::string::npos);
   }
   SUBCASE("an error answer that carries an access token echoes none of its texts (found by fuzzing)") {
     const std::string token = "plain-token-without-jwt-shape-0123456789";
-    auto error = fkv::auth::read_imds_response(
-        status(400, R"({"access_token":")" + token + R"(","error":")" + token + R"(","error_description":")" + token +
-                        R"("})"),
-        "");
+    auto error = fkv::auth::read_imds_response(status(400, R"({"access_token":")" + token + R"(","error":")" + token +
+                                                               R"(","error_description":")" + token + R"("})"),
+                                               "");
     REQUIRE_FALSE(error);
     CHECK(error.error().message == "The Azure Instance Metadata Service refused the token request for the "
                                    "system-assigned managed identity (HTTP 400).");
@@ -187,7 +193,8 @@ TEST_CASE("acquire_with_managed_identity: bounded by attempts and by the run's d
     fkv::auth::ImdsIo io;
     io.http = &http;
     io.sleep = [](milliseconds) {};
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "", [](std::string_view) {});
+    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
+                                                          [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(token.error().http_status == 404);
     CHECK(http.requests().size() == 5);
@@ -199,7 +206,8 @@ TEST_CASE("acquire_with_managed_identity: bounded by attempts and by the run's d
     io.http = &http;
     io.sleep = [](milliseconds) { FAIL("no wait expected"); };
     io.remaining = [] { return milliseconds{300}; };
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "", [](std::string_view) {});
+    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
+                                                          [](std::string_view) {});
     REQUIRE_FALSE(token);
     REQUIRE(http.requests().size() == 1);
     CHECK(http.requests()[0].timeout == milliseconds{300});
@@ -209,12 +217,14 @@ TEST_CASE("acquire_with_managed_identity: bounded by attempts and by the run's d
     http.on_match(always, transport(net::TransportError::Kind::connect, net::TransportError::Phase::connect));
     fkv::auth::ImdsIo io;
     io.http = &http;
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "", [](std::string_view) {});
+    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
+                                                          [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(http.requests().size() == 1);
   }
   SUBCASE("no IMDS client in this build") {
-    auto token = fkv::auth::acquire_with_managed_identity({}, "https://vault.azure.net/.default", "", [](std::string_view) {});
+    auto token = fkv::auth::acquire_with_managed_identity({}, "https://vault.azure.net/.default", "",
+                                                          [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(token.error().stage == fkv::Stage::config);
   }

@@ -31,8 +31,14 @@ ExchangeContext context_with_claims() {
 }  // namespace
 
 TEST_CASE("oidc_failure_error: cause and fix for every classified failure") {
-  struct Row { OidcFailure kind; int status; const char* service_message; const char* message; const char* hint;
-               const char* code; };
+  struct Row {
+    OidcFailure kind;
+    int status;
+    const char* service_message;
+    const char* message;
+    const char* hint;
+    const char* code;
+  };
   const Row rows[] = {
       {OidcFailure::redirected, 302, "",
        "Azure DevOps rejected the job access token: the OIDC token request to dev.azure.com was answered with HTTP "
@@ -72,8 +78,7 @@ TEST_CASE("oidc_failure_error: cause and fix for every classified failure") {
        "(Project settings > Service connections > the connection > Security > Pipeline permissions). The "
        "connection must be the one selected in this task's azureSubscription input.",
        ""},
-      {OidcFailure::other_status, 500, "",
-       "Azure DevOps answered the OIDC token request with HTTP 500.",
+      {OidcFailure::other_status, 500, "", "Azure DevOps answered the OIDC token request with HTTP 500.",
        "Run the job again; if this persists, report it to Azure DevOps support with the correlation ids in "
        "parentheses at the end of this message.",
        ""},
@@ -110,7 +115,10 @@ TEST_CASE("entra_failure_error: federated credential mismatches name issuer, sub
       "'https://vstoken.dev.azure.com/org-guid', subject 'sc://contoso/web/prod' and audience "
       "'api://AzureADTokenExchange' (exact, case-sensitive). Azure DevOps shows the issuer and subject in the "
       "service connection's details. For a managed identity, add the credential under its Federated credentials.";
-  struct Row { const char* code; const char* message; };
+  struct Row {
+    const char* code;
+    const char* message;
+  };
   const Row rows[] = {
       {"AADSTS700213",
        "Microsoft Entra ID found no federated credential on app '11111111-2222-3333-4444-555555555555' whose "
@@ -144,8 +152,8 @@ TEST_CASE("entra_failure_error: federated credential mismatches name issuer, sub
 TEST_CASE("entra_failure_error: without decodable claims the hint points at the service connection") {
   auto context = context_with_claims();
   context.claims.reset();
-  const auto error =
-      fkv::auth::entra_failure_error(EntraFailureInfo{401, "invalid_client", "AADSTS700213", ""}, context);
+  const auto error = fkv::auth::entra_failure_error(EntraFailureInfo{401, "invalid_client", "AADSTS700213", ""},
+                                                    context);
   CHECK(error.hint ==
         "The federated credential on app '11111111-2222-3333-4444-555555555555' must have the issuer and subject "
         "shown in the service connection's details in Azure DevOps (exact, case-sensitive) and audience "
@@ -153,50 +161,67 @@ TEST_CASE("entra_failure_error: without decodable claims the hint points at the 
 }
 
 TEST_CASE("entra_failure_error: other known codes") {
-  struct Row { EntraFailureInfo info; bool retried; const char* message; const char* hint; const char* code; };
+  struct Row {
+    EntraFailureInfo info;
+    bool retried;
+    const char* message;
+    const char* hint;
+    const char* code;
+  };
   const Row rows[] = {
-      {{400, "unauthorized_client", "AADSTS700016", "Application with identifier 'x' was not found."}, false,
+      {{400, "unauthorized_client", "AADSTS700016", "Application with identifier 'x' was not found."},
+       false,
        "Microsoft Entra ID has no application with client ID '11111111-2222-3333-4444-555555555555' in tenant "
        "'contoso.onmicrosoft.com' (AADSTS700016).",
        "Use the Application (client) ID of the app registration, or the Client ID of the user-assigned managed "
        "identity (not an object or principal ID), from the tenant of the service connection.",
        "AADSTS700016"},
-      {{400, "invalid_tenant", "AADSTS90002", "Tenant 'x' not found."}, false,
+      {{400, "invalid_tenant", "AADSTS90002", "Tenant 'x' not found."},
+       false,
        "Microsoft Entra ID at login.microsoftonline.com does not know tenant 'contoso.onmicrosoft.com' "
        "(AADSTS90002).",
        "Check the service connection's tenant ID, and that its Azure environment matches the tenant's cloud: US "
        "Government and China tenants are not found at login.microsoftonline.com.",
        "AADSTS90002"},
-      {{400, "invalid_request", "AADSTS900023", ""}, false,
+      {{400, "invalid_request", "AADSTS900023", ""},
+       false,
        "Microsoft Entra ID says 'contoso.onmicrosoft.com' is not a valid tenant identifier (AADSTS900023).",
-       "Use the Directory (tenant) ID of the tenant in the service connection.", "AADSTS900023"},
-      {{401, "invalid_client", "AADSTS700024", "Client assertion is not within its valid time range."}, true,
+       "Use the Directory (tenant) ID of the tenant in the service connection.",
+       "AADSTS900023"},
+      {{401, "invalid_client", "AADSTS700024", "Client assertion is not within its valid time range."},
+       true,
        "The pipeline's OIDC token was outside its valid time range when Microsoft Entra ID checked it "
        "(AADSTS700024), also after a retry with a fresh token.",
        "Check the clock of the agent machine (NTP): a skewed clock on a self-hosted agent causes this.",
        "AADSTS700024"},
-      {{401, "invalid_client", "AADSTS700024", ""}, false,
+      {{401, "invalid_client", "AADSTS700024", ""},
+       false,
        "The pipeline's OIDC token was outside its valid time range when Microsoft Entra ID checked it "
        "(AADSTS700024).",
        "Check the clock of the agent machine (NTP): a skewed clock on a self-hosted agent causes this.",
        "AADSTS700024"},
-      {{400, "invalid_resource", "AADSTS500011", ""}, false,
+      {{400, "invalid_resource", "AADSTS500011", ""},
+       false,
        "Microsoft Entra ID does not know the resource of scope 'https://vault.azure.net/.default' in tenant "
        "'contoso.onmicrosoft.com' (AADSTS500011).",
        "Check the service connection's Azure environment: the Key Vault resource must belong to the same cloud as "
        "the tenant.",
        "AADSTS500011"},
-      {{400, "invalid_request", "AADSTS700223", "Workload identity federation is constrained."}, false,
+      {{400, "invalid_request", "AADSTS700223", "Workload identity federation is constrained."},
+       false,
        "Microsoft Entra ID refused the token request for app '11111111-2222-3333-4444-555555555555' (HTTP 400, "
        "AADSTS700223: Workload identity federation is constrained).",
        "Check the service connection's tenant ID, client ID and the app's federated credential. AADSTS700223 is "
        "explained at https://login.microsoftonline.com/error?code=700223.",
        "AADSTS700223"},
-      {{400, "invalid_grant", "", ""}, false,
+      {{400, "invalid_grant", "", ""},
+       false,
        "Microsoft Entra ID refused the token request for app '11111111-2222-3333-4444-555555555555' (HTTP 400, "
        "invalid_grant).",
-       "Check the service connection's tenant ID, client ID and the app's federated credential.", "invalid_grant"},
-      {{502, "", "", ""}, false,
+       "Check the service connection's tenant ID, client ID and the app's federated credential.",
+       "invalid_grant"},
+      {{502, "", "", ""},
+       false,
        "Microsoft Entra ID answered the token request with HTTP 502 and no error details.",
        "If this persists, check the service connection's Azure environment (authority login.microsoftonline.com) "
        "and report the correlation ids in parentheses at the end of this message to Azure support.",

@@ -27,9 +27,10 @@ TEST_CASE("oidc_request_url appends api-version and the encoded connection id") 
 
 TEST_CASE("service_connection_id reads the query parameter") {
   CHECK(fkv::auth::service_connection_id(oidc_url()) == kConnection);
-  CHECK(fkv::auth::service_connection_id(*fkv::net::parse_https_url("https://x.example/t?serviceConnectionId=a%20b&z=1")) ==
-        "a b");
-  CHECK(fkv::auth::service_connection_id(*fkv::net::parse_https_url("https://x.example/t?xserviceConnectionId=1")).empty());
+  CHECK(fkv::auth::service_connection_id(
+            *fkv::net::parse_https_url("https://x.example/t?serviceConnectionId=a%20b&z=1")) == "a b");
+  CHECK(fkv::auth::service_connection_id(*fkv::net::parse_https_url("https://x.example/t?xserviceConnectionId=1"))
+            .empty());
   CHECK(fkv::auth::service_connection_id(*fkv::net::parse_https_url("https://x.example/t")).empty());
 }
 
@@ -84,17 +85,20 @@ TEST_CASE("read_oidc_response: classification of failures, never showing a 2xx b
        200},
       {FakeHttpClient::json(200, R"({"oidcToken":null})"),
        "Azure DevOps answered the OIDC token request with HTTP 200 but the answer holds no OIDC token.", 200},
-      {FakeHttpClient::json(200, R"({"oidcToken":""})"), "Azure DevOps answered the OIDC token request with HTTP 200 but",
-       200},
-      {FakeHttpClient::json(200, R"({"token":"abc"})"), "Azure DevOps answered the OIDC token request with HTTP 200 but",
-       200},
+      {FakeHttpClient::json(200, R"({"oidcToken":""})"),
+       "Azure DevOps answered the OIDC token request with HTTP 200 but", 200},
+      {FakeHttpClient::json(200, R"({"token":"abc"})"),
+       "Azure DevOps answered the OIDC token request with HTTP 200 but", 200},
       {FakeHttpClient::json(201, token_body), "Azure DevOps answered the OIDC token request with HTTP 201 but", 201},
-      {FakeHttpClient::json(401, R"({"$id":"1","message":"TF400813: The user '' is not authorized to access this resource.","typeKey":"UnauthorizedRequestException","errorCode":0})"),
+      {FakeHttpClient::json(
+           401,
+           R"({"$id":"1","message":"TF400813: The user '' is not authorized to access this resource.","typeKey":"UnauthorizedRequestException","errorCode":0})"),
        "Azure DevOps refused the job access token (HTTP 401) when asked for an OIDC token: the token is invalid or "
        "has expired. Azure DevOps says: TF400813: The user '' is not authorized to access this resource.",
        401},
       {{401, {}, ""}, "Azure DevOps refused the job access token (HTTP 401)", 401},
-      {FakeHttpClient::json(404, R"({"message":"No service connection found with identifier 9f2b7c1e-0000-4000-8000-000000000001."})"),
+      {FakeHttpClient::json(
+           404, R"({"message":"No service connection found with identifier 9f2b7c1e-0000-4000-8000-000000000001."})"),
        "Azure DevOps found no service connection '9f2b7c1e-0000-4000-8000-000000000001' that this job may use (HTTP "
        "404). Azure DevOps says: No service connection found",
        404},
@@ -142,12 +146,13 @@ TEST_CASE("read_oidc_response: x-vss-e2eid and x-msedge-ref become correlation i
 }
 
 TEST_CASE("read_oidc_response: transport errors name the host and keep the kind's hint") {
-  const auto result =
-      fkv::auth::read_oidc_response(oidc_url(), TransportError{TransportError::Kind::resolve_not_found, "NXDOMAIN"});
+  const auto result = fkv::auth::read_oidc_response(oidc_url(), TransportError{TransportError::Kind::resolve_not_found,
+                                                                               "NXDOMAIN"});
   REQUIRE_FALSE(result);
   CHECK(result.error().stage == fkv::Stage::oidc);
   CHECK(result.error().http_status == 0);
-  CHECK(result.error().message == "The OIDC token request to Azure DevOps (dev.azure.com) failed (host not found): NXDOMAIN.");
+  CHECK(result.error().message ==
+        "The OIDC token request to Azure DevOps (dev.azure.com) failed (host not found): NXDOMAIN.");
 }
 
 TEST_CASE("sanitize_service_text: control characters, whitespace runs and length") {

@@ -12,9 +12,17 @@ TEST_CASE("base64: RFC 4648 vectors, wrapped text, optional padding, every byte 
     std::string bytes;
   };
   const Case cases[] = {
-      {"", ""},           {"Zg==", "f"},        {"Zm8=", "fo"},      {"Zm9v", "foo"},      {"Zm9vYg==", "foob"},
-      {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"}, {"Zm9vYg", "foob"}, {"Zm9v\r\nYmFy\n", "foobar"},
-      {"AP8A/w==", std::string("\0\xff\0\xff", 4)}, {"+/+/", "\xfb\xff\xbf"},
+      {"", ""},
+      {"Zg==", "f"},
+      {"Zm8=", "fo"},
+      {"Zm9v", "foo"},
+      {"Zm9vYg==", "foob"},
+      {"Zm9vYmE=", "fooba"},
+      {"Zm9vYmFy", "foobar"},
+      {"Zm9vYg", "foob"},
+      {"Zm9v\r\nYmFy\n", "foobar"},
+      {"AP8A/w==", std::string("\0\xff\0\xff", 4)},
+      {"+/+/", "\xfb\xff\xbf"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
@@ -56,7 +64,7 @@ TEST_CASE("base64_encode: both alphabets, with and without padding (RFC 4648 §1
     CAPTURE(row.text);
     CHECK(fkv::base64_encode(row.bytes, row.alphabet, row.padding) == row.text);
   }
-  CHECK(fkv::base64_encode("fo") == "Zm8=");        // default: standard, padded (Basic credentials)
+  CHECK(fkv::base64_encode("fo") == "Zm8=");          // default: standard, padded (Basic credentials)
   CHECK(fkv::base64url_encode("\xfb\xff") == "-_8");  // JWTs: url, unpadded
 }
 

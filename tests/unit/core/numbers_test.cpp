@@ -11,12 +11,15 @@ TEST_CASE("saturating_int64: in range truncates, beyond int64 saturates") {
   using fkv::saturating_int64;
   constexpr auto max = std::numeric_limits<std::int64_t>::max();
   constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  struct Row { double in; std::int64_t out; };
-  for (const Row row : {Row{0.0, 0}, Row{1.9, 1}, Row{-1.9, -1}, Row{1.7e9, 1'700'000'000},
-                        Row{9.2e18, 9'200'000'000'000'000'000}, Row{9223372036854775808.0, max}, Row{1e300, max},
-                        Row{1.8446744073709552e19, max}, Row{-9223372036854775808.0, min}, Row{-1e30, min},
-                        Row{std::numeric_limits<double>::infinity(), max},
-                        Row{-std::numeric_limits<double>::infinity(), min}, Row{std::nan(""), 0}}) {
+  struct Row {
+    double in;
+    std::int64_t out;
+  };
+  for (const Row row :
+       {Row{0.0, 0}, Row{1.9, 1}, Row{-1.9, -1}, Row{1.7e9, 1'700'000'000}, Row{9.2e18, 9'200'000'000'000'000'000},
+        Row{9223372036854775808.0, max}, Row{1e300, max}, Row{1.8446744073709552e19, max},
+        Row{-9223372036854775808.0, min}, Row{-1e30, min}, Row{std::numeric_limits<double>::infinity(), max},
+        Row{-std::numeric_limits<double>::infinity(), min}, Row{std::nan(""), 0}}) {
     CAPTURE(row.in);
     CHECK(saturating_int64(row.in) == row.out);
   }
@@ -36,10 +39,10 @@ TEST_CASE("parse_digits: digits only, a maximum length, a range") {
       {"65535", {5, 1, 65535}, 65535},
       {"65536", {5, 1, 65535}, std::nullopt},
       {"0", {5, 1, 65535}, std::nullopt},
-      {"00080", {5, 1, 65535}, 80},           // leading zeros count toward the length only
+      {"00080", {5, 1, 65535}, 80},  // leading zeros count toward the length only
       {"000080", {5, 1, 65535}, std::nullopt},
       {"", {5}, std::nullopt},
-      {" 1", {5}, std::nullopt},              // white space is the caller's to trim
+      {" 1", {5}, std::nullopt},  // white space is the caller's to trim
       {"1 ", {5}, std::nullopt},
       {"+1", {5}, std::nullopt},
       {"-1", {5}, std::nullopt},
@@ -51,7 +54,7 @@ TEST_CASE("parse_digits: digits only, a maximum length, a range") {
       {"18446744073709551615", {20}, std::nullopt},  // never more than 19 digits
       {"86400", {5, 1, 86400}, 86400},
       {"86401", {5, 1, 86400}, std::nullopt},
-      {"\xd9\xa1", {5}, std::nullopt},        // ARABIC-INDIC DIGIT ONE is not a digit here
+      {"\xd9\xa1", {5}, std::nullopt},  // ARABIC-INDIC DIGIT ONE is not a digit here
   };
   for (const auto& row : rows) {
     CAPTURE(row.text);

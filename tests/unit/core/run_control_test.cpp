@@ -43,7 +43,7 @@ TEST_CASE("RunControl: sleep_for ends early when cancelled or at the deadline") 
 
   RunControl::Clock::time_point now{};
   RunControl run(1s, now, [&] { return now += 250ms; });  // every look at the clock moves it on
-  CHECK_FALSE(run.sleep_for(1h));  // stopped by the deadline after a few slices
+  CHECK_FALSE(run.sleep_for(1h));                         // stopped by the deadline after a few slices
   RunControl roomy(1h, now, [&] { return now += 250ms; });
   CHECK(roomy.sleep_for(1s));
 }

@@ -9,7 +9,10 @@
 using fkv::service_text;
 
 TEST_CASE("service_text replaces credential-looking runs before cutting") {
-  struct Row { std::string in; std::string out; };
+  struct Row {
+    std::string in;
+    std::string out;
+  };
   const std::string jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYzovL28vcC9jIn0.c2lnbmF0dXJl";
   const Row rows[] = {
       {"Invalid header Authorization: Bearer abc.DEF-123_x=0123456789", "Invalid header Authorization: Bearer ***"},
@@ -18,8 +21,9 @@ TEST_CASE("service_text replaces credential-looking runs before cutting") {
       {"assertion " + jwt + " rejected", "assertion *** rejected"},
       {"body: grant_type=client_credentials&client_assertion=" + jwt + "&client_id=x",
        "body: grant_type=client_credentials&client_assertion=***&client_id=x"},
-      {R"({"access_token":"fkvat.secret-value","token_type":"Bearer"})", R"({"access_token":"***","token_type":"Bearer"})"},
-      {"client_secret = ", "client_secret ="},  // nothing to hide
+      {R"({"access_token":"fkvat.secret-value","token_type":"Bearer"})",
+       R"({"access_token":"***","token_type":"Bearer"})"},
+      {"client_secret = ", "client_secret ="},     // nothing to hide
       {"my_access_token=x", "my_access_token=x"},  // not the key itself
       {"eyJ not a token", "eyJ not a token"},
       {"TF400813: The user is not authorized.", "TF400813: The user is not authorized."},
@@ -63,14 +67,22 @@ TEST_CASE("service_text redacts every secret the process holds, wherever the ser
 }
 
 TEST_CASE("service_text strips terminal escapes: C0, DEL, C1 controls; invalid UTF-8 becomes '?'") {
-  struct Row { std::string in; std::string out; };
+  struct Row {
+    std::string in;
+    std::string out;
+  };
   for (const Row& row : std::vector<Row>{
            {"\x1b[31mred\x1b[0m", "[31mred [0m"},
            {"\x1b]8;;http://evil\x07link\x1b]8;;\x07", "]8;;http://evil link ]8;;"},
-           {"a\x7f" "b", "a b"},
-           {"csi\xc2\x9b" "31m", "csi 31m"},     // U+009B, the 8-bit CSI
+           {"a\x7f"
+            "b",
+            "a b"},
+           {"csi\xc2\x9b"
+            "31m",
+            "csi 31m"},                           // U+009B, the 8-bit CSI
            {"nbsp\xc2\xa0ok", "nbsp\xc2\xa0ok"},  // U+00A0 is printable
-           {"bad\xff\xfe!", "bad?" "?!"},
+           {"bad\xff\xfe!", "bad?"
+                            "?!"},
            {"over\xc0\xaflong", "over??long"},
            {"\xe2\x82\xac euro", "\xe2\x82\xac euro"},
            {"cut\xe2\x82", "cut??"},
@@ -83,9 +95,14 @@ TEST_CASE("service_text strips terminal escapes: C0, DEL, C1 controls; invalid U
 // Found by tests/fuzz/service_text_fuzz.cpp: a control character right before a credential hid it from
 // the redaction, and then printed as a space in front of the bare value.
 TEST_CASE("service_text: a control character cannot hide a credential") {
-  struct Row { std::string in; std::string out; };
+  struct Row {
+    std::string in;
+    std::string out;
+  };
   const Row rows[] = {
-      {std::string("access_token=\x01" "fkvat.secret-value"), "access_token= ***"},
+      {std::string("access_token=\x01"
+                   "fkvat.secret-value"),
+       "access_token= ***"},
       {std::string("{\"access_token\": \"\0secret\"}", 27), "{\"access_token\": \" ***\"}"},
       {"Authorization: Bearer\t0123456789abcdefXYZ", "Authorization: Bearer ***"},
       {"client_assertion=\r\neyJhbGciOiJSUzI1NiJ9.e30.c2ln", "client_assertion= ***"},

@@ -12,7 +12,9 @@ TEST_CASE("ascii_lower lower-cases ASCII letters only") {
 }
 
 TEST_CASE("lower_char folds A-Z only") {
-  struct Row { char in, out; };
+  struct Row {
+    char in, out;
+  };
   for (const Row row : {Row{'A', 'a'}, Row{'Z', 'z'}, Row{'a', 'a'}, Row{'@', '@'}, Row{'[', '['}, Row{'0', '0'},
                         Row{'\xc4', '\xc4'}}) {
     CAPTURE(row.in);
@@ -45,16 +47,17 @@ TEST_CASE("contains_ignore_case") {
     const char* needle;
     bool found;
   };
-  for (const Case& c : {Case{"text/HTML; charset=utf-8", "html", true}, Case{"No Service Connection found", "service connection", true},
-                        Case{"json", "html", false}, Case{"ab", "abc", false}, Case{"", "", true}, Case{"x", "", true}}) {
+  for (const Case& c :
+       {Case{"text/HTML; charset=utf-8", "html", true}, Case{"No Service Connection found", "service connection", true},
+        Case{"json", "html", false}, Case{"ab", "abc", false}, Case{"", "", true}, Case{"x", "", true}}) {
     CAPTURE(c.text);
     CHECK(fkv::contains_ignore_case(c.text, c.needle) == c.found);
   }
 }
 
 TEST_CASE("is_tenant_id: a GUID or a domain of [A-Za-z0-9.-], 1..253 characters") {
-  for (const std::string& ok : std::vector<std::string>{"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.onmicrosoft.com",
-                                                         "a", std::string(253, 'a')}) {
+  for (const std::string& ok : std::vector<std::string>{"72f988bf-86f1-41af-91ab-2d7cd011db47",
+                                                        "contoso.onmicrosoft.com", "a", std::string(253, 'a')}) {
     CHECK(fkv::is_tenant_id(ok));
   }
   for (const std::string& bad : std::vector<std::string>{"", "a/b", "a b", "ä", "a_b", "t?x", std::string(254, 'a')}) {

@@ -71,7 +71,8 @@ std::vector<std::pair<std::string, FindingStatus>> statuses(const diagnose::Resu
   return out;
 }
 
-const char* kRbac = R"({"error":{"code":"Forbidden","message":"Caller is not authorized.","innererror":{"code":"ForbiddenByRbac"}}})";
+const char* kRbac =
+    R"({"error":{"code":"Forbidden","message":"Caller is not authorized.","innererror":{"code":"ForbiddenByRbac"}}})";
 const char* kFirewall =
     R"({"error":{"code":"Forbidden","message":"Client address is not authorized.","innererror":{"code":"ForbiddenByFirewall"}}})";
 const char* kNotFound = R"({"error":{"code":"SecretNotFound","message":"A secret with (name/id) x was not found."}})";
@@ -82,22 +83,23 @@ TEST_CASE("all good: list one page, a GET of the made-up name only, the filter f
   Harness h;
   h.token();
   h.http.on("GET", std::string(kVault) + "secrets?api-version=7.5&maxresults=1",
-            FakeHttpClient::json(200, R"({"value":[{"id":"https://fkv-unit.vault.azure.net/secrets/a"}],"nextLink":null})"));
+            FakeHttpClient::json(200,
+                                 R"({"value":[{"id":"https://fkv-unit.vault.azure.net/secrets/a"}],"nextLink":null})"));
   h.http.on("GET", std::string(kVault) + "secrets/" + kProbe, FakeHttpClient::json(404, kNotFound));
   h.http.on("GET", std::string(kVault) + "secrets?api-version=7.5&maxresults=25",
-            FakeHttpClient::json(200, R"({"value":[{"id":"https://fkv-unit.vault.azure.net/secrets/a"},)"
-                                      R"({"id":"https://fkv-unit.vault.azure.net/secrets/b","attributes":{"enabled":false}}]})"));
+            FakeHttpClient::json(
+                200, R"({"value":[{"id":"https://fkv-unit.vault.azure.net/secrets/a"},)"
+                     R"({"id":"https://fkv-unit.vault.azure.net/secrets/b","attributes":{"enabled":false}}]})"));
   const auto r = h.check();
   using S = FindingStatus;
-  CHECK(statuses(r) == std::vector<std::pair<std::string, S>>{
-                           {"Name resolution login.microsoftonline.com", S::ok},
-                           {"Name resolution fkv-unit.vault.azure.net", S::ok},
-                           {"OIDC token", S::skipped},
-                           {"Entra token exchange", S::ok},
-                           {"Firewall", S::ok},
-                           {"List permission", S::ok},
-                           {"Get permission", S::ok},
-                           {"Secrets filter", S::ok}});
+  CHECK(statuses(r) == std::vector<std::pair<std::string, S>>{{"Name resolution login.microsoftonline.com", S::ok},
+                                                              {"Name resolution fkv-unit.vault.azure.net", S::ok},
+                                                              {"OIDC token", S::skipped},
+                                                              {"Entra token exchange", S::ok},
+                                                              {"Firewall", S::ok},
+                                                              {"List permission", S::ok},
+                                                              {"Get permission", S::ok},
+                                                              {"Secrets filter", S::ok}});
   CHECK(r.findings.back().text == "The vault has 2 secrets (1 disabled, 0 expired). The filter selects 1 of the "
                                   "enabled, unexpired ones: a.");
   CHECK(r.findings[0].text == "login.microsoftonline.com resolves to 10.0.0.1.");
@@ -164,7 +166,9 @@ TEST_CASE("finding_lines: ok and not checked as plain lines, failures as error i
                                                 {"List permission", FindingStatus::failed, "Denied. Fix it."},
                                                 {"Secrets filter", FindingStatus::skipped, "No list."}};
   CHECK(diagnose::finding_lines(findings) ==
-        std::vector<std::string>{"Proxy: ok. No proxy.", "##vso[task.logissue type=error]List permission: Denied. Fix it.",
+        std::vector<std::string>{"Proxy: ok. No proxy.",
+                                 "##vso[task.logissue type=error]List permission: Denied. Fix it.",
                                  "Secrets filter: not checked. No list."});
-  CHECK(diagnose::verdict("v", {findings[0]}).message == "Diagnose: all 1 checks passed for vault 'v'. No variable was set.");
+  CHECK(diagnose::verdict("v", {findings[0]}).message ==
+        "Diagnose: all 1 checks passed for vault 'v'. No variable was set.");
 }

@@ -34,5 +34,6 @@ TEST_CASE("facts: agent and platform from the environment, kept to plain words, 
   const auto bare = diagnose::facts(cfg, {});
   CHECK(bare[0].text.find("on agent unknown (unknown unknown)") != std::string::npos);
   CHECK(bare[1].text.rfind(kSystemTrust + ". The agent is configured to skip TLS certificate validation "
-                           "(AGENT_SKIPCERTVALIDATION), but ", 0) == 0);
+                                          "(AGENT_SKIPCERTVALIDATION), but ",
+                           0) == 0);
 }

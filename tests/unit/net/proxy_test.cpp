@@ -57,14 +57,18 @@ TEST_CASE("proxy settings: which variable wins") {
   };
   const Row rows[] = {
       {{{"AGENT_PROXYURL", "http://agent.proxy:3128"}}, "agent.proxy:3128", "AGENT_PROXYURL"},
-      {{{"AGENT_PROXYURL", "http://agent.proxy:3128"}, {"https_proxy", "http://lower:1"}, {"HTTPS_PROXY", "http://upper:2"}},
-       "agent.proxy:3128", "AGENT_PROXYURL"},
+      {{{"AGENT_PROXYURL", "http://agent.proxy:3128"},
+        {"https_proxy", "http://lower:1"},
+        {"HTTPS_PROXY", "http://upper:2"}},
+       "agent.proxy:3128",
+       "AGENT_PROXYURL"},
       {{{"https_proxy", "http://lower:1"}, {"HTTPS_PROXY", "http://upper:2"}}, "lower:1", "https_proxy"},
       {{{"HTTPS_PROXY", "http://upper:2"}}, "upper:2", "HTTPS_PROXY"},
       {{{"https_proxy", " "}, {"HTTPS_PROXY", "http://upper:2"}}, "upper:2", "HTTPS_PROXY"},
       // HTTP_PROXY and ALL_PROXY are not used: every request is https.
       {{{"HTTP_PROXY", "http://plain:3"}, {"ALL_PROXY", "http://all:4"}, {"HTTPS_PROXY", "http://upper:2"}},
-       "upper:2", "HTTPS_PROXY"},
+       "upper:2",
+       "HTTPS_PROXY"},
   };
   for (const auto& row : rows) {
     CAPTURE(std::string(row.proxy));
@@ -204,7 +208,8 @@ TEST_CASE("proxy credentials: the agent's variables, the URL's, Basic encoding, 
   }
   {  // AGENT_PROXYPASSWORD (not secret) is the fallback, as task-lib's getVariable finds either
     const auto settings = settings_of({{"AGENT_PROXYURL", "http://proxy.corp:3128"},
-                                       {"AGENT_PROXYUSERNAME", "u"}, {"AGENT_PROXYPASSWORD", "fallback"}});
+                                       {"AGENT_PROXYUSERNAME", "u"},
+                                       {"AGENT_PROXYPASSWORD", "fallback"}});
     CHECK(settings.proxy->password == "fallback");
   }
   {  // a password without a user name sends no credentials
@@ -221,7 +226,8 @@ TEST_CASE("proxy credentials: the agent's variables, the URL's, Basic encoding, 
   }
   {  // the agent's user name wins over one in its URL
     const auto settings = settings_of({{"AGENT_PROXYURL", "http://old:oldpw@proxy.corp:3128"},
-                                       {"AGENT_PROXYUSERNAME", "new"}, {"SECRET_AGENT_PROXYPASSWORD", "newpw"}});
+                                       {"AGENT_PROXYUSERNAME", "new"},
+                                       {"SECRET_AGENT_PROXYPASSWORD", "newpw"}});
     CHECK(settings.proxy->username == "new");
     CHECK(settings.proxy->password == "newpw");
     CHECK(settings.secrets == std::vector<std::string>{"oldpw", "newpw"});
@@ -238,38 +244,45 @@ TEST_CASE("proxy credentials: the agent's variables, the URL's, Basic encoding, 
 }
 
 TEST_CASE("base64: RFC 4648 test vectors") {
-  const std::pair<const char*, const char*> rows[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}, {"Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}};
+  const std::pair<const char*, const char*> rows[] = {{"", ""},
+                                                      {"f", "Zg=="},
+                                                      {"fo", "Zm8="},
+                                                      {"foo", "Zm9v"},
+                                                      {"foob", "Zm9vYg=="},
+                                                      {"fooba", "Zm9vYmE="},
+                                                      {"foobar", "Zm9vYmFy"},
+                                                      {"Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}};
   for (const auto& [in, out] : rows) CHECK(fkv::net::base64_encode(in) == out);
 }
 
 TEST_CASE("AGENT_PROXYBYPASSLIST: regexes matched case-insensitively anywhere in the full URL") {
-  const auto settings = settings_of({{"AGENT_PROXYURL", "http://proxy.corp:3128"},
-                                     {"AGENT_PROXYBYPASSLIST",
-                                      R"(["\\.vault\\.azure\\.net", "^https://DEV\\.azure\\.com/", "", "secrets\\?api", "[", "(unclosed", 7, ":8443/"])"}});
+  const auto settings = settings_of(
+      {{"AGENT_PROXYURL", "http://proxy.corp:3128"},
+       {"AGENT_PROXYBYPASSLIST",
+        R"(["\\.vault\\.azure\\.net", "^https://DEV\\.azure\\.com/", "", "secrets\\?api", "[", "(unclosed", 7, ":8443/"])"}});
   struct Row {
     const char* url;
     const char* route;
   };
   const Row rows[] = {
       {"https://fkv.vault.azure.net/secrets/x", "direct"},
-      {"https://FKV.Vault.Azure.NET/", "direct"},            // hosts are lower-cased, the regex is case-insensitive
-      {"https://dev.azure.com/org/_apis", "direct"},         // anchored at the start of the URL
-      {"https://notdev.azure.com/org", "proxy.corp:3128"},   // ^ anchors: no match
+      {"https://FKV.Vault.Azure.NET/", "direct"},           // hosts are lower-cased, the regex is case-insensitive
+      {"https://dev.azure.com/org/_apis", "direct"},        // anchored at the start of the URL
+      {"https://notdev.azure.com/org", "proxy.corp:3128"},  // ^ anchors: no match
       {"https://login.microsoftonline.com/t/oauth2/v2.0/token", "proxy.corp:3128"},
       {"https://other.example/secrets?api-version=7.5", "direct"},  // the path and query are part of the URL
-      {"https://other.example:8443/x", "direct"},                     // and so is a port other than 443
-      {"https://other.example/x", "proxy.corp:3128"},                 // the empty entry matches nothing
+      {"https://other.example:8443/x", "direct"},                   // and so is a port other than 443
+      {"https://other.example/x", "proxy.corp:3128"},               // the empty entry matches nothing
   };
   for (const auto& row : rows) {
     CAPTURE(std::string(row.url));
     CHECK(route(settings, row.url) == row.route);
   }
-  CHECK(settings.warnings == std::vector<std::string>{
-                                 "AGENT_PROXYBYPASSLIST entry '[' is not a valid regular expression and is ignored.",
-                                 "AGENT_PROXYBYPASSLIST entry '(unclosed' is not a valid regular expression and is ignored.",
-                                 "AGENT_PROXYBYPASSLIST holds an entry that is not a string; it is ignored."});
+  CHECK(settings.warnings ==
+        std::vector<std::string>{
+            "AGENT_PROXYBYPASSLIST entry '[' is not a valid regular expression and is ignored.",
+            "AGENT_PROXYBYPASSLIST entry '(unclosed' is not a valid regular expression and is ignored.",
+            "AGENT_PROXYBYPASSLIST holds an entry that is not a string; it is ignored."});
   CHECK(fkv::net::bypass_reason(settings, *parse_https_url("https://a.vault.azure.net/")) ==
         R"(AGENT_PROXYBYPASSLIST entry '\.vault\.azure\.net')");
 
@@ -295,27 +308,27 @@ TEST_CASE("NO_PROXY: every rule") {
   const Row rows[] = {
       {"*", "https://dev.azure.com/", "direct"},
       {" * ", "https://anything.example:8443/", "direct"},
-      {"vault.azure.net", "https://vault.azure.net/", "direct"},           // the host itself
-      {"vault.azure.net", "https://fkv.vault.azure.net/", "direct"},       // a subdomain
-      {"vault.azure.net", "https://a.b.vault.azure.net/", "direct"},       // a deeper subdomain
-      {"vault.azure.net", "https://evilvault.azure.net/", "proxy:1"},      // not at a dot boundary
-      {".vault.azure.net", "https://fkv.vault.azure.net/", "direct"},      // a leading dot: the same
+      {"vault.azure.net", "https://vault.azure.net/", "direct"},       // the host itself
+      {"vault.azure.net", "https://fkv.vault.azure.net/", "direct"},   // a subdomain
+      {"vault.azure.net", "https://a.b.vault.azure.net/", "direct"},   // a deeper subdomain
+      {"vault.azure.net", "https://evilvault.azure.net/", "proxy:1"},  // not at a dot boundary
+      {".vault.azure.net", "https://fkv.vault.azure.net/", "direct"},  // a leading dot: the same
       {".vault.azure.net", "https://vault.azure.net/", "direct"},
-      {"vault.azure.net.", "https://fkv.vault.azure.net/", "direct"},      // a trailing dot is ignored
-      {"VAULT.Azure.NET", "https://fkv.vault.azure.net/", "direct"},       // case-insensitive
-      {"azure.net:443", "https://fkv.vault.azure.net/", "direct"},         // with the port
-      {"azure.net:8443", "https://fkv.vault.azure.net/", "proxy:1"},       // another port
+      {"vault.azure.net.", "https://fkv.vault.azure.net/", "direct"},  // a trailing dot is ignored
+      {"VAULT.Azure.NET", "https://fkv.vault.azure.net/", "direct"},   // case-insensitive
+      {"azure.net:443", "https://fkv.vault.azure.net/", "direct"},     // with the port
+      {"azure.net:8443", "https://fkv.vault.azure.net/", "proxy:1"},   // another port
       {"azure.net:8443", "https://fkv.vault.azure.net:8443/", "direct"},
       {"localhost,dev.azure.com", "https://dev.azure.com/org", "direct"},  // comma list
       {"localhost, dev.azure.com ,x", "https://dev.azure.com/org", "direct"},
       {"localhost dev.azure.com", "https://dev.azure.com/org", "direct"},  // white space separates too
       {"localhost,,", "https://dev.azure.com/org", "proxy:1"},
-      {"10.0.0.5", "https://10.0.0.5/", "direct"},                         // IP literal: exact
-      {"0.0.5", "https://10.0.0.5/", "proxy:1"},                           // no suffix match on IPs
+      {"10.0.0.5", "https://10.0.0.5/", "direct"},  // IP literal: exact
+      {"0.0.5", "https://10.0.0.5/", "proxy:1"},    // no suffix match on IPs
       {"10.0.0.5", "https://110.0.0.5/", "proxy:1"},
       {"10.0.0.5:443", "https://10.0.0.5/", "direct"},
-      {"[fd00::1]:443,fd00::2", "https://dev.azure.com/", "proxy:1"},      // IPv6 entries parse; no match here
-      {"dev.azure.com:x", "https://dev.azure.com/", "proxy:1"},            // a bad port: the entry is ignored
+      {"[fd00::1]:443,fd00::2", "https://dev.azure.com/", "proxy:1"},  // IPv6 entries parse; no match here
+      {"dev.azure.com:x", "https://dev.azure.com/", "proxy:1"},        // a bad port: the entry is ignored
       {"", "https://dev.azure.com/", "proxy:1"},
       {"azure.com", "https://login.microsoftonline.com/", "proxy:1"},
   };
@@ -335,7 +348,8 @@ TEST_CASE("NO_PROXY: lower case wins; it applies to the agent's proxy too; no pr
   CHECK(route(both, "https://login.microsoftonline.com/") == "proxy:1");
   CHECK(both.no_proxy_source == "no_proxy");
 
-  const auto agent = settings_of({{"AGENT_PROXYURL", "http://agent:2"}, {"AGENT_PROXYBYPASSLIST", R"(["login\\."])"},
+  const auto agent = settings_of({{"AGENT_PROXYURL", "http://agent:2"},
+                                  {"AGENT_PROXYBYPASSLIST", R"(["login\\."])"},
                                   {"NO_PROXY", ".vault.azure.net"}});
   CHECK(route(agent, "https://fkv.vault.azure.net/") == "direct");
   CHECK(route(agent, "https://login.microsoftonline.com/") == "direct");
@@ -351,12 +365,14 @@ TEST_CASE("describe: which proxy for which hosts, what goes direct, never creden
                                            *parse_https_url("https://login.microsoftonline.com/"),
                                            *parse_https_url("https://fkv.vault.azure.net/"),
                                            *parse_https_url("https://dev.azure.com/other")};
-  const auto agent = settings_of({{"AGENT_PROXYURL", "http://proxy.corp:3128"}, {"AGENT_PROXYUSERNAME", "svc"},
+  const auto agent = settings_of({{"AGENT_PROXYURL", "http://proxy.corp:3128"},
+                                  {"AGENT_PROXYUSERNAME", "svc"},
                                   {"SECRET_AGENT_PROXYPASSWORD", "Pw-123456"},
                                   {"AGENT_PROXYBYPASSLIST", R"(["\\.vault\\.azure\\.net"])"}});
-  CHECK(fkv::net::describe(agent, urls) ==
-        "Using the proxy http://proxy.corp:3128 (AGENT_PROXYURL, with credentials) for dev.azure.com, "
-        "login.microsoftonline.com; direct to fkv.vault.azure.net (AGENT_PROXYBYPASSLIST entry '\\.vault\\.azure\\.net').");
+  CHECK(
+      fkv::net::describe(agent, urls) ==
+      "Using the proxy http://proxy.corp:3128 (AGENT_PROXYURL, with credentials) for dev.azure.com, "
+      "login.microsoftonline.com; direct to fkv.vault.azure.net (AGENT_PROXYBYPASSLIST entry '\\.vault\\.azure\\.net').");
 
   const auto machine = settings_of({{"https_proxy", "http://svc:Pw-123456@proxy.corp:3128"}});
   const auto line = fkv::net::describe(machine, urls);

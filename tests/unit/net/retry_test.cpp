@@ -21,16 +21,34 @@ Outcome transport(Kind kind) { return TransportError{kind, "x"}; }
 }  // namespace
 
 TEST_CASE("is_retryable: transient transport errors and 408/429/5xx only") {
-  struct Row { Outcome outcome; bool retryable; };
+  struct Row {
+    Outcome outcome;
+    bool retryable;
+  };
   const Row rows[] = {
-      {status(200), false}, {status(301), false}, {status(400), false}, {status(401), false},
-      {status(403), false}, {status(404), false}, {status(409), false}, {status(501), false},
-      {status(505), false}, {status(408), true},  {status(429), true},  {status(500), true},
-      {status(502), true},  {status(503), true},  {status(504), true},
-      {transport(Kind::connect), true},        {transport(Kind::reset), true},
-      {transport(Kind::timeout), true},        {transport(Kind::resolve_failed), true},
-      {transport(Kind::resolve_not_found), false}, {transport(Kind::tls), false},
-      {transport(Kind::protocol), false},      {transport(Kind::refused), false},
+      {status(200), false},
+      {status(301), false},
+      {status(400), false},
+      {status(401), false},
+      {status(403), false},
+      {status(404), false},
+      {status(409), false},
+      {status(501), false},
+      {status(505), false},
+      {status(408), true},
+      {status(429), true},
+      {status(500), true},
+      {status(502), true},
+      {status(503), true},
+      {status(504), true},
+      {transport(Kind::connect), true},
+      {transport(Kind::reset), true},
+      {transport(Kind::timeout), true},
+      {transport(Kind::resolve_failed), true},
+      {transport(Kind::resolve_not_found), false},
+      {transport(Kind::tls), false},
+      {transport(Kind::protocol), false},
+      {transport(Kind::refused), false},
       {transport(Kind::cancelled), false},
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
@@ -43,15 +61,18 @@ TEST_CASE("parse_http_date reads IMF-fixdate and rejects everything else") {
   CHECK(fkv::net::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == kExampleDate);
   CHECK(fkv::net::parse_http_date(" Sun, 06 Nov 1994 08:49:37 GMT ") == kExampleDate);
   CHECK(fkv::net::parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == Clock::time_point{});
-  CHECK(fkv::net::parse_http_date("Mon, 01 Jan 1900 00:00:00 GMT") == Clock::time_point{std::chrono::seconds{-2208988800}});
-  CHECK(fkv::net::parse_http_date("Wed, 31 Dec 2200 23:59:59 GMT") == Clock::time_point{std::chrono::seconds{7289654399}});
-  const char* bad[] = {"", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 06 Nov 1994 08:49:37 UTC",
-                       "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
+  CHECK(fkv::net::parse_http_date("Mon, 01 Jan 1900 00:00:00 GMT") ==
+        Clock::time_point{std::chrono::seconds{-2208988800}});
+  CHECK(fkv::net::parse_http_date("Wed, 31 Dec 2200 23:59:59 GMT") ==
+        Clock::time_point{std::chrono::seconds{7289654399}});
+  const char* bad[] = {"", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+                       "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 31 Feb 1994 08:49:37 GMT",
+                       "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
                        "Sun, 0x Nov 1994 08:49:37 GMT", "120",
                        // found by tests/fuzz/http_date_fuzz.cpp: years the clock cannot hold overflowed
                        // (signed overflow converting to nanoseconds)
-                       "Sat, 01 Jan 0000 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 2201 00:00:00 GMT",
-                       "Sun, 31 Dec 1899 23:59:59 GMT"};
+                       "Sat, 01 Jan 0000 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+                       "Mon, 01 Jan 2201 00:00:00 GMT", "Sun, 31 Dec 1899 23:59:59 GMT"};
   for (const char* text : bad) {
     CAPTURE(text);
     CHECK_FALSE(fkv::net::parse_http_date(text));
@@ -60,12 +81,17 @@ TEST_CASE("parse_http_date reads IMF-fixdate and rejects everything else") {
 
 TEST_CASE("retry_delay: exponential backoff with jitter when the server gives no delay") {
   const RetryPolicy policy;  // 4 attempts, 800 ms base, 10 s cap
-  struct Row { int attempt; Outcome outcome; double jitter; std::optional<std::chrono::milliseconds> delay; };
+  struct Row {
+    int attempt;
+    Outcome outcome;
+    double jitter;
+    std::optional<std::chrono::milliseconds> delay;
+  };
   const Row rows[] = {
-      {1, status(503), 0.0, 640ms},   // 800 * 0.8
-      {1, status(503), 0.5, 840ms},   // 800 * 1.05
-      {2, status(500), 0.0, 1280ms},  // 1600 * 0.8
-      {3, status(429), 0.99, 4144ms}, // 3200 * 1.295
+      {1, status(503), 0.0, 640ms},         // 800 * 0.8
+      {1, status(503), 0.5, 840ms},         // 800 * 1.05
+      {2, status(500), 0.0, 1280ms},        // 1600 * 0.8
+      {3, status(429), 0.99, 4144ms},       // 3200 * 1.295
       {4, status(503), 0.0, std::nullopt},  // 4 attempts made: give up
       {1, transport(Kind::timeout), 0.0, 640ms},
       {2, transport(Kind::resolve_failed), 0.5, 1680ms},
@@ -76,7 +102,7 @@ TEST_CASE("retry_delay: exponential backoff with jitter when the server gives no
       {1, status(404), 0.0, std::nullopt},
       {1, status(200), 0.0, std::nullopt},
       {0, status(503), 0.0, std::nullopt},  // nonsense attempt number
-      {1, status(503), 7.0, 1040ms},  // out-of-range jitter is clamped to 1: 800 * 1.3
+      {1, status(503), 7.0, 1040ms},        // out-of-range jitter is clamped to 1: 800 * 1.3
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
     CAPTURE(i);
@@ -96,22 +122,25 @@ TEST_CASE("retry_delay: the computed wait is capped") {
 
 TEST_CASE("retry_delay: the server's delay wins, capped at max_server_delay") {
   const RetryPolicy policy;
-  struct Row { std::vector<fkv::net::Header> headers; std::optional<std::chrono::milliseconds> delay; };
+  struct Row {
+    std::vector<fkv::net::Header> headers;
+    std::optional<std::chrono::milliseconds> delay;
+  };
   const Row rows[] = {
       {{{"retry-after-ms", "1500"}}, 1500ms},
       {{{"x-ms-retry-after-ms", "250"}}, 250ms},
       {{{"Retry-After", "7"}}, 7000ms},
       {{{"retry-after", " 2 "}}, 2000ms},
       {{{"Retry-After", "0"}}, 0ms},
-      {{{"Retry-After", "120"}}, 60000ms},                                // capped
-      {{{"Retry-After", "Sun, 06 Nov 1994 08:49:42 GMT"}}, 5000ms},      // now + 5 s
-      {{{"Retry-After", "Sun, 06 Nov 1994 08:40:00 GMT"}}, 0ms},         // in the past
-      {{{"Retry-After", "soon"}}, 640ms},                                 // unparseable: backoff
+      {{{"Retry-After", "120"}}, 60000ms},                           // capped
+      {{{"Retry-After", "Sun, 06 Nov 1994 08:49:42 GMT"}}, 5000ms},  // now + 5 s
+      {{{"Retry-After", "Sun, 06 Nov 1994 08:40:00 GMT"}}, 0ms},     // in the past
+      {{{"Retry-After", "soon"}}, 640ms},                            // unparseable: backoff
       {{{"Retry-After", "-3"}}, 640ms},
       {{{"Retry-After", "1.5"}}, 640ms},
-      {{{"Retry-After", "9"}, {"retry-after-ms", "100"}}, 100ms},         // ms headers first
+      {{{"Retry-After", "9"}, {"retry-after-ms", "100"}}, 100ms},  // ms headers first
       {{{"Retry-After", "9"}, {"x-ms-retry-after-ms", "300"}}, 300ms},
-      {{{"retry-after-ms", "x"}, {"x-ms-retry-after-ms", "300"}}, 300ms}, // unparseable one skipped
+      {{{"retry-after-ms", "x"}, {"x-ms-retry-after-ms", "300"}}, 300ms},  // unparseable one skipped
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
     CAPTURE(i);

@@ -7,7 +7,11 @@ using Kind = fkv::net::TransportError::Kind;
 
 TEST_CASE("transport_error: message names the action, the kind and the detail; hint by kind") {
   const auto url = *fkv::net::parse_https_url("https://dev.azure.com:8443/org/_apis/x?serviceConnectionId=1");
-  struct Row { Kind kind; const char* message; const char* hint; };
+  struct Row {
+    Kind kind;
+    const char* message;
+    const char* hint;
+  };
   const Row rows[] = {
       {Kind::resolve_not_found, "The OIDC request failed (host not found): d.",
        "The host name dev.azure.com does not exist in DNS: check the name, and on a private network make sure the "
@@ -30,7 +34,8 @@ TEST_CASE("transport_error: message names the action, the kind and the detail; h
   };
   for (const auto& row : rows) {
     CAPTURE(row.message);
-    const auto error = fkv::net::transport_error(fkv::Stage::oidc, "The OIDC request", url, TransportError{row.kind, "d"});
+    const auto error = fkv::net::transport_error(fkv::Stage::oidc, "The OIDC request", url,
+                                                 TransportError{row.kind, "d"});
     CHECK(error.stage == fkv::Stage::oidc);
     CHECK(error.http_status == 0);
     CHECK(error.message == row.message);
@@ -47,8 +52,9 @@ TEST_CASE("transport_error: a failed proxy CONNECT is labelled by its phase and 
         fkv::Stage::oidc, "The OIDC request", url,
         TransportError{kind, "proxy http://p:3128 refused CONNECT to dev.azure.com:443 with HTTP 403",
                        TransportError::Phase::proxy});
-    CHECK(error.message ==
-          "The OIDC request failed (proxy CONNECT): proxy http://p:3128 refused CONNECT to dev.azure.com:443 with HTTP 403.");
+    CHECK(
+        error.message ==
+        "The OIDC request failed (proxy CONNECT): proxy http://p:3128 refused CONNECT to dev.azure.com:443 with HTTP 403.");
     CHECK(error.hint ==
           "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / NO_PROXY) and "
           "that the proxy allows CONNECT to dev.azure.com on port 443.");

@@ -25,8 +25,8 @@ fkv::net::TrustPlan plan_posix(const TrustSettings& settings, const std::string&
 }  // namespace
 
 TEST_CASE("plan_trust: the compiled default exists, nothing is probed") {
-  const auto plan = plan_posix({}, kDefault, existing({kDefault, "/etc/ssl/certs/ca-certificates.crt",
-                                                                 "/etc/ssl/certs"}));
+  const auto plan = plan_posix({}, kDefault,
+                               existing({kDefault, "/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs"}));
   CHECK(plan.default_verify_paths);
   CHECK(plan.probed_files.empty());
   CHECK(plan.probed_dirs.empty());
@@ -34,14 +34,22 @@ TEST_CASE("plan_trust: the compiled default exists, nothing is probed") {
 }
 
 TEST_CASE("plan_trust: without the compiled default, the first existing Go bundle and the existing dirs") {
-  struct Row { std::set<std::string> present; Paths files; Paths dirs; };
+  struct Row {
+    std::set<std::string> present;
+    Paths files;
+    Paths dirs;
+  };
   const Row rows[] = {
       {{"/etc/pki/tls/certs/ca-bundle.crt", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/pki/tls/certs"},
-       {"/etc/pki/tls/certs/ca-bundle.crt"}, {"/etc/pki/tls/certs"}},
+       {"/etc/pki/tls/certs/ca-bundle.crt"},
+       {"/etc/pki/tls/certs"}},
       {{"/etc/ssl/cert.pem", "/etc/ssl/certs"}, {"/etc/ssl/cert.pem"}, {"/etc/ssl/certs"}},
       {{"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem", "/etc/ssl/certs", "/etc/pki/tls/certs"},
-       {"/etc/ssl/certs/ca-certificates.crt"}, {"/etc/ssl/certs", "/etc/pki/tls/certs"}},
-      {{"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}, {"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}, {}},
+       {"/etc/ssl/certs/ca-certificates.crt"},
+       {"/etc/ssl/certs", "/etc/pki/tls/certs"}},
+      {{"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"},
+       {"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"},
+       {}},
       {{}, {}, {}},
   };
   for (std::size_t i = 0; i < std::size(rows); ++i) {
@@ -54,8 +62,8 @@ TEST_CASE("plan_trust: without the compiled default, the first existing Go bundl
 }
 
 TEST_CASE("plan_trust: SSL_CERT_FILE or SSL_CERT_DIR decide alone, nothing is probed") {
-  for (const TrustEnvironment& environment : {TrustEnvironment{"/tmp/ca.pem", "", "", false},
-                                              TrustEnvironment{"", "/tmp/certs", "", false}}) {
+  for (const TrustEnvironment& environment :
+       {TrustEnvironment{"/tmp/ca.pem", "", "", false}, TrustEnvironment{"", "/tmp/certs", "", false}}) {
     TrustSettings settings;
     settings.environment = environment;
     const auto plan = plan_posix(settings, kDefault, existing({"/etc/ssl/cert.pem", "/etc/ssl/certs"}));
@@ -80,11 +88,10 @@ TEST_CASE("skip_validation_warning: AGENT_SKIPCERTVALIDATION is not honoured, th
   // Which texts mean true is the configuration reader's one boolean rule (tests/unit/agent/environment_test.cpp).
   const auto warning = fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", true});
   REQUIRE(warning);
-  CHECK(*warning ==
-        "The agent is configured to skip TLS certificate validation (AGENT_SKIPCERTVALIDATION), but "
-        "federated-keyvault always verifies certificates. If the agent's traffic goes through a "
-        "TLS-inspecting proxy, configure the agent with that proxy's CA certificate (--sslcacert, "
-        "passed to tasks as AGENT_CAINFO) instead.");
+  CHECK(*warning == "The agent is configured to skip TLS certificate validation (AGENT_SKIPCERTVALIDATION), but "
+                    "federated-keyvault always verifies certificates. If the agent's traffic goes through a "
+                    "TLS-inspecting proxy, configure the agent with that proxy's CA certificate (--sslcacert, "
+                    "passed to tasks as AGENT_CAINFO) instead.");
   CHECK_FALSE(fkv::net::skip_validation_warning(TrustEnvironment{"", "", "", false}));
 }
 

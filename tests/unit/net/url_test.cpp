@@ -6,7 +6,12 @@ using fkv::net::host_within;
 using fkv::net::parse_https_url;
 
 TEST_CASE("parse_https_url accepts https URLs and normalises the host") {
-  struct Row { const char* text; const char* host; unsigned port; const char* target; };
+  struct Row {
+    const char* text;
+    const char* host;
+    unsigned port;
+    const char* target;
+  };
   const Row rows[] = {
       {"https://Dev.Azure.com/org/_apis/x?a=1", "dev.azure.com", 443, "/org/_apis/x?a=1"},
       {"https://myvault.vault.azure.net:443/secrets?api-version=7.2&$skiptoken=abc", "myvault.vault.azure.net", 443,
@@ -25,9 +30,10 @@ TEST_CASE("parse_https_url accepts https URLs and normalises the host") {
 }
 
 TEST_CASE("parse_https_url rejects what it cannot compare safely") {
-  const char* rows[] = {"http://dev.azure.com/", "https://", "https://user@host/", "https://ho st/",
-                        "https://host:0/", "https://host:99999/", "https://host/#frag", "https://[::1]/",
-                        "https://a..b/", "ftp://x/", "https://host:/"};
+  const char* rows[] = {
+      "http://dev.azure.com/", "https://",           "https://user@host/", "https://ho st/", "https://host:0/",
+      "https://host:99999/",   "https://host/#frag", "https://[::1]/",     "https://a..b/",  "ftp://x/",
+      "https://host:/"};
   for (const char* row : rows) {
     CAPTURE(row);
     CHECK_FALSE(parse_https_url(row));
@@ -56,7 +62,7 @@ TEST_CASE("query_parameter: decoded value of the first exact match (Boost.URL)")
   CHECK_FALSE(query_parameter("/t?xa=1", "a"));
   CHECK_FALSE(query_parameter("/t?A=1", "a"));
   CHECK_FALSE(query_parameter("/t", "a"));
-  CHECK_FALSE(query_parameter("/t?a=%zz", "a"));    // not a valid origin-form
+  CHECK_FALSE(query_parameter("/t?a=%zz", "a"));  // not a valid origin-form
   CHECK_FALSE(query_parameter("no-slash?a=1", "a"));
 }
 

@@ -84,21 +84,26 @@ TEST_CASE("lookup_error: one kind and one message per getaddrinfo answer") {
     std::string detail;
   };
   std::vector<Row> rows = {
-      {{EAI_NONAME, 0, {}}, Kind::resolve_not_found,
+      {{EAI_NONAME, 0, {}},
+       Kind::resolve_not_found,
        "the host name fkv.vault.azure.net does not exist (" + std::string(gai_strerror(EAI_NONAME)) + ")"},
       {{0, 0, {}}, Kind::resolve_not_found, "no address for fkv.vault.azure.net"},
-      {{EAI_AGAIN, 0, {}}, Kind::resolve_failed,
+      {{EAI_AGAIN, 0, {}},
+       Kind::resolve_failed,
        "could not resolve fkv.vault.azure.net: " + std::string(gai_strerror(EAI_AGAIN))},
-      {{EAI_FAIL, 0, {}}, Kind::resolve_failed,
+      {{EAI_FAIL, 0, {}},
+       Kind::resolve_failed,
        "could not resolve fkv.vault.azure.net: " + std::string(gai_strerror(EAI_FAIL))},
   };
 #ifdef EAI_NODATA
   // A name with no address of any family is a name that does not exist here (for both callers).
-  rows.push_back({{EAI_NODATA, 0, {}}, Kind::resolve_not_found,
+  rows.push_back({{EAI_NODATA, 0, {}},
+                  Kind::resolve_not_found,
                   "the host name fkv.vault.azure.net does not exist (" + std::string(gai_strerror(EAI_NODATA)) + ")"});
 #endif
 #ifdef EAI_SYSTEM
-  rows.push_back({{EAI_SYSTEM, EBUSY, {}}, Kind::resolve_failed,
+  rows.push_back({{EAI_SYSTEM, EBUSY, {}},
+                  Kind::resolve_failed,
                   "could not resolve fkv.vault.azure.net: " + std::string(std::strerror(EBUSY))});
 #endif
   for (const auto& row : rows) {
@@ -117,7 +122,8 @@ TEST_CASE("numeric_address: IPv4 and IPv6 socket addresses as text") {
   CHECK(platform::numeric_address(ipv6("2001:db8::1")) == "2001:db8::1");
 }
 
-TEST_CASE("lookup_bounded and resolve_host: numeric hosts resolve without DNS; a past deadline or a stop ends the wait") {
+TEST_CASE(
+    "lookup_bounded and resolve_host: numeric hosts resolve without DNS; a past deadline or a stop ends the wait") {
   const auto far = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto lookup = platform::lookup_bounded("127.0.0.1", 8443, true, far, nullptr);
   REQUIRE(lookup.end == platform::LookupEnd::answered);
@@ -160,11 +166,10 @@ TEST_CASE("the same DNS answer gives the same message in diagnose mode and in th
     vault::FetchSource everything;  // '*': what the plan of the default filter fetches
     everything.list = true;
     const auto downloaded = vault::download_secrets(
-        http, options, everything, "token", [](const std::string&) -> Expected<std::string> { return Error{}; },
-        hooks);
-    const Error* download_error = downloaded.stopped      ? &*downloaded.stopped
+        http, options, everything, "token", [](const std::string&) -> Expected<std::string> { return Error{}; }, hooks);
+    const Error* download_error = downloaded.stopped        ? &*downloaded.stopped
                                   : downloaded.list_failure ? &*downloaded.list_failure
-                                                                    : nullptr;
+                                                            : nullptr;
     REQUIRE(download_error);
 
     // Diagnose mode, its resolver answering the same.

@@ -77,9 +77,7 @@ TEST_CASE("write_secret_file: the bytes, the path, folders 0700 and the file 060
 
 TEST_CASE("write_secret_file: an existing file or link is never overwritten or followed (O_EXCL)") {
   TempRoot root;
-  {
-    std::ofstream(root.path / "taken.txt") << "before";
-  }
+  { std::ofstream(root.path / "taken.txt") << "before"; }
   auto again = write_secret_file(root.str(), "taken.txt", "after");
   REQUIRE_FALSE(again);
   CHECK(again.error().message ==
@@ -88,9 +86,7 @@ TEST_CASE("write_secret_file: an existing file or link is never overwritten or f
   CHECK(read(root.path / "taken.txt") == "before");
 
   const fs::path outside = root.path / "outside.txt";
-  {
-    std::ofstream(outside) << "untouched";
-  }
+  { std::ofstream(outside) << "untouched"; }
   fs::create_symlink(outside, root.path / "link.txt");
   auto through_link = write_secret_file(root.str(), "link.txt", "secret");
   REQUIRE_FALSE(through_link);
@@ -112,9 +108,7 @@ TEST_CASE("write_secret_file: a symbolic link as a folder is refused, nothing is
   CHECK(written.error().message == "'dir' is a symbolic link or not a folder; links are not followed.");
   CHECK(fs::is_empty(elsewhere.path));
 
-  {
-    std::ofstream(root.path / "plain") << "a file";
-  }
+  { std::ofstream(root.path / "plain") << "a file"; }
   auto under_file = write_secret_file(root.str(), "plain/key.pem", "secret");
   REQUIRE_FALSE(under_file);
   CHECK(under_file.error().message == "'plain' is a symbolic link or not a folder; links are not followed.");

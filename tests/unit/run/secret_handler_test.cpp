@@ -105,8 +105,8 @@ TEST_CASE("emitter: each outcome's lines as it arrives; failures collected; nbf 
     all += joined(lines);
     return lines;
   };
-  CHECK(feed(ok("b", "vb")) == std::vector<std::string>{"##vso[task.setsecret]vb",
-                                                        "##vso[task.setvariable variable=b;issecret=true]vb"});
+  CHECK(feed(ok("b", "vb")) ==
+        std::vector<std::string>{"##vso[task.setsecret]vb", "##vso[task.setvariable variable=b;issecret=true]vb"});
   CHECK(feed(failed("x")).empty());
   CHECK(feed(ok("a", "va", 1'800'000'000)) ==
         std::vector<std::string>{"##vso[task.logissue type=warning]Secret 'a' is not valid before 2027-01-15T08:00:00Z "

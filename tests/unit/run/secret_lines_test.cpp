@@ -130,11 +130,12 @@ TEST_CASE("compact_json") {
 
 TEST_CASE("empty value: the variable is set to empty and a warning names it") {
   auto plan = plan_variables({{{"empty", ""}, ""}});
-  CHECK(plan.lines == std::vector<std::string>{
-                          "##vso[task.logissue type=warning]Secret 'empty' has an empty value, so its variable is set to an "
-                          "empty string.",
-                          "##vso[task.setvariable variable=empty;issecret=true]",
-                      });
+  CHECK(plan.lines ==
+        std::vector<std::string>{
+            "##vso[task.logissue type=warning]Secret 'empty' has an empty value, so its variable is set to an "
+            "empty string.",
+            "##vso[task.setvariable variable=empty;issecret=true]",
+        });
   auto log = parse_agent_log(joined(plan.lines));
   REQUIRE(log.variables.count("empty"));
   CHECK(log.variables.at("empty").value == "");

@@ -49,17 +49,30 @@ TEST_CASE("become: one-line, multi-line, JSON, empty values and renames, step by
   renamed.variables = {"DB"};
   const Row rows[] = {
       {"one line", fetched("a", "v"), {}, {}, {step(Kind::mask, "v"), var("a", "v")}},
-      {"output variables", fetched("a", "v"), {}, {"kv", true, false},
+      {"output variables",
+       fetched("a", "v"),
+       {},
+       {"kv", true, false},
        {step(Kind::mask, "v"), var("a", "v"), var("a", "v", true, true)}},
       {"renamed", fetched("db", "p"), renamed, {}, {step(Kind::mask, "p"), var("DB", "p")}},
-      {"multi-line text", fetched("m", "l1\n \nl2"), {}, {},
+      {"multi-line text",
+       fetched("m", "l1\n \nl2"),
+       {},
+       {},
        {step(Kind::allow_multiline), step(Kind::mask, "l1"), step(Kind::mask, "l2"), step(Kind::mask, "l1\n \nl2"),
         var("m", "l1\n \nl2")}},
-      {"multi-line JSON", fetched("j", "{\n \"n\": 1.50\n}"), {}, {},
+      {"multi-line JSON",
+       fetched("j", "{\n \"n\": 1.50\n}"),
+       {},
+       {},
        {step(Kind::info, "Value of secret j has been converted to single line."), step(Kind::mask, "{\"n\":1.50}"),
         var("j", "{\"n\":1.50}")}},
-      {"empty", fetched("e", ""), {}, {},
-       {step(Kind::warning, "Secret 'e' has an empty value, so its variable is set to an empty string."), var("e", "")}},
+      {"empty",
+       fetched("e", ""),
+       {},
+       {},
+       {step(Kind::warning, "Secret 'e' has an empty value, so its variable is set to an empty string."),
+        var("e", "")}},
   };
   for (const auto& row : rows) {
     CAPTURE(row.what);
@@ -108,7 +121,7 @@ TEST_CASE("become: files, read-only names, not-found with MissingSecrets=warn") 
   CHECK(warned.missing);
   CHECK_FALSE(warned.failure);
   CHECK(warned.steps == std::vector<Step>{step(Kind::warning, "Secret 'gone' was not found in vault 'kv1': it is "
-                                                                "skipped because MissingSecrets is 'warn'.")});
+                                                              "skipped because MissingSecrets is 'warn'.")});
   const Becomes failed = become(gone, fkv::agent::Destination{}, {"kv1", false, true});  // listed: not named
   CHECK_FALSE(failed.missing);
   REQUIRE(failed.failure);

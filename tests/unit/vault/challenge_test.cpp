@@ -18,7 +18,8 @@ TEST_CASE("the recorded challenge") {
 }
 
 TEST_CASE("variants: authorization_uri, scope, trailing slash, unquoted, odd spacing, case") {
-  auto a = parse_challenge(R"(Bearer authorization_uri="https://login.microsoftonline.com/t/", resource="https://vault.azure.net/")");
+  auto a = parse_challenge(
+      R"(Bearer authorization_uri="https://login.microsoftonline.com/t/", resource="https://vault.azure.net/")");
   REQUIRE(a);
   CHECK(a->authorization == "https://login.microsoftonline.com/t/");
   CHECK(a->token_scope() == "https://vault.azure.net/.default");
@@ -37,7 +38,11 @@ TEST_CASE("variants: authorization_uri, scope, trailing slash, unquoted, odd spa
 
 TEST_CASE("a challenge scope is followed only for the vault's own resource, as the Azure SDK checks it") {
   // The Azure SDK's rule: the vault host must end with "." + the resource's host; the scope is <resource>/.default.
-  struct Row { const char* scope; const char* vault; bool allowed; };
+  struct Row {
+    const char* scope;
+    const char* vault;
+    bool allowed;
+  };
   for (const Row row : {
            Row{"https://vault.azure.net/.default", "myvault.vault.azure.net", true},
            Row{"https://VAULT.azure.net/.default", "myvault.vault.azure.net", true},
@@ -46,7 +51,7 @@ TEST_CASE("a challenge scope is followed only for the vault's own resource, as t
            Row{"https://vault.usgovcloudapi.net/.default", "kv.vault.usgovcloudapi.net", true},
            Row{"https://evil.vault.azure.net/.default", "myvault.vault.azure.net", false},
            Row{"https://myvault.vault.azure.net/.default", "myvault.vault.azure.net", false},  // not a proper suffix
-           Row{"https://ault.azure.net/.default", "myvault.vault.azure.net", false},  // not at a dot
+           Row{"https://ault.azure.net/.default", "myvault.vault.azure.net", false},           // not at a dot
            Row{"https://evilvault.azure.net/.default", "myvault.vault.azure.net", false},
            Row{"https://management.azure.com/.default", "myvault.vault.azure.net", false},
            Row{"http://vault.azure.net/.default", "myvault.vault.azure.net", false},

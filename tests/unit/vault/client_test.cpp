@@ -112,20 +112,25 @@ TEST_CASE("with_api_version replaces or adds the api-version parameter") {
         "/secrets?api-version=7.5&$skiptoken=abc&maxresults=25");
   CHECK(with_api_version("/secrets?$skiptoken=abc", "7.5") == "/secrets?api-version=7.5&$skiptoken=abc");
   CHECK(with_api_version("/secrets", "7.5") == "/secrets?api-version=7.5");
-  CHECK(with_api_version("/secrets?API-VERSION=7.2&&$skiptoken=a%2Fb", "7.5") == "/secrets?api-version=7.5&$skiptoken=a%2Fb");
+  CHECK(with_api_version("/secrets?API-VERSION=7.2&&$skiptoken=a%2Fb", "7.5") ==
+        "/secrets?api-version=7.5&$skiptoken=a%2Fb");
   CHECK(with_api_version("/secrets?api-version=7.2&x=%zz", "7.5") == "/secrets?api-version=7.2&x=%zz");  // kept as is
   CHECK(list_url(options().vault_url).str() == kVault + "/secrets?api-version=7.5&maxresults=25");
 }
 
 TEST_CASE("'*': pages incl. empty and null ones, skips disabled/expired/invalid, keeps list order") {
   FakeHttpClient http;
-  http.on("GET", kVault + "/secrets?api-version=7.5&maxresults=25",
-          FakeHttpClient::json(200, R"({"value":[)" + item("a") + "," + item("b", R"("enabled":false)") + "," +
-                                        item("bad_name") + R"(],"nextLink":"https://kv1.vault.azure.net:443/secrets?api-version=7.2&$skiptoken=p2&maxresults=25"})"));
+  http.on(
+      "GET", kVault + "/secrets?api-version=7.5&maxresults=25",
+      FakeHttpClient::json(
+          200,
+          R"({"value":[)" + item("a") + "," + item("b", R"("enabled":false)") + "," + item("bad_name") +
+              R"(],"nextLink":"https://kv1.vault.azure.net:443/secrets?api-version=7.2&$skiptoken=p2&maxresults=25"})"));
   http.on("GET", kVault + "/secrets?api-version=7.5&$skiptoken=p2",
           FakeHttpClient::json(200, R"({"value":[],"nextLink":"https://KV1.vault.azure.net/secrets?$skiptoken=p3"})"));
   http.on("GET", kVault + "/secrets?api-version=7.5&$skiptoken=p3",
-          FakeHttpClient::json(200, R"({"value":null,"nextLink":"https://kv1.vault.azure.net/secrets?$skiptoken=p4"})"));
+          FakeHttpClient::json(200,
+                               R"({"value":null,"nextLink":"https://kv1.vault.azure.net/secrets?$skiptoken=p4"})"));
   http.on("GET", kVault + "/secrets?api-version=7.5&$skiptoken=p4",
           FakeHttpClient::json(200, R"({"value":[)" + item("c", R"("enabled":true,"exp":)" + std::to_string(kNow - 1)) +
                                         "," + item("d", R"("enabled":true,"exp":)" + std::to_string(kNow + 60)) + "," +
@@ -160,8 +165,9 @@ TEST_CASE("'*': pages incl. empty and null ones, skips disabled/expired/invalid,
 }
 
 TEST_CASE("'*': a nextLink to another host stops the run; nothing is sent there") {
-  for (const std::string link : {"https://evil.example.com/secrets?$skiptoken=x", "https://kv1.vault.azure.net.evil.com/s",
-                                 "https://kv1.vault.azure.net:8443/secrets", "http://kv1.vault.azure.net/secrets"}) {
+  for (const std::string link :
+       {"https://evil.example.com/secrets?$skiptoken=x", "https://kv1.vault.azure.net.evil.com/s",
+        "https://kv1.vault.azure.net:8443/secrets", "http://kv1.vault.azure.net/secrets"}) {
     CAPTURE(link);
     FakeHttpClient http;
     http.on("GET", kVault + "/secrets?api-version=7.5&maxresults=25",
@@ -183,17 +189,20 @@ TEST_CASE("'*': a nextLink to another host stops the run; nothing is sent there"
     }
   }
   FakeHttpClient http;
-  http.on("GET", kVault + "/secrets?", FakeHttpClient::json(200, R"({"value":[],"nextLink":"https://evil.example.com/x"})"));
+  http.on("GET", kVault + "/secrets?",
+          FakeHttpClient::json(200, R"({"value":[],"nextLink":"https://evil.example.com/x"})"));
   auto result = download(http, options(), all(), "tok", no_reacquire());
   REQUIRE(result.summary.list_failure);
-  CHECK(result.summary.list_failure->message == "Key Vault returned a nextLink for another host (evil.example.com) than the vault "
-                                  "(kv1.vault.azure.net), so listing stopped and the token was not sent there.");
+  CHECK(result.summary.list_failure->message ==
+        "Key Vault returned a nextLink for another host (evil.example.com) than the vault "
+        "(kv1.vault.azure.net), so listing stopped and the token was not sent there.");
 }
 
 TEST_CASE("'*': a failed first page is the list failure, with the Key Vault message") {
   FakeHttpClient http;
   http.on("GET", kVault + "/secrets?",
-          FakeHttpClient::json(403, R"({"error":{"code":"Forbidden","message":"no","innererror":{"code":"ForbiddenByRbac"}}})"));
+          FakeHttpClient::json(
+              403, R"({"error":{"code":"Forbidden","message":"no","innererror":{"code":"ForbiddenByRbac"}}})"));
   auto result = download(http, options(), all(), "tok", no_reacquire());
   REQUIRE(result.summary.list_failure);
   CHECK(result.secrets.empty());
@@ -219,9 +228,8 @@ TEST_CASE("explicit names: no list call, name/version URL, per-secret failures d
           FakeHttpClient::json(404, R"({"error":{"code":"SecretNotFound","message":"A secret was not found."}})",
                                {{"x-ms-request-id", "r404"}}));
   http.on("GET", kVault + "/secrets/three?api-version=7.5", secret(""));
-  auto result = download(http, options(2),
-                                 names({{"one", ""}, {"gone", ""}, {"two", "0123abcd"}, {"three", ""}}), "tok",
-                                 no_reacquire());
+  auto result = download(http, options(2), names({{"one", ""}, {"gone", ""}, {"two", "0123abcd"}, {"three", ""}}),
+                         "tok", no_reacquire());
   REQUIRE(result.ok());
   CHECK_FALSE(result.summary.list.listed);
   CHECK(http.unmatched().empty());
@@ -253,7 +261,8 @@ TEST_CASE("an unknown vault host fails the run at once") {
   auto listed = download(list_http, options(4), all(), "tok", no_reacquire());
   REQUIRE(listed.summary.stopped);
   CHECK_FALSE(listed.summary.list_failure);
-  CHECK(listed.summary.stopped->message == "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
+  CHECK(listed.summary.stopped->message ==
+        "Key vault 'kv1' not found: the host name kv1.vault.azure.net does not exist.");
   CHECK(list_http.requests().size() == 1);
 }
 
@@ -281,8 +290,10 @@ TEST_CASE("401 challenge within the DNS suffix: one re-acquisition for the chall
   FakeHttpClient http;
   http.on_match([](const auto& r) { return with_token(r, "old"); },
                 challenge(R"(authorization="https://login.windows.net/t", resource="https://vault.azure.net")"));
-  http.on_match([](const auto& r) { return with_token(r, "new") && r.url.target.rfind("/secrets/a?", 0) == 0; }, secret("va"));
-  http.on_match([](const auto& r) { return with_token(r, "new") && r.url.target.rfind("/secrets/b?", 0) == 0; }, secret("vb"));
+  http.on_match([](const auto& r) { return with_token(r, "new") && r.url.target.rfind("/secrets/a?", 0) == 0; },
+                secret("va"));
+  http.on_match([](const auto& r) { return with_token(r, "new") && r.url.target.rfind("/secrets/b?", 0) == 0; },
+                secret("vb"));
   std::atomic<int> calls{0};
   std::string scope_seen;
   TokenSource source = [&](const std::string& scope) -> fkv::Expected<std::string> {
@@ -331,7 +342,7 @@ TEST_CASE("401 again after following the challenge: per-secret 401 error; no cha
   };
   auto result = download(http, options(1), names({{"a", ""}, {"b", ""}}), "old", source);
   REQUIRE(result.ok());
-  CHECK(calls == 1);  // at most one re-acquisition per scope per run
+  CHECK(calls == 1);                   // at most one re-acquisition per scope per run
   CHECK(http.requests().size() == 3);  // a: old+new; b: new (scope already refreshed)
   for (const auto& s : result.secrets) {
     REQUIRE(s.error);
@@ -548,9 +559,9 @@ TEST_CASE("the run's deadline: the stalled request names host and phase; the res
   http.on("GET", kVault + "/secrets/a?", secret("va"));
   http.on_match(
       [&](const fkv::net::Request& r) {
-        if (r.url.target.rfind("/secrets/b?", 0) != 0) return false;
-        now += std::chrono::seconds{61};  // the request stalls past the deadline
-        return true;
+    if (r.url.target.rfind("/secrets/b?", 0) != 0) return false;
+    now += std::chrono::seconds{61};  // the request stalls past the deadline
+    return true;
       },
       TransportError{TransportError::Kind::timeout, "no response headers from kv1.vault.azure.net:443 within 30 s",
                      TransportError::Phase::headers});

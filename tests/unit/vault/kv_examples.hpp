@@ -28,7 +28,8 @@ inline net::Response kv_example(const std::string& file) {
   net::Response r;
   r.status = std::stoi(it->name.GetString());
   if (it->value.HasMember("headers")) {
-    for (const auto& h : it->value["headers"].GetObject()) r.headers.push_back({h.name.GetString(), h.value.GetString()});
+    for (const auto& h : it->value["headers"].GetObject())
+      r.headers.push_back({h.name.GetString(), h.value.GetString()});
   }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -53,7 +53,8 @@ TEST_CASE("403 by inner code") {
   CHECK(firewall.correlation.size() == 2);
   CHECK(firewall.correlation[1].second == "conn_type=Ipv4;addr=1.2.3.4;");
 
-  auto disabled = error_from_response(kGet, forbidden("SecretDisabled", "Operation get is not allowed on a disabled secret."));
+  auto disabled = error_from_response(kGet, forbidden("SecretDisabled",
+                                                      "Operation get is not allowed on a disabled secret."));
   CHECK(disabled.message == "Secret 'mysecret' is disabled in vault 'myvault'. Key Vault says: \"Operation get is not "
                             "allowed on a disabled secret.\"");
   CHECK(disabled.hint == "Enable the secret in the vault, or remove it from SecretsFilter.");
@@ -68,9 +69,10 @@ TEST_CASE("403 by inner code") {
 TEST_CASE("404, 400, 401, 429, 5xx") {
   auto nf = error_from_response(kGet, fkv::test::kv_example("error-404-secret-not-found.json"));
   CHECK(nf.service_code == "SecretNotFound");
-  CHECK(nf.message.rfind("Secret 'mysecret' was not found in vault 'myvault'. Key Vault says: \"A secret with (name/id) "
-                         "secret1680785531243 was not found in this key vault.",
-                         0) == 0);
+  CHECK(
+      nf.message.rfind("Secret 'mysecret' was not found in vault 'myvault'. Key Vault says: \"A secret with (name/id) "
+                       "secret1680785531243 was not found in this key vault.",
+                       0) == 0);
   CHECK(nf.hint == "Check the name and version in SecretsFilter: a recently deleted secret must be recovered first.");
 
   auto bad = error_from_response(kGet, Response{400, {}, R"({"error":{"code":"BadParameter","message":"bad"}})"});
@@ -81,7 +83,8 @@ TEST_CASE("404, 400, 401, 429, 5xx") {
   auto unauth = error_from_response(kGet, fkv::test::kv_example("error-401-challenge.json"));
   CHECK(unauth.message == "Key Vault did not accept the access token for secret 'mysecret' in vault 'myvault'. Key "
                           "Vault says: \"Request is missing a Bearer or PoP token.\"");
-  CHECK(unauth.correlation == decltype(unauth.correlation){{"x-ms-request-id", "6568ab38-bf5d-487c-a832-3b375b1e4f59"}});
+  CHECK(unauth.correlation ==
+        decltype(unauth.correlation){{"x-ms-request-id", "6568ab38-bf5d-487c-a832-3b375b1e4f59"}});
 
   auto throttled = error_from_response(kGet, fkv::test::kv_example("error-429-throttled.json"));
   CHECK(throttled.message ==
@@ -100,17 +103,20 @@ TEST_CASE("transport errors: unknown vault host, others") {
   using Kind = fkv::net::TransportError::Kind;
   auto nf = error_from_transport(kGet, {Kind::resolve_not_found, "NXDOMAIN"}, "myvault.vault.azure.net");
   CHECK(nf.message == "Key vault 'myvault' not found: the host name myvault.vault.azure.net does not exist.");
-  CHECK(nf.hint == "Check KeyVaultName, and that the service connection's cloud (AzureKeyVaultDnsSuffix) is the vault's.");
+  CHECK(nf.hint ==
+        "Check KeyVaultName, and that the service connection's cloud (AzureKeyVaultDnsSuffix) is the vault's.");
   auto reset = error_from_transport(kList, {Kind::reset, "peer closed"}, "myvault.vault.azure.net");
-  CHECK(reset.message == "Could not reach vault 'myvault' (myvault.vault.azure.net) for the list of secrets: connection "
-                         "reset (peer closed).");
-  CHECK(reset.hint == "Check the agent's network access to myvault.vault.azure.net on port 443 (DNS, proxy, firewall).");
+  CHECK(reset.message ==
+        "Could not reach vault 'myvault' (myvault.vault.azure.net) for the list of secrets: connection "
+        "reset (peer closed).");
+  CHECK(reset.hint ==
+        "Check the agent's network access to myvault.vault.azure.net on port 443 (DNS, proxy, firewall).");
   // A refused proxy CONNECT is labelled by its phase, with the proxy hint.
-  auto proxy = error_from_transport(
-      kList,
-      {Kind::refused, "proxy http://p:3128 refused CONNECT to myvault.vault.azure.net:443 with HTTP 403",
-       fkv::net::TransportError::Phase::proxy},
-      "myvault.vault.azure.net");
+  auto proxy = error_from_transport(kList,
+                                    {Kind::refused,
+                                     "proxy http://p:3128 refused CONNECT to myvault.vault.azure.net:443 with HTTP 403",
+                                     fkv::net::TransportError::Phase::proxy},
+                                    "myvault.vault.azure.net");
   CHECK(proxy.message == "Could not reach vault 'myvault' (myvault.vault.azure.net) for the list of secrets: proxy "
                          "CONNECT (proxy http://p:3128 refused CONNECT to myvault.vault.azure.net:443 with HTTP 403).");
   CHECK(proxy.hint == "Check the agent's proxy settings (AGENT_PROXYURL or HTTPS_PROXY, and AGENT_PROXYBYPASSLIST / "
@@ -118,10 +124,12 @@ TEST_CASE("transport errors: unknown vault host, others") {
 }
 
 TEST_CASE("Key Vault text is cut to its first line and 300 characters") {
-  auto e = error_from_response(kGet, Response{500, {}, R"({"error":{"code":"X","message":")" + std::string(400, 'a') +
-                                                              R"("}})"});
+  auto e = error_from_response(
+      kGet, Response{500, {}, R"({"error":{"code":"X","message":")" + std::string(400, 'a') + R"("}})"});
   CHECK(e.message.size() == std::string("Key Vault answered HTTP 500 for secret 'mysecret' in vault 'myvault'. Key "
-                                        "Vault says: \"\"").size() + 300);
+                                        "Vault says: \"\"")
+                                    .size() +
+                                300);
 }
 
 // Found by tests/fuzz/kv_error_fuzz.cpp: Key Vault's error code went into Error::service_code as sent,

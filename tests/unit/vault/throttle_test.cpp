@@ -31,7 +31,10 @@ TEST_CASE("on_throttled: the server's delay, else 0.5-1-1 s and a probe; the lim
   s = on_throttled(s, t0 + 2s, std::nullopt, settings);
   CHECK(s.paused_until == t0 + 2s + 1s);
   CHECK(s.limit == 4);
-  struct Row { unsigned pauses; std::chrono::milliseconds pause; };
+  struct Row {
+    unsigned pauses;
+    std::chrono::milliseconds pause;
+  };
   for (const Row row : {Row{0, 500ms}, Row{1, 1s}, Row{2, 1s}, Row{3, 1s}, Row{20, 1s}}) {
     CAPTURE(row.pauses);
     ThrottleState r;
@@ -87,8 +90,8 @@ TEST_CASE("on_throttled without a server delay: the probe comes no later than wh
   const ThrottleSettings settings;  // 10 s window, 0.5 s first backoff, 1 s cap
   const Clock::time_point t0{std::chrono::hours{1}};
   ThrottleState s;
-  s = on_success(s, t0, settings);             // the burst's first success
-  s = on_success(s, t0 + 300ms, settings);     // later ones do not move it
+  s = on_success(s, t0, settings);          // the burst's first success
+  s = on_success(s, t0 + 300ms, settings);  // later ones do not move it
   CHECK(s.burst_open);
   CHECK(s.burst_began == t0);
   s = on_throttled(s, t0 + 700ms, std::nullopt, settings);  // the limit is reached
@@ -156,9 +159,7 @@ TEST_CASE("Throttle: the GET lane is bounded by the limit, the list lane is not"
   CHECK(throttle.acquire(Lane::get));
   CHECK(throttle.acquire(Lane::list));  // would block forever if it counted against the limit
   std::atomic<bool> third{false};
-  std::thread waiter([&] {
-    third = throttle.acquire(Lane::get);
-  });
+  std::thread waiter([&] { third = throttle.acquire(Lane::get); });
   clock.await_readings(20);   // the waiter looked 20 times (20 ms of the controller's time)...
   CHECK_FALSE(third.load());  // ...and is still waiting for room
   throttle.release(Lane::get, false, std::nullopt);
@@ -195,8 +196,8 @@ TEST_CASE("Throttle: after a pause without a server delay, one GET probes until 
   CHECK(clock.current() >= paused_at + 50ms);
   std::atomic<bool> second{false};
   std::thread waiter([&] { second = throttle.acquire(Lane::get); });
-  clock.await_readings(150);   // 150 ms of the controller's time, far past the pause...
-  CHECK_FALSE(second.load());  // ...only the probe is in flight
+  clock.await_readings(150);                         // 150 ms of the controller's time, far past the pause...
+  CHECK_FALSE(second.load());                        // ...only the probe is in flight
   throttle.release(Lane::get, false, std::nullopt);  // the probe succeeded: the pool opens again
   waiter.join();
   CHECK(second.load());

@@ -192,8 +192,8 @@ TEST_CASE("HttpsClient: requests that would inject or override headers are refus
   TestTlsServer server([](const ServerRequest&) { return ok(); });
   auto client = client_for(server);
   const std::vector<fkv::net::Header> bad[] = {
-      {{"Authorization", "Bearer x"}}, {{"Host", "evil"}}, {{"Content-Length", "5"}},
-      {{"X-A", "v\r\nAuthorization: Bearer x"}}, {{"X:B", "v"}}, {{"", "v"}},
+      {{"Authorization", "Bearer x"}},           {{"Host", "evil"}}, {{"Content-Length", "5"}},
+      {{"X-A", "v\r\nAuthorization: Bearer x"}}, {{"X:B", "v"}},     {{"", "v"}},
   };
   for (const auto& headers : bad) {
     auto r = request(server, "fake.test", "/x");
@@ -295,7 +295,8 @@ TEST_CASE("HttpsClient: many threads share a bounded pool") {
   TestTlsServer server([&](const ServerRequest&) {
     const int now = ++in_flight;
     int seen = max_in_flight.load();
-    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {}
+    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+    }
     std::this_thread::sleep_for(5ms);
     --in_flight;
     return ok();
@@ -400,7 +401,10 @@ TEST_CASE("HttpsClient: NXDOMAIN is resolve_not_found, SERVFAIL is resolve_faile
   fkv::net::init_openssl();
   auto client = HttpsClient::create({});
   REQUIRE(client);
-  struct Row { const char* url; Kind kind; };
+  struct Row {
+    const char* url;
+    Kind kind;
+  };
   const Row rows[] = {
       {"https://missing-vault.vault.azure.net/secrets", Kind::resolve_not_found},
       {"https://servfail.example.test/x", Kind::resolve_failed},
@@ -520,8 +524,8 @@ TEST_CASE("HttpsClient: the stop flag cancels a request in progress and every la
   canceller.join();
   CHECK(error.kind == Kind::cancelled);
   CHECK(error.phase == TransportError::Phase::headers);
-  CHECK(error.detail == "the request to fake.test:" + std::to_string(server.port()) +
-                            " was cancelled (response headers)");
+  CHECK(error.detail ==
+        "the request to fake.test:" + std::to_string(server.port()) + " was cancelled (response headers)");
 
   const int connections = server.connections();
   const auto later = error_of(client->send(request(server, "fake.test", "/y")));
@@ -658,17 +662,24 @@ TEST_CASE("HttpsClient through a CONNECT proxy: the certificate is verified agai
 
 TEST_CASE("HttpsClient through a CONNECT proxy: 407, another 4xx and 5xx answers") {
   TestTlsServer server([](const ServerRequest&) { return ok(); });
-  struct Row { int status; std::string user; Kind kind; std::string detail; };
+  struct Row {
+    int status;
+    std::string user;
+    Kind kind;
+    std::string detail;
+  };
   const std::string target = "fake.test:" + std::to_string(server.port());
-  for (const auto& row : std::vector<Row>{
-           {407, "svc", Kind::refused, "requires authentication for CONNECT " + target +
-                                           " (HTTP 407 Proxy Authentication Required): check AGENT_PROXYUSERNAME and "
-                                           "SECRET_AGENT_PROXYPASSWORD"},
-           {407, "", Kind::refused, "requires authentication for CONNECT " + target +
-                                        " (HTTP 407 Proxy Authentication Required): no credentials are configured; set "
-                                        "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD"},
-           {403, "", Kind::refused, "refused CONNECT to " + target + " with HTTP 403"},
-           {502, "", Kind::connect, "refused CONNECT to " + target + " with HTTP 502"}}) {
+  for (const auto& row :
+       std::vector<Row>{{407, "svc", Kind::refused,
+                         "requires authentication for CONNECT " + target +
+                             " (HTTP 407 Proxy Authentication Required): check AGENT_PROXYUSERNAME and "
+                             "SECRET_AGENT_PROXYPASSWORD"},
+                        {407, "", Kind::refused,
+                         "requires authentication for CONNECT " + target +
+                             " (HTTP 407 Proxy Authentication Required): no credentials are configured; set "
+                             "AGENT_PROXYUSERNAME and SECRET_AGENT_PROXYPASSWORD"},
+                        {403, "", Kind::refused, "refused CONNECT to " + target + " with HTTP 403"},
+                        {502, "", Kind::connect, "refused CONNECT to " + target + " with HTTP 502"}}) {
     CAPTURE(row.status);
     fkv::test::TestConnectProxy proxy(server.port(), row.status);
     HttpsOptions options;

@@ -34,7 +34,8 @@ class TestConnectProxy {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (listen_fd_ < 0) throw std::runtime_error("socket");
     sockaddr_in address = loopback(0);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listen_fd_, 16) != 0) {
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listen_fd_, 16) != 0) {
       throw std::runtime_error("bind/listen");
     }
     socklen_t length = sizeof address;
@@ -116,7 +117,8 @@ class TestConnectProxy {
       seen_.push_back(seen);
     }
     if (status_ != 200) {
-      send_all(client, "HTTP/1.1 " + std::to_string(status_) + " Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      send_all(client,
+               "HTTP/1.1 " + std::to_string(status_) + " Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       ::close(client);
       return;
     }

@@ -62,9 +62,10 @@ class TestDnsServer {
       std::vector<unsigned char> answer(query, query + question_end);
       const unsigned char rcode = name.rfind("servfail.", 0) == 0 ? 2 : 3;
       answer[2] = static_cast<unsigned char>(0x80 | (query[2] & 0x79));  // QR, opcode and RD copied
-      answer[3] = static_cast<unsigned char>(0x80 | rcode);               // RA, rcode
-      answer[4] = 0; answer[5] = 1;                                       // QDCOUNT 1
-      for (int i = 6; i < 12; ++i) answer[i] = 0;                         // no answers, authority, additional
+      answer[3] = static_cast<unsigned char>(0x80 | rcode);              // RA, rcode
+      answer[4] = 0;
+      answer[5] = 1;                               // QDCOUNT 1
+      for (int i = 6; i < 12; ++i) answer[i] = 0;  // no answers, authority, additional
       ::sendto(fd_, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&peer), peer_size);
     }
   }

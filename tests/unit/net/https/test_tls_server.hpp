@@ -39,8 +39,8 @@ struct ServerRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  int connection = 0;          // 1-based index of the accepted connection
-  int index_on_connection = 0; // 1 for the first request of that connection
+  int connection = 0;           // 1-based index of the accepted connection
+  int index_on_connection = 0;  // 1 for the first request of that connection
 };
 
 struct ServerReply {
@@ -114,7 +114,8 @@ class TestTlsServer {
     X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1,
+                               0);
     X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name);
     X509V3_CTX context;
     X509V3_set_ctx_nodb(&context);
@@ -235,7 +236,8 @@ class TestTlsServer {
     boost::system::error_code ignored;
     stream.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     std::lock_guard lock(mutex_);
-    open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), stream.next_layer().native_handle()), open_fds_.end());
+    open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), stream.next_layer().native_handle()),
+                    open_fds_.end());
   }
 
   Handler handler_;
