@@ -44,6 +44,7 @@
 #include <string_view>
 
 #include "agent/task_config.hpp"
+#include "auth/credential.hpp"
 #include "core/expected.hpp"
 
 namespace fkv::agent {
@@ -58,6 +59,10 @@ std::string read_summary_directory(const EnvLookup& env);
 
 // The process's own environment (getenv), for the shell to hand to the reader.
 std::optional<std::string> process_environment(std::string_view name);
+
+// The service connection's credential (auth/credential.hpp): its scheme's own fields, taken once from the
+// configuration.
+auth::Credential credential_of(const TaskConfig& config);
 
 // The one boolean rule (see above).
 bool is_true(std::string_view text);

@@ -134,7 +134,8 @@ Result run_checks(const Input& in) {
   std::optional<auth::AccessToken> access;
   if (federated && findings.back().status == FindingStatus::failed) {
     add(skipped(kEntra, "There is no OIDC token to exchange (see OIDC token)."));
-  } else if (auto token = auth::acquire_access_token_for(*in.http, in.credential, in.scope, in.register_secret)) {
+  } else if (auto token = auth::acquire_access_token_for({*in.http, in.imds}, in.credential, in.scope,
+                                                         in.register_secret)) {
     access = std::move(*token);
     add(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
   } else {
@@ -232,7 +233,8 @@ Result run_checks(const Input& in) {
   options.run = in.run;
   options.now = in.now;
   const vault::TokenSource reacquire = [&](const std::string& challenge_scope) -> Expected<std::string> {
-    auto fresh = auth::acquire_access_token_for(*in.http, in.credential, challenge_scope, in.register_secret);
+    auto fresh = auth::acquire_access_token_for({*in.http, in.imds}, in.credential, challenge_scope,
+                                                in.register_secret);
     if (!fresh) return fresh.error();
     return std::move(fresh->token);
   };

@@ -215,6 +215,9 @@ TEST_CASE("PhaseClassifier: by host, and /secrets is the listing") {
   CHECK(classify(request_to("v.vault.azure.net", "/secrets?api-version=7.5")) == RequestPhase::listing);
   CHECK(classify(request_to("v.vault.azure.net", "/secrets/a?api-version=7.5")) == RequestPhase::downloads);
   CHECK(classify(request_to("proxy.example", "/")) == RequestPhase::other);
+  // A managed identity's token requests go through the same pipeline and are metered as their own phase.
+  CHECK(classify(request_to("169.254.169.254", "/metadata/identity/oauth2/token")) == RequestPhase::imds);
+  CHECK(std::string(to_string(RequestPhase::imds)) == "Managed identity token");
   const PhaseClassifier no_oidc{"", "login.microsoftonline.com", "v.vault.azure.net"};
   CHECK(no_oidc(request_to("", "/")) == RequestPhase::other);
 }
