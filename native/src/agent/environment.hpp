@@ -1,4 +1,5 @@
-// Reading TaskConfig from the agent's environment. Pure: the environment is injected.
+// Reading TaskConfig from the agent's environment. Pure: the environment is injected (an EnvLookup); the
+// one exception is process_environment() below, the getenv that the shell hands in.
 //
 // Inputs (issue 3 "Inputs", agent-task-contract.md §1):
 //   INPUT_CONNECTEDSERVICENAME (else INPUT_AZURESUBSCRIPTION)  service connection GUID
