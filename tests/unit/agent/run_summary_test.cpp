@@ -175,18 +175,6 @@ TEST_CASE("summary_failures: each failure with cause and fix, in conclude's orde
   CHECK(failures[4] == SummaryFailure{"d, e", "Not fetched because the run stopped.", "The job was cancelled."});
 }
 
-TEST_CASE("variable_of_command reads the name and flags, never needing the value") {
-  CHECK(variable_of_command(set_variable("db-password", "v;]%", true)) ==
-        SummaryVariable{"db-password", true, false, false});
-  CHECK(variable_of_command(set_output_variable("a;b]c", "v", true)) == SummaryVariable{"a;b]c", true, true, false});
-  CHECK(variable_of_command(set_variable("tls-cert", "/tmp/x.pfx", false)) ==
-        SummaryVariable{"tls-cert", false, false, true});
-  CHECK(variable_of_command(set_variable("50%AZP25", "v", true))->name == "50%AZP25");
-  CHECK_FALSE(variable_of_command(set_secret("x")));
-  CHECK_FALSE(variable_of_command(set_variable("SYSTEM_UNSAFEALLOWMULTILINESECRET", "true", false)));
-  CHECK_FALSE(variable_of_command(info("task.setvariable variable=x")));
-}
-
 namespace {
 
 struct Scripted : fkv::net::HttpClient {
