@@ -8,4 +8,12 @@ net::Url TaskConfig::vault_url() const {
   return url ? *url : net::Url{};
 }
 
+std::vector<net::Url> TaskConfig::destinations() const {
+  std::vector<net::Url> out;
+  if (connection.auth == AuthScheme::workload_identity_federation) out.push_back(oidc_request_url);
+  if (connection.auth != AuthScheme::managed_identity) out.push_back(connection.authority);
+  out.push_back(vault_url());
+  return out;
+}
+
 }  // namespace fkv::agent

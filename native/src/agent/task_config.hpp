@@ -79,6 +79,9 @@ struct TaskConfig {
   NetworkConfig network;
 
   net::Url vault_url() const;  // https://<vault_name>.<vault_dns_suffix>/
+  // The hosts the run reaches, in the order it reaches them: the OIDC endpoint (federation), the Entra
+  // authority (not for a managed identity: IMDS is reached directly, never through a proxy), the vault.
+  std::vector<net::Url> destinations() const;
 };
 
 }  // namespace fkv::agent

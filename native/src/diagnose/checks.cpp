@@ -82,10 +82,7 @@ bool check_names(Checks& c) {
   const Input& in = c.in;
   const net::Url& vault_url = c.vault_url;
   auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
-  std::vector<net::Url> hosts;
-  if (c.federated) hosts.push_back(cfg.oidc_request_url);
-  if (cfg.connection.auth != AuthScheme::managed_identity) hosts.push_back(cfg.connection.authority);
-  hosts.push_back(vault_url);
+  const std::vector<net::Url> hosts = cfg.destinations();
   bool vault_resolves = true;
   for (const auto& url : hosts) {
     const std::string check = "Name resolution " + url.host;

@@ -25,16 +25,8 @@ net::ImdsOptions imds_options(const RunControl& run) {
 
 }  // namespace
 
-std::vector<net::Url> destinations(const agent::TaskConfig& cfg) {
-  // (IMDS, for a managed identity, is never reached through a proxy and is not among them.)
-  std::vector<net::Url> out{cfg.connection.authority, cfg.vault_url()};
-  if (cfg.connection.auth == AuthScheme::managed_identity) out.erase(out.begin());
-  if (federated(cfg)) out.insert(out.begin(), cfg.oidc_request_url);
-  return out;
-}
-
 Connection::Connection(const agent::TaskConfig& cfg, const RunControl& run)
-    : destinations_(run::destinations(cfg)),
+    : destinations_(cfg.destinations()),
       meter_(phases_of(cfg)),
       imds_(imds_options(run)),
       credential_(agent::credential_of(cfg)) {}

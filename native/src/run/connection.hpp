@@ -61,7 +61,4 @@ class Connection {
   auth::Credential credential_;
 };
 
-// The hosts a run with this configuration reaches, in the order it reaches them.
-std::vector<net::Url> destinations(const agent::TaskConfig& cfg);
-
 }  // namespace fkv::run
