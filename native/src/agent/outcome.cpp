@@ -73,9 +73,8 @@ Conclusion conclude(const std::string& vault_name, const RunResult& run) {
     for (const auto& e : run.secret_failures) unset.push_back(e.subject);
     for (const auto& conflict : run.conflicts)
       unset.insert(unset.end(), conflict.secrets.begin(), conflict.secrets.end());
-    c.lines.insert(c.lines.end() - 1,
-                   log_issue(IssueType::error, "Not set (" + std::to_string(unset.size()) +
-                                                   " secrets): " + name_list(unset, unset.size()) + "."));
+    c.lines.insert(c.lines.end() - 1, info("Not set (" + std::to_string(unset.size()) +
+                                           " secrets): " + name_list(unset, unset.size()) + "."));
     return c;
   }
   const bool nothing_else = run.secret_failures.empty() && run.not_fetched.empty() && run.secrets_set == 0 &&

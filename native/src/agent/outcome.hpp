@@ -15,7 +15,7 @@
 //   (MissingSecrets is 'warn'): a, b."
 // - An identity that can list but not read (issue 19): the list succeeded, no secret was set, and every
 //   secret failure is a 403 ForbiddenByRbac (no other failure, no stop): one error (list_but_not_read()),
-//   one line naming every secret not set, complete Failed; exit 1.
+//   one plain log line naming every secret not set (not an error of its own), complete Failed; exit 1.
 #pragma once
 
 #include <optional>

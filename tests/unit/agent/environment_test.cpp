@@ -538,8 +538,7 @@ TEST_CASE("user_agent: the product, version, platform and the pipeline's ids, no
   v["SYSTEM_DEFINITIONID"] = "42";
   v["BUILD_BUILDID"] = "1234";
   v["SYSTEM_JOBID"] = "12f1170f-54f2-53f3-20dd-22fc7dff55f9";
-  v["SYSTEM_TEAMPROJECT"] = "Secret Project";
-  v["BUILD_DEFINITIONNAME"] = "Secret Pipeline";
+  v["BUILD_DEFINITIONNAME"] = "Secret Pipeline";  // a name: never sent
   auto c = read(v);
   REQUIRE(c);
   const std::string ua = user_agent(c->pipeline_ids);
