@@ -197,11 +197,12 @@ test('wrong federated subject: AADSTS700213 with the issuer and subject to confi
 test('missing Get permission: 403 for a name that does not exist, the RBAC role to assign', () => {
   const result = diagnose('fkv-diag-noget');
   assert.equal(result.status, 1, result.context());
-  const [probe] = result.stdout.match(PROBE);
-  const get = `Access to secret '${probe}' in vault 'fkv-diag-noget' was denied by Azure RBAC. Key Vault says: ` +
-    '"Caller is not authorized to perform action on resource." Assign the "Key Vault Secrets User" role on the ' +
-    "vault to the service connection's app (role assignments can take a few minutes to apply). (vault-get, HTTP " +
-    '403, ForbiddenByRbac, x-ms-request-id: *)';
+  // Issue 19: the identity lists but cannot read: the one answer a download run of '*' gives too.
+  const get = "The service connection's identity can list the secrets of vault 'fkv-diag-noget' but not read " +
+    'their values (Azure RBAC refused every secret with 403 ForbiddenByRbac): that is what the Key Vault Reader ' +
+    'role grants. Assign the Key Vault Secrets User role on the vault: az role assignment create --role "Key ' +
+    `Vault Secrets User" --assignee ${GOOD.clientId} --scope $(az keyvault show --name fkv-diag-noget --query id ` +
+    '--output tsv). Role assignments can take a few minutes to apply. (vault-get, HTTP 403, ForbiddenByRbac)';
   assertFindings(result, [
     ...common('fkv-diag-noget'),
     ENTRA_OK,
@@ -212,7 +213,7 @@ test('missing Get permission: 403 for a name that does not exist, the RBAC role 
       'unexpired ones: app-key, app-url, db-password.',
   ]);
   assert.equal(failure(result, 'Get permission').replace(PROBE, 'db-password'),
-    downloadError('fkv-diag-noget', { filter: 'db-password' }));
+    downloadError('fkv-diag-noget', { filter: '*' }));
 });
 
 test('missing List permission: the listing is denied and the filter is not checked', () => {

@@ -116,8 +116,8 @@ test('a successful run: vault, connection, token claims, variables with marks, s
     `| OIDC token issuer | https://vstoken.dev.azure.com/${ORG.id} |`,
     '| OIDC token subject | sc://fkv-org/fkv-project/fkv-sum |',
     '#### Variables set (2)',
-    '| app-key | secret, output |',
-    '| db-password | secret, output |',
+    '| app-key | secret, output | - |',
+    '| db-password | secret, output | - |',
     '#### Skipped (3)',
     '| old-key | disabled |',
     '| gone-key | expired |',
@@ -133,14 +133,16 @@ test('a successful run: vault, connection, token claims, variables with marks, s
     ['Downloads', downloads]]) {
     assert.match(summary, new RegExp(`\\n\\| ${phase} \\| \\d+\\.\\d s \\| ${count} \\| 0 \\| 0 \\|\\n`), summary);
   }
-  assert.match(summary, /\n\| Whole run \| \d+\.\d s \| - \| - \| - \|\n$/);
+  assert.match(summary, /\n\| Whole run \| \d+\.\d s \| - \| - \| - \|\n\n#### Environment for scripts\n/);
+  // Issue 19: the ready-to-paste env: block ends the summary, one line per secret variable set.
+  assert.match(summary, /\n```yaml\nenv:\n  APP_KEY: \$\(app-key\)\n  DB_PASSWORD: \$\(db-password\)\n```\n$/);
 });
 
 test('a partly failed run: the failure with its cause and fix, the variable that was set', () => {
   const { result, summary } = run('fkv-sum-partial');
   assert.equal(result.status, 1, result.context());
   assert.ok(summary.startsWith('### Key vault fkv-sum-partial: failed\n'), summary);
-  assert.ok(summary.includes('\n| app-key | secret |\n'), summary);
+  assert.ok(summary.includes('\n| app-key | secret | - |\n'), summary);
   assert.ok(summary.includes('\n#### Failures (1)\n\n| What | Cause | Fix |\n| --- | --- | --- |\n' +
     "| db-password | Access to secret 'db-password' in vault 'fkv-sum-partial' was denied by Azure RBAC. Key Vault " +
     'says: "Caller is not authorized to perform action on resource." | Assign the "Key Vault Secrets User" role on ' +
@@ -205,7 +207,8 @@ function checkRenders(text, where) {
   assert.ok(separators > 0, `${where} has tables`);
   assert.equal((html.match(/<table>/g) || []).length, separators, `${where}: every table renders\n${html}`);
   assert.ok(!/<p>\|/.test(html), `${where}: no table row rendered as text\n${html}`);
-  assert.ok(!/<(?!\/?(h3|h4|p|strong|table|thead|tbody|tr|th|td|em)\b)[a-z]/i.test(html), `${where}: no other HTML\n${html}`);
+  // <pre><code class="language-yaml">: the env: block (issue 19), whose lines are validated variable names.
+  assert.ok(!/<(?!\/?(h3|h4|p|strong|table|thead|tbody|tr|th|td|em|pre|code)\b)[a-z]/i.test(html), `${where}: no other HTML\n${html}`);
   assert.ok(!/\\[\\`*_{}[\]()<>#+!|~&]/.test(html.replace(/<[^>]+>/g, '')), `${where}: no escape is left visible`);
 }
 

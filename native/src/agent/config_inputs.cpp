@@ -5,9 +5,53 @@
 #include "agent/secret_plan.hpp"
 #include "agent/selection.hpp"
 #include "agent/variable_names.hpp"
+#include "core/numbers.hpp"
 #include "core/service_text.hpp"
 
 namespace fkv::agent::config {
+namespace {
+
+// Issue 19: ExpiryWarningDays, VariableNameStyle and the pipeline's ids for the User-Agent.
+std::optional<Error> read_over_time_inputs(const Env& env, TaskConfig& config) {
+  if (auto days = env.get("INPUT_EXPIRYWARNINGDAYS")) {
+    auto parsed = parse_digits(*days, DigitRule{4, 0, 3650});
+    if (!parsed) {
+      return config_error("ExpiryWarningDays",
+                          "Input ExpiryWarningDays must be a whole number of days from 0 to 3650, got '" +
+                              service_first_line(*days, 40) + "'.",
+                          "Leave it empty for the default of 30 days, write e.g. 14, or 0 to turn expiry warnings "
+                          "off.");
+    }
+    config.expiry_warning_days = static_cast<unsigned>(*parsed);
+  }
+  if (auto style = env.get("INPUT_VARIABLENAMESTYLE")) {
+    if (iequals(*style, "env")) {
+      config.variable_name_style = NameStyle::env;
+    } else if (iequals(*style, "dotnet")) {
+      config.variable_name_style = NameStyle::dotnet;
+    } else if (!iequals(*style, "secret")) {
+      return config_error("VariableNameStyle",
+                          "Input VariableNameStyle must be 'secret', 'env' or 'dotnet', got '" +
+                              service_first_line(*style, 40) + "'.",
+                          "Leave it empty for 'secret' (the secret's name as it is); 'env' gives DB_PASSWORD for "
+                          "db-password, 'dotnet' gives ConnectionStrings.Default for ConnectionStrings--Default.");
+    }
+  }
+  // Ids only (GUIDs or digits): a value of any other shape is left out, never sent.
+  for (const auto& [variable, key] : {std::pair<const char*, const char*>{"SYSTEM_COLLECTIONID", "org"},
+                                      {"SYSTEM_TEAMPROJECTID", "project"},
+                                      {"SYSTEM_DEFINITIONID", "pipeline"},
+                                      {"BUILD_BUILDID", "run"},
+                                      {"SYSTEM_JOBID", "job"}}) {
+    auto value = env.get(variable);
+    if (!value) continue;
+    const bool id = is_guid(*value) || parse_digits(*value, DigitRule{18, 0}).has_value();
+    if (id) config.pipeline_ids.emplace_back(key, ascii_lower(*value));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string& raw_id) {
   // Service connection id.
@@ -82,10 +126,6 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
                           "Leave it empty for 'download'.");
     }
   }
-  {
-    auto plan = SecretPlan::make(config.selection, config.variable_prefix);
-    if (!plan) return plan.error();
-  }
   for (const auto& item : config.selection.items) {
     if (item.file.empty()) continue;
     auto temp = env.get("AGENT_TEMPDIRECTORY");
@@ -115,6 +155,11 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
                           "Leave it empty for the default of 300 seconds, or write e.g. 600.");
     }
     config.timeout = *seconds;
+  }
+  if (auto error = read_over_time_inputs(env, config)) return error;
+  {
+    auto plan = SecretPlan::make(config.selection, config.variable_prefix, config.variable_name_style);
+    if (!plan) return plan.error();
   }
   if (auto debug = env.get("SYSTEM_DEBUG")) config.debug = is_true(*debug);
   return std::nullopt;

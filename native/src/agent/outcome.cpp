@@ -1,5 +1,7 @@
 #include "agent/outcome.hpp"
 
+#include <algorithm>
+
 namespace fkv::agent {
 
 std::string describe(const Error& e) {
@@ -37,8 +39,44 @@ std::string name_list(const std::vector<std::string>& names, std::size_t at_most
 
 }  // namespace
 
+Error list_but_not_read(const std::string& vault_name, const std::string& client_id) {
+  Error e;
+  e.stage = Stage::vault_get;
+  e.http_status = 403;
+  e.service_code = "ForbiddenByRbac";
+  e.subject = vault_name;
+  e.message = "The service connection's identity can list the secrets of vault '" + vault_name +
+              "' but not read their values (Azure RBAC refused every secret with 403 ForbiddenByRbac): that is what "
+              "the Key Vault Reader role grants.";
+  e.hint = "Assign the Key Vault Secrets User role on the vault: az role assignment create --role \"Key Vault "
+           "Secrets User\" --assignee " +
+           (client_id.empty() ? std::string("<the identity's client id>") : client_id) +
+           " --scope $(az keyvault show --name " + vault_name +
+           " --query id --output tsv). Role assignments can take a few minutes to apply.";
+  return e;
+}
+
+bool lists_but_cannot_read(const RunResult& run) {
+  if (!run.listed || run.fatal || run.list_failure || run.stopped || run.secrets_set != 0 ||
+      run.secret_failures.empty()) {
+    return false;
+  }
+  return std::all_of(run.secret_failures.begin(), run.secret_failures.end(),
+                     [](const Error& e) { return e.http_status == 403 && e.service_code == "ForbiddenByRbac"; });
+}
+
 Conclusion conclude(const std::string& vault_name, const RunResult& run) {
   if (run.fatal) return failed_with(*run.fatal);
+  if (lists_but_cannot_read(run)) {
+    Conclusion c = failed_with(list_but_not_read(vault_name, run.identity));
+    std::vector<std::string> unset;
+    for (const auto& e : run.secret_failures) unset.push_back(e.subject);
+    for (const auto& conflict : run.conflicts)
+      unset.insert(unset.end(), conflict.secrets.begin(), conflict.secrets.end());
+    c.lines.insert(c.lines.end() - 1, info("Not set (" + std::to_string(unset.size()) +
+                                           " secrets): " + name_list(unset, unset.size()) + "."));
+    return c;
+  }
   const bool nothing_else = run.secret_failures.empty() && run.not_fetched.empty() && run.secrets_set == 0 &&
                             run.conflicts.empty();
   if (nothing_else && run.list_failure && !run.stopped) return failed_with(*run.list_failure);

@@ -13,6 +13,9 @@
 //   Named secrets skipped with MissingSecrets=warn (each already warned about) are not failures; the
 //   summary names them: "<N> secrets from vault '<v>' set as secret variables. Not found and skipped
 //   (MissingSecrets is 'warn'): a, b."
+// - An identity that can list but not read (issue 19): the list succeeded, no secret was set, and every
+//   secret failure is a 403 ForbiddenByRbac (no other failure, no stop): one error (list_but_not_read()),
+//   one plain log line naming every secret not set (not an error of its own), complete Failed; exit 1.
 #pragma once
 
 #include <optional>
@@ -45,7 +48,16 @@ struct RunResult {
   std::size_t secrets_set = 0;           // secrets emitted as variables (or files)
   std::vector<Conflict> conflicts;       // found after listing: both secrets of each are not set
   std::vector<std::string> missing;      // named secrets not found, skipped with MissingSecrets=warn
+  bool listed = false;                   // the vault's list was read to its end
+  std::string identity;                  // the connection identity's client id (for fixes); empty: unknown
 };
+
+// The one answer for an identity that can list secrets but not read them (what the Key Vault Reader role
+// grants): the conclusion of a download run and diagnose's Get finding say it in these words.
+Error list_but_not_read(const std::string& vault_name, const std::string& client_id);
+
+// True when every failure of `run` says its identity can list but not read (see above).
+bool lists_but_cannot_read(const RunResult& run);
 
 Conclusion conclude(const std::string& vault_name, const RunResult& run);
 

@@ -1,6 +1,9 @@
 #include "agent/run_summary.hpp"
 
+#include "agent/variable_names.hpp"
 #include "core/text.hpp"
+
+#include <algorithm>
 
 #include <cstdio>
 #include <optional>
@@ -101,6 +104,7 @@ std::string render_summary(const RunRecord& r) {
   fact("Client ID", r.client_id);
   fact("OIDC token issuer", r.token_issuer);
   fact("OIDC token subject", r.token_subject);
+  fact("User-Agent", r.user_agent);
   if (!facts.empty()) table(out, {"Item", "Value"}, facts);
 
   if (!r.findings.empty()) {
@@ -121,9 +125,9 @@ std::string render_summary(const RunRecord& r) {
       mark(v.secret, "secret");
       mark(v.output, "output");
       mark(v.file, "file");
-      rows.push_back({markdown_text(v.name), marks});
+      rows.push_back({markdown_text(v.name), marks, markdown_text(v.expires)});
     }
-    table(out, {"Variable", "Marks"}, rows);
+    table(out, {"Variable", "Marks", "Expires"}, rows);
   }
   if (!r.not_yet_valid.empty()) {
     section(out, "Set although not yet valid", r.not_yet_valid.size());
@@ -153,8 +157,29 @@ std::string render_summary(const RunRecord& r) {
   rows.push_back({"Whole run", seconds_text(r.total_seconds), "", "", ""});
   out += "#### Timings\n\n";
   table(out, {"Phase", "Time", "Requests", "Retries", "HTTP 429"}, rows);
+  if (const std::string env = env_block(r.variables); !env.empty()) {
+    out += "#### Environment for scripts\n\nSecret variables are not in a script's environment; paste this into the "
+           "step that needs them:\n\n```yaml\n" +
+           env + "```\n";
+  }
   while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
   return out;
+}
+
+std::string env_block(const std::vector<SummaryVariable>& variables) {
+  // Sorted by the environment name: the variables arrive in download order, which varies from run to run.
+  std::vector<std::pair<std::string, std::string>> entries;  // environment name, variable
+  for (const auto& v : variables) {
+    if (!v.secret || !is_variable_name(v.name)) continue;  // validated names only: nothing to escape
+    entries.emplace_back(environment_name(v.name), v.name);
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string lines;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i > 0 && entries[i].first == entries[i - 1].first) continue;  // the first variable of a name wins
+    lines += "  " + entries[i].first + ": $(" + entries[i].second + ")\n";
+  }
+  return lines.empty() ? std::string() : "env:\n" + lines;
 }
 
 std::vector<SummaryFailure> summary_failures(const RunResult& result) {

@@ -9,8 +9,9 @@
 //   breaks become spaces, so a name or message can neither break a table (|) nor add links, HTML or
 //   emphasis. Empty sections are left out. At most kMaxRows rows per table, then "and N more".
 // - The layout (see tests/unit/agent/expected/*.md): a heading with the vault and the result, the
-//   conclusion, a table of the run's facts, then Findings (diagnose mode), Variables set, Skipped,
-//   Failures and Timings. The text ends with one line break.
+//   conclusion, a table of the run's facts, then Findings (diagnose mode), Variables set (with the secret's
+//   expiry date), Skipped, Failures, Timings and, when secret variables were set, a ready-to-paste YAML env:
+//   block (env_block()). The text ends with one line break.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +31,7 @@ struct SummaryVariable {
   bool secret = true;   // issecret=true
   bool output = false;  // isoutput=true
   bool file = false;    // the path of a secret file (not secret)
+  std::string expires;  // the secret's exp as a UTC date (YYYY-MM-DD); empty: none
   bool operator==(const SummaryVariable&) const = default;
 };
 
@@ -73,6 +75,7 @@ struct RunRecord {
   std::string client_id;
   std::string token_issuer;  // of the OIDC token (federation only); empty: unknown
   std::string token_subject;
+  std::string user_agent;  // sent with every request (ids only: agent::user_agent)
   TaskResult result = TaskResult::Succeeded;
   std::string conclusion;                                      // the message of task.complete
   std::vector<SummaryFinding> findings;                        // diagnose mode
@@ -94,6 +97,14 @@ void add_variable(RunRecord& record, SummaryVariable variable);
 std::string markdown_text(std::string_view text);
 
 std::string render_summary(const RunRecord& record);
+
+// The YAML `env:` block for a step's script, one line per secret variable set: an environment-variable-safe
+// name (agent/variable_names.hpp environment_name) mapped to $(variable), sorted by that name (downloads
+// arrive in no fixed order). A name that two variables would give is kept for the first set only. Empty
+// when no secret variable was set.
+//   env:
+//     DB_PASSWORD: $(db-password)
+std::string env_block(const std::vector<SummaryVariable>& variables);
 
 // The failures of a run, each with cause and fix, in the order conclude() reports them.
 std::vector<SummaryFailure> summary_failures(const RunResult& result);

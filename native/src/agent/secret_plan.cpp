@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/selection.hpp"
+#include "agent/variable_names.hpp"
 #include "core/text.hpp"
 
 namespace fkv::agent {
@@ -30,28 +31,43 @@ Error conflict_error(std::string message) {
 
 }  // namespace
 
-bool SecretPlan::included(std::string_view name) const {
+bool SecretPlan::included(const vault::ListedSecret& item) const {
   if (includes_.empty()) return true;  // only exclusions: everything else
-  return std::any_of(includes_.begin(), includes_.end(), [&](const std::string& g) { return glob_match(g, name); });
+  return std::any_of(includes_.begin(), includes_.end(),
+                     [&](const Matcher& m) { return matches(m.glob, m.selectors, item); });
 }
 
-bool SecretPlan::excluded(std::string_view name) const {
-  return std::any_of(excludes_.begin(), excludes_.end(), [&](const std::string& g) { return glob_match(g, name); });
+bool SecretPlan::excluded(const vault::ListedSecret& item) const {
+  return std::any_of(excludes_.begin(), excludes_.end(),
+                     [&](const Matcher& m) { return matches(m.glob, m.selectors, item); });
 }
 
-Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_view prefix) {
+bool SecretPlan::may_include(std::string_view name) const {
+  if (includes_.empty()) return true;
+  return std::any_of(includes_.begin(), includes_.end(), [&](const Matcher& m) { return glob_match(m.glob, name); });
+}
+
+bool SecretPlan::surely_excluded(std::string_view name) const {
+  return std::any_of(excludes_.begin(), excludes_.end(),
+                     [&](const Matcher& m) { return m.selectors.empty() && glob_match(m.glob, name); });
+}
+
+std::string SecretPlan::variable_for(std::string_view name) const { return prefix_ + styled_name(name, style_); }
+
+Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_view prefix, NameStyle style) {
   SecretPlan plan;
   plan.lists_ = selection.all;
   plan.prefix_ = std::string(prefix);
+  plan.style_ = style;
   for (const auto& item : selection.items) {
-    if (item.kind == FilterItem::Kind::glob) plan.includes_.push_back(item.ref.name);
-    if (item.kind == FilterItem::Kind::exclude) plan.excludes_.push_back(item.ref.name);
+    if (item.kind == FilterItem::Kind::glob) plan.includes_.push_back({item.ref.name, item.selectors});
+    if (item.kind == FilterItem::Kind::exclude) plan.excludes_.push_back({item.ref.name, item.selectors});
   }
 
   std::vector<Claim> variables, files;
   std::vector<std::string> items_seen;
   for (const auto& item : selection.items) {
-    if (item.kind != FilterItem::Kind::name || plan.excluded(item.ref.name)) continue;
+    if (item.kind != FilterItem::Kind::name || plan.surely_excluded(item.ref.name)) continue;
     const std::string item_key = ascii_lower(item.text);
     if (std::find(items_seen.begin(), items_seen.end(), item_key) != items_seen.end()) continue;
     items_seen.push_back(item_key);
@@ -73,18 +89,18 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
       variables.push_back({ascii_lower(item.variable), item.variable, secret, true, item.text});
     } else if (!item.file.empty()) {
       named.destination.file = item.file;
-      named.destination.path_variable = plan.prefix_ + item.ref.name;
+      named.destination.path_variable = plan.variable_for(item.ref.name);
       files.push_back({ascii_lower(item.file), item.file, secret, false, item.text});
       variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret, false,
                            item.text});
     } else {
-      add_unique(named.destination.variables, plan.prefix_ + item.ref.name);
-      variables.push_back({ascii_lower(plan.prefix_ + item.ref.name), plan.prefix_ + item.ref.name, secret, true,
-                           item.text});
+      const std::string plain = plan.variable_for(item.ref.name);
+      add_unique(named.destination.variables, plain);
+      variables.push_back({ascii_lower(plain), plain, secret, true, item.text});
       if (!item.ref.version.empty()) {
-        add_unique(named.destination.variables, plan.prefix_ + item.ref.text());
-        variables.push_back({ascii_lower(plan.prefix_ + item.ref.text()), plan.prefix_ + item.ref.text(), secret, true,
-                             item.text});
+        const std::string versioned = plan.variable_for(item.ref.text());
+        add_unique(named.destination.variables, versioned);
+        variables.push_back({ascii_lower(versioned), versioned, secret, true, item.text});
       }
     }
   }
@@ -116,9 +132,10 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
       for (const auto& variable : named.destination.variables) {
         const std::string v = ascii_lower(variable);
         if (v.size() <= lower_prefix.size() || v.compare(0, lower_prefix.size(), lower_prefix) != 0) continue;
-        const std::string listed = v.substr(lower_prefix.size());
-        if (!is_secret_name(listed) || plan.named_secrets_.count(listed) || !plan.included(listed) ||
-            plan.excluded(listed)) {
+        const auto from = unstyled_secret_name(v.substr(lower_prefix.size()), plan.style_);
+        if (!from) continue;
+        const std::string& listed = *from;
+        if (plan.named_secrets_.count(listed) || !plan.may_include(listed) || plan.surely_excluded(listed)) {
           continue;
         }
         named.held = true;
@@ -141,10 +158,11 @@ std::vector<SecretRef> SecretPlan::before() const {
   return refs;
 }
 
-bool SecretPlan::take(std::string_view name) {
+bool SecretPlan::take(const vault::ListedSecret& item) {
+  const std::string_view name = item.name;
   const std::string key = ascii_lower(name);
-  if (named_secrets_.count(key) || !included(name) || excluded(name)) return false;
-  const std::string variable = prefix_ + std::string(name);
+  if (named_secrets_.count(key) || !included(item) || excluded(item)) return false;
+  const std::string variable = variable_for(name);
   auto rename = renames_.find(ascii_lower(variable));
   if (rename == renames_.end()) return true;
   Named& named = named_[rename->second.named];
@@ -153,8 +171,10 @@ bool SecretPlan::take(std::string_view name) {
   c.error.stage = Stage::emit;
   c.error.subject = named.ref.text();
   c.error.message = "Secrets '" + named.ref.text() + "' and '" + std::string(name) + "' would both set the variable '" +
-                    variable + "': '" + rename->second.item + "' renames the first, and the filter also selects '" +
-                    std::string(name) + "' from the vault's list. Neither was set.";
+                    variable + "': '" + rename->second.item +
+                    (rename->second.item.find("=>") != std::string::npos ? "' renames the first"
+                                                                         : "' names the first (VariableNameStyle)") +
+                    ", and the filter also selects '" + std::string(name) + "' from the vault's list. Neither was set.";
   c.error.hint = "Rename one of them with '=> <variable>' in SecretsFilter, or leave one out with '!<name>'.";
   c.secrets = {named.ref.text(), std::string(name)};
   conflicts_.push_back(std::move(c));
@@ -172,8 +192,8 @@ std::vector<SecretRef> SecretPlan::after() {
 Destination SecretPlan::destination(const SecretRef& ref) const {
   if (auto it = by_ref_.find(ascii_lower(ref.text())); it != by_ref_.end()) return named_[it->second].destination;
   Destination d;
-  d.variables.push_back(prefix_ + ref.name);
-  if (!ref.version.empty()) d.variables.push_back(prefix_ + ref.text());
+  d.variables.push_back(variable_for(ref.name));
+  if (!ref.version.empty()) d.variables.push_back(variable_for(ref.text()));
   return d;
 }
 
@@ -182,13 +202,13 @@ vault::FetchSource fetch_source(SecretPlan& plan, std::mutex& lock,
   vault::FetchSource source;
   source.list = plan.lists();
   source.before = plan.before();
-  source.take = [&plan, &lock, not_taken = std::move(not_taken)](const std::string& name) {
+  source.take = [&plan, &lock, not_taken = std::move(not_taken)](const vault::ListedSecret& item) {
     bool taken = false;
     {
       std::lock_guard guard(lock);
-      taken = plan.take(name);
+      taken = plan.take(item);
     }
-    if (!taken && not_taken) not_taken(name);
+    if (!taken && not_taken) not_taken(item.name);
     return taken;
   };
   source.after = [&plan, &lock] {

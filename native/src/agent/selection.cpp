@@ -72,6 +72,90 @@ Expected<std::string> file_target(const std::string& shown, std::string_view pat
   return std::string(path);
 }
 
+// Issue 19: an item with selectors ('tag:', 'type:') and/or '&'. Its own functions, beside the others.
+bool has_selectors(std::string_view body) {
+  return body.find('&') != std::string_view::npos || body.substr(0, 4) == "tag:" || body.substr(0, 5) == "type:";
+}
+
+Error selector_error(const std::string& shown, const std::string& problem) {
+  return filter_error("SecretsFilter: '" + shown + "' " + problem);
+}
+
+// `body` (after '!' for an exclusion) as a name pattern and selectors joined by '&'.
+Expected<FilterItem> selector_item(const std::string& shown, std::string_view body, bool has_target, bool exclude) {
+  FilterItem parsed;
+  parsed.text = shown;
+  parsed.kind = exclude ? FilterItem::Kind::exclude : FilterItem::Kind::glob;
+  if (has_target) {
+    return selector_error(shown, "selects by tag or content type and has a target; '=> <variable>' and '=> file:' "
+                                 "can follow only a secret name (use VariablePrefix or VariableNameStyle for the "
+                                 "variables it sets).");
+  }
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= body.size(); ++i) {
+    if (i < body.size() && body[i] != '&') continue;
+    const std::string_view part = trim(body.substr(start, i - start));
+    start = i + 1;
+    const std::string p(part);
+    if (part.empty()) {
+      return selector_error(shown, "has an empty part around '&'; write e.g. 'app-* & tag:env=prod'.");
+    }
+    if (part.substr(0, 4) == "tag:") {
+      vault::Selector tag;
+      const std::string_view rest = part.substr(4);
+      const auto eq = rest.find('=');
+      const std::string_view name = trim(rest.substr(0, eq));
+      if (name.empty()) return selector_error(shown, "has no tag name in '" + p + "'; write e.g. 'tag:env=prod'.");
+      if (name.find_first_of("*?") != std::string_view::npos) {
+        return selector_error(shown, "has a wildcard in the tag name of '" + p +
+                                         "'; tag names take no '*' or '?' (only values do), e.g. 'tag:env=prod*'.");
+      }
+      const bool printable = std::all_of(name.begin(), name.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x20 && u != 0x7f && c != '<' && c != '>' && c != '%' && c != '\\' && c != '/';
+      });
+      if (!printable || name.size() > 512) {
+        return selector_error(shown, "has an invalid tag name in '" + p +
+                                         "': Key Vault tag names are up to 512 characters without '<', '>', '%', "
+                                         "'\\', '/' or control characters.");
+      }
+      tag.name = std::string(name);
+      if (eq != std::string_view::npos) {
+        tag.has_value = true;
+        tag.value = std::string(trim(rest.substr(eq + 1)));
+      }
+      parsed.selectors.push_back(std::move(tag));
+    } else if (part.substr(0, 5) == "type:") {
+      vault::Selector type;
+      type.kind = vault::Selector::Kind::type;
+      type.name = std::string(trim(part.substr(5)));
+      if (type.name.empty()) {
+        return selector_error(shown, "has no content type after 'type:'; write e.g. 'type:application/x-pkcs12' or "
+                                     "'type:text/*'.");
+      }
+      parsed.selectors.push_back(std::move(type));
+    } else {
+      if (!parsed.ref.name.empty()) {
+        return selector_error(shown, "has two names or patterns; join one name or pattern with 'tag:' and 'type:' "
+                                     "selectors, e.g. 'app-* & tag:env=prod'.");
+      }
+      if (part.find('/') != std::string_view::npos) {
+        return selector_error(shown, "gives a version in '" + p +
+                                         "'; items with 'tag:', 'type:' or '&' select "
+                                         "among the latest versions listed, so write the name alone.");
+      }
+      if (!is_secret_name(part) && !is_secret_glob(part)) {
+        return selector_error(shown, "has '" + p +
+                                         "', which is neither a secret name or pattern nor a 'tag:' or "
+                                         "'type:' selector.");
+      }
+      parsed.ref.name = p;
+    }
+  }
+  if (parsed.ref.name.empty()) parsed.ref.name = "*";
+  return parsed;
+}
+
 }  // namespace
 
 bool is_secret_glob(std::string_view glob) {
@@ -79,14 +163,15 @@ bool is_secret_glob(std::string_view glob) {
          std::all_of(glob.begin(), glob.end(), [](char c) { return alnum(c) || c == '-' || c == '*' || c == '?'; });
 }
 
-bool glob_match(std::string_view glob, std::string_view name) {
-  // Iterative matching with one backtrack point (the last '*'): O(|glob| * |name|) at worst.
+bool wildcard_match(std::string_view pattern, std::string_view text, bool fold_case, bool question) {
+  // Iterative matching with one backtrack point (the last '*'): O(|pattern| * |text|) at worst.
+  auto same = [&](char p, char t) { return fold_case ? lower_char(p) == lower_char(t) : p == t; };
   std::size_t g = 0, n = 0, star = std::string_view::npos, resume = 0;
-  while (n < name.size()) {
-    if (g < glob.size() && glob[g] == '*') {
+  while (n < text.size()) {
+    if (g < pattern.size() && pattern[g] == '*') {
       star = g++;
       resume = n;
-    } else if (g < glob.size() && (glob[g] == '?' || lower_char(glob[g]) == lower_char(name[n]))) {
+    } else if (g < pattern.size() && ((question && pattern[g] == '?') || same(pattern[g], text[n]))) {
       ++g;
       ++n;
     } else if (star != std::string_view::npos) {
@@ -96,8 +181,26 @@ bool glob_match(std::string_view glob, std::string_view name) {
       return false;
     }
   }
-  while (g < glob.size() && glob[g] == '*') ++g;
-  return g == glob.size();
+  while (g < pattern.size() && pattern[g] == '*') ++g;
+  return g == pattern.size();
+}
+
+bool glob_match(std::string_view glob, std::string_view name) { return wildcard_match(glob, name, true, true); }
+
+bool matches(std::string_view glob, const std::vector<vault::Selector>& selectors, const vault::ListedSecret& item) {
+  if (!glob_match(glob, item.name)) return false;
+  for (const auto& selector : selectors) {
+    if (selector.kind == vault::Selector::Kind::type) {
+      if (item.content_type.empty() || !wildcard_match(selector.name, item.content_type, true, false)) return false;
+      continue;
+    }
+    const bool found = std::any_of(item.tags.begin(), item.tags.end(), [&](const auto& tag) {
+      return iequals(tag.first, selector.name) &&
+             (!selector.has_value || wildcard_match(selector.value, tag.second, false, true));
+    });
+    if (!found) return false;
+  }
+  return true;
 }
 
 Expected<Selection> parse_secrets_filter(std::string_view filter) {
@@ -105,7 +208,7 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
   Selection selection;
   if (items.empty() || (items.size() == 1 && items[0] == "*")) return selection;
 
-  bool any_include = false, any_glob = false;
+  bool any_include = false, any_glob = false;  // a selector item counts as a glob (it lists)
   std::vector<std::string> seen;
   for (std::string_view item : items) {
     const std::string shown(item);
@@ -118,6 +221,19 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
       body = trim(item.substr(0, arrow));
       target = trim(item.substr(arrow + 2));
       has_target = true;
+    }
+    if (!body.empty() && body.front() == '!' && has_selectors(trim(body.substr(1)))) {
+      auto selected = selector_item(shown, trim(body.substr(1)), has_target, true);
+      if (!selected) return selected.error();
+      selection.items.push_back(std::move(*selected));
+      continue;
+    }
+    if (has_selectors(body)) {
+      auto selected = selector_item(shown, body, has_target, false);
+      if (!selected) return selected.error();
+      any_include = any_glob = true;
+      selection.items.push_back(std::move(*selected));
+      continue;
     }
     if (!body.empty() && body.front() == '!') {
       parsed.kind = FilterItem::Kind::exclude;

@@ -17,7 +17,17 @@
 //                            read-only name);
 //     => file:RELATIVE/PATH  the value is written to that file under $(Agent.TempDirectory): segments of
 //                            0-9, a-z, A-Z, '.', '_', '-' separated by '/', no absolute path, no '..';
-// - the vault is listed (Selection::all) when an include is a GLOB or '*', or when there are only exclusions;
+// - selectors (issue 19), in include and exclusion items, select among the enabled, unexpired listed secrets
+//   by what the list says of them (no extra request):
+//     tag:NAME               the secret has the tag NAME (case-insensitive; no wildcards in tag names);
+//     tag:NAME=VALUE         ...with that value: case-sensitive, '*' and '?' allowed, 'tag:NAME=' an empty one;
+//     type:CONTENT-TYPE      its contentType, case-insensitive, as a whole string (parameters included), '*'
+//                            allowed;
+//     A & B & ...            every part must match: at most one NAME or GLOB, the rest selectors
+//                            ('app-* & tag:env=prod', '!tag:env=dev & type:text/plain');
+//   such items take no version and no target (renames and files stay on plain names);
+// - the vault is listed (Selection::all) when an include is a GLOB, '*' or has selectors, or when there are
+//   only exclusions;
 //   a filter of literal names only is not listed (one GET per name);
 // - duplicate literal secrets (case-insensitive, as Key Vault and pipeline variable names are) are fetched
 //   once, the first kept; order is kept. Which variables they set, and the conflicts between items, are the
@@ -26,6 +36,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "agent/task_config.hpp"
 #include "core/expected.hpp"
@@ -40,5 +51,11 @@ bool is_secret_glob(std::string_view glob);  // ^[0-9A-Za-z*?-]{1,127}$ holding 
 bool glob_match(std::string_view glob, std::string_view name);
 
 Expected<Selection> parse_secrets_filter(std::string_view filter);
+
+// `pattern` against `text`: '*' any run (also empty), '?' one character when `question` (else literal),
+// ASCII case-insensitively when `fold_case`.
+bool wildcard_match(std::string_view pattern, std::string_view text, bool fold_case, bool question);
+// A listed secret against an item's name pattern and selectors (every one must match).
+bool matches(std::string_view glob, const std::vector<vault::Selector>& selectors, const vault::ListedSecret& item);
 
 }  // namespace fkv::agent

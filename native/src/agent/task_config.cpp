@@ -16,4 +16,31 @@ std::vector<net::Url> TaskConfig::destinations() const {
   return out;
 }
 
+namespace {
+
+constexpr const char* kPlatform =
+#if defined(_WIN32)
+    "windows"
+#elif defined(__APPLE__)
+    "macos"
+#else
+    "linux"
+#endif
+    "; "
+#if defined(__aarch64__) || defined(_M_ARM64)
+    "arm64";
+#else
+    "x64";
+#endif
+
+}  // namespace
+
+std::string user_agent(const std::vector<std::pair<std::string, std::string>>& pipeline_ids) {
+  std::string ua = std::string("federated-keyvault/") + FKV_VERSION + " (" + kPlatform + ")";
+  if (pipeline_ids.empty()) return ua;
+  std::string ids;
+  for (const auto& [key, value] : pipeline_ids) ids += (ids.empty() ? "" : "; ") + key + "=" + value;
+  return ua + " AzurePipelines (" + ids + ")";
+}
+
 }  // namespace fkv::agent

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/auth_scheme.hpp"
 #include "core/error.hpp"
 #include "net/proxy.hpp"
 #include "net/trust_store.hpp"
+#include "agent/variable_names.hpp"
 #include "net/url.hpp"
 #include "vault/secret_ref.hpp"
 
@@ -77,11 +79,23 @@ struct TaskConfig {
   std::chrono::seconds timeout{300};  // TimeoutSeconds: the whole run's budget, 1..86400
   AgentInfo agent;
   NetworkConfig network;
+  // Issue 19: secrets over time and across teams.
+  unsigned expiry_warning_days = 30;                  // ExpiryWarningDays: 0..3650, 0 = no expiry warnings
+  NameStyle variable_name_style = NameStyle::secret;  // VariableNameStyle
+  // The pipeline run by its ids (for the User-Agent): SYSTEM_COLLECTIONID, SYSTEM_TEAMPROJECTID,
+  // SYSTEM_DEFINITIONID, BUILD_BUILDID, SYSTEM_JOBID; each kept only when it is an id (GUID or digits).
+  std::vector<std::pair<std::string, std::string>> pipeline_ids;
 
   net::Url vault_url() const;  // https://<vault_name>.<vault_dns_suffix>/
   // The hosts the run reaches, in the order it reaches them: the OIDC endpoint (federation), the Entra
   // authority (not for a managed identity: IMDS is reached directly, never through a proxy), the vault.
   std::vector<net::Url> destinations() const;
 };
+
+// The User-Agent of every request (issue 19): the product, its version and platform, and the pipeline run by
+// its ids (TaskConfig::pipeline_ids, validated ids only: nothing else from the environment, never a name):
+//   federated-keyvault/1.0.0 (linux; x64) AzurePipelines (org=<guid>; project=<guid>; pipeline=42; run=1234;
+//   job=<guid>)
+std::string user_agent(const std::vector<std::pair<std::string, std::string>>& pipeline_ids);
 
 }  // namespace fkv::agent

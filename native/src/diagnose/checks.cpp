@@ -227,7 +227,12 @@ bool check_access(Checks& c, const net::Bearer& bearer) {
   else
     add(ok(kList,
            "Key Vault listed one page of secret names (" + std::to_string(listed_names) + " with maxresults=1)."));
-  if (get_error) add(failed(kGet, *get_error));
+  if (get_error && !list_error && get_error->http_status == 403 && get_error->service_code == "ForbiddenByRbac") {
+    // The same words as a download run's conclusion (agent/outcome.hpp).
+    add(failed(kGet,
+               agent::list_but_not_read(cfg.vault_name, cfg.connection.client_id.empty() ? cfg.connection.msi_client_id
+                                                                                         : cfg.connection.client_id)));
+  } else if (get_error) add(failed(kGet, *get_error));
   else
     add(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
                  "Get is allowed. No secret value was read."));
@@ -245,7 +250,7 @@ void check_filter(Checks& c, const std::string& access_token) {
   const Input& in = c.in;
   const net::Url& vault_url = c.vault_url;
   auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
-  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix);
+  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix, cfg.variable_name_style);
   if (!planned) {
     add(failed(kFilter, planned.error()));
     return;
@@ -254,9 +259,9 @@ void check_filter(Checks& c, const std::string& access_token) {
   std::vector<std::string> selected, listed;
   vault::FetchSource source;
   source.list = true;
-  source.take = [&](const std::string& name) {
-    listed.push_back(name);
-    if (plan.lists() && plan.take(name)) selected.push_back(name);
+  source.take = [&](const vault::ListedSecret& item) {
+    listed.push_back(item.name);
+    if (plan.lists() && plan.take(item)) selected.push_back(item.name);
     return false;  // never fetched
   };
   vault::ClientOptions options;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/environment.hpp"
+#include "core/random.hpp"
 #include "core/redaction.hpp"
 #include "net/proxy.hpp"
 #include "net/trust_store.hpp"
@@ -17,9 +18,10 @@ agent::PhaseClassifier phases_of(const agent::TaskConfig& cfg) {
                                 cfg.connection.authority.host, cfg.vault_url().host};
 }
 
-net::ImdsOptions imds_options(const RunControl& run) {
+net::ImdsOptions imds_options(const RunControl& run, const agent::TaskConfig& cfg) {
   net::ImdsOptions options;
   options.stop = run.stop_flag();
+  options.user_agent = agent::user_agent(cfg.pipeline_ids);
   return options;
 }
 
@@ -28,7 +30,7 @@ net::ImdsOptions imds_options(const RunControl& run) {
 Connection::Connection(const agent::TaskConfig& cfg, const RunControl& run)
     : destinations_(cfg.destinations()),
       meter_(phases_of(cfg)),
-      imds_(imds_options(run)),
+      imds_(imds_options(run, cfg)),
       credential_(agent::credential_of(cfg)) {}
 
 Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& cfg, RunControl& run, LogWriter& log) {
@@ -37,6 +39,7 @@ Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& 
   // One connection more than GET workers: the list's page chain never waits for a connection.
   https_options.max_connections_per_host = cfg.concurrency + 1;
   https_options.stop = run.stop_flag();
+  https_options.user_agent = agent::user_agent(cfg.pipeline_ids);
   if (auto warning = net::skip_validation_warning(cfg.network.trust)) log.warning(*warning);
   // Proxy (net/proxy.hpp): its password goes to the masker before anything about the proxy is printed.
   if (cfg.network.proxy_error) return *cfg.network.proxy_error;
@@ -74,7 +77,8 @@ Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& 
     };
   }
   using Layer = agent::MeteredClient::Layer;
-  c->attempts_.emplace(*c->https_, c->meter_, Layer::attempts);
+  c->request_ids_.emplace(*c->https_, cfg.connection.authority.host, [] { return net::guid_from_hex(random_hex(16)); });
+  c->attempts_.emplace(*c->request_ids_, c->meter_, Layer::attempts);
   c->http_retrying_.emplace(*c->attempts_, net::RetryPolicy{}, hooks);
   c->http_.emplace(*c->http_retrying_, c->meter_, Layer::calls);
   net::RetryPolicy vault_policy;

@@ -4,10 +4,14 @@
 // and diagnose mode (diagnose/checks.hpp) both use it.
 //
 // The HTTP pipeline, in the order a request passes it (stated here and nowhere else):
-//   http        calls meter -> RetryingClient (RetryPolicy{}) -> attempts meter -> HttpsClient
-//   vault_http  calls meter -> RetryingClient (no throttle retries) -> attempts meter -> HttpsClient
+//   http        calls meter -> RetryingClient (RetryPolicy{}) -> attempts meter -> request ids -> HttpsClient
+//   vault_http  calls meter -> RetryingClient (no throttle retries) -> attempts meter -> request ids ->
+//               HttpsClient
 //   imds_http   calls meter -> RetryingClient (net::imds_retry_policy()) -> attempts meter -> ImdsClient
 //               (managed identity: plain HTTP to 169.254.169.254 only, never through the proxy)
+// Request ids (net/request_id.hpp): a fresh id on every attempt, in the header the service logs. The
+// User-Agent (agent::user_agent: product, version, platform, the pipeline's ids) is the HttpsClient's and
+// the IMDS client's.
 // The calls meter counts requests, the attempts meter every attempt (agent/request_meter.hpp). Key Vault's
 // 429s are left to the vault client's throttle controller (vault/throttle.hpp), so vault_http does not
 // retry them. Retries wait on the run's clock: they never outlast the deadline and stop on cancellation.
@@ -24,6 +28,7 @@
 #include "core/run_control.hpp"
 #include "net/https_client.hpp"
 #include "net/imds_client.hpp"
+#include "net/request_id.hpp"
 #include "net/retrying_client.hpp"
 #include "run/log_writer.hpp"
 
@@ -51,6 +56,7 @@ class Connection {
   std::vector<net::Url> destinations_;
   agent::MeterStats meter_;
   std::unique_ptr<net::HttpsClient> https_;
+  std::optional<net::RequestIdClient> request_ids_;
   std::optional<agent::MeteredClient> attempts_;
   std::optional<net::RetryingClient> http_retrying_, vault_retrying_;
   std::optional<agent::MeteredClient> http_, vault_http_;

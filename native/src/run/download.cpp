@@ -29,7 +29,7 @@ vault::ClientOptions client_options(const agent::TaskConfig& cfg, const RunContr
 SecretDone SecretHandler::handle(const vault::SecretOutcome& outcome) const {
   using Kind = secrets::Step::Kind;
   SecretDone done{outcome.ref, secrets::become(outcome, destination_(outcome.ref), rules_),
-                  outcome.value && outcome.not_before};
+                  outcome.value && outcome.not_before, outcome.value ? outcome.expires : std::nullopt};
   auto& steps = done.result.steps;
   std::string written;
   for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -75,7 +75,7 @@ agent::RunResult download(const DownloadContext& context) {
 
   const vault::ClientOptions options = client_options(cfg, context.run);
   // read_task_config already made this plan once, so it cannot fail here (agent/secret_plan.hpp).
-  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix);
+  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix, cfg.variable_name_style);
   if (!planned) {
     result.fatal = planned.error();
     return result;
@@ -86,7 +86,8 @@ agent::RunResult download(const DownloadContext& context) {
 
   std::mutex emit_mutex;  // then the plan's lock (see download.hpp)
   std::mutex plan_mutex;
-  const secrets::Rules rules{cfg.vault_name, cfg.output_variables, cfg.missing == agent::MissingSecrets::warn};
+  const secrets::Rules rules{cfg.vault_name, cfg.output_variables, cfg.missing == agent::MissingSecrets::warn,
+                             cfg.expiry_warning_days, options.now};
   std::size_t secrets_set = 0;
   std::vector<Error> failures;
   vault::DownloadHooks hooks;
@@ -126,6 +127,8 @@ agent::RunResult download(const DownloadContext& context) {
   for (const auto& ref : summary.not_fetched) result.not_fetched.push_back(ref.text());
   result.secrets_set = secrets_set;
   result.conflicts = plan.conflicts();
+  result.listed = summary.list.listed && !summary.list_failure;
+  result.identity = cfg.connection.client_id.empty() ? cfg.connection.msi_client_id : cfg.connection.client_id;
   return result;
 }
 

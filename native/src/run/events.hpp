@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@ struct SecretDone {
   vault::SecretRef ref;
   secrets::Becomes result;  // steps carried out (up to a failed write); failure; missing; set
   bool not_yet_valid = false;
+  std::optional<std::int64_t> expires;  // the secret's exp (unix seconds), for the summary's Expires column
 };
 
 // A listed secret that SecretsFilter does not select.

@@ -2,6 +2,7 @@
 
 #include "agent/commands.hpp"
 #include "core/random.hpp"
+#include "core/utc_time.hpp"
 #include "platform/secret_file.hpp"
 
 namespace fkv::run {
@@ -10,7 +11,8 @@ void RunRecord::secret(const SecretDone& done) {
   std::lock_guard lock(mutex_);
   for (const auto& step : done.result.steps) {
     if (step.kind != secrets::Step::Kind::set_variable) continue;
-    agent::add_variable(record_, agent::SummaryVariable{step.name, step.secret, step.output, step.path});
+    agent::add_variable(record_, agent::SummaryVariable{step.name, step.secret, step.output, step.path,
+                                                        done.expires ? utc_time(*done.expires).substr(0, 10) : ""});
   }
   if (done.not_yet_valid) record_.not_yet_valid.push_back(done.ref.text());
 }

@@ -30,6 +30,7 @@ void record_config(RunRecord& record, const agent::TaskConfig& cfg) {
     r.scheme = cfg.connection.scheme.empty() ? std::string(describe(cfg.connection.auth)) : cfg.connection.scheme;
     r.tenant_id = cfg.connection.tenant_id;
     r.client_id = cfg.connection.client_id;
+    r.user_agent = agent::user_agent(cfg.pipeline_ids);
   });
 }
 

@@ -162,6 +162,23 @@ bool variable_steps(const vault::SecretOutcome& fetched, std::string value, cons
 
 bool is_read_only_variable(std::string_view name) { return agent::is_read_only_variable(name); }
 
+std::optional<std::string> expiry_warning(std::string_view secret, std::optional<std::int64_t> exp, std::int64_t now,
+                                          unsigned days) {
+  constexpr std::int64_t kDay = 86400;
+  if (days == 0 || !exp) return std::nullopt;
+  const std::string date = utc_time(*exp).substr(0, 10);
+  const std::string name = "Secret '" + std::string(secret) + "'";
+  auto count = [](std::int64_t n) { return std::to_string(n) + (n == 1 ? " day" : " days"); };
+  if (*exp <= now) {
+    const std::int64_t ago = (now - *exp) / kDay;
+    return name + " expired on " + date + " (" + (ago == 0 ? std::string("today") : count(ago) + " ago") +
+           "); it is set anyway, as Key Vault still serves it.";
+  }
+  if (*exp - now > static_cast<std::int64_t>(days) * kDay) return std::nullopt;
+  const std::int64_t left = (*exp - now) / kDay;
+  return name + " expires on " + date + " (" + (left == 0 ? std::string("today") : "in " + count(left)) + ").";
+}
+
 std::optional<std::string> compact_json(std::string_view text) {
   std::size_t first = 0;
   while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
@@ -208,16 +225,23 @@ Becomes become(const vault::SecretOutcome& fetched, const agent::Destination& de
     out.steps.push_back(note(Step::Kind::warning, "Secret '" + fetched.ref.text() + "' is not valid before " +
                                                       utc_time(*fetched.not_before) + " (nbf), it is set anyway."));
   }
+  const std::size_t warning_at = out.steps.size();
+  const auto expiry = expiry_warning(fetched.ref.text(), fetched.expires, rules.now, rules.expiry_warning_days);
+  auto with_expiry = [&](Becomes& done) {
+    if (done.set && expiry) done.steps.insert(done.steps.begin() + warning_at, note(Step::Kind::warning, *expiry));
+  };
   const std::string value = fetched.value.value_or("");
   if (!destination.file.empty()) {
     if (!file_steps(fetched, value, destination, rules, out)) return out;
     if (destination.variables.empty()) {
       out.set = true;
+      with_expiry(out);
       return out;
     }
   }
   const bool variables = variable_steps(fetched, value, destination, rules, out);
   out.set = variables || !destination.file.empty();
+  with_expiry(out);
   return out;
 }
 

@@ -8,6 +8,9 @@
 // - a fetch error: a named secret answered 404 (SecretNotFound) with MissingSecrets=warn is a warning and
 //   `missing`; any other error is the failure, unchanged;
 // - an nbf still in the future: a warning ("is not valid before <UTC> (nbf), it is set anyway");
+// - an exp within Rules::expiry_warning_days of Rules::now, or already past (a secret named explicitly: Key
+//   Vault still serves it, and it is set, as AzureKeyVault@2 does): one warning (expiry_warning()), only when
+//   the secret is set;
 // - a file destination (SecretsFilter `=> file:PATH`, issue 11): the value's masks (mask_values), then the
 //   file: a value whose contentType is application/x-pkcs12 is base64-decoded (not base64: a failure),
 //   any other value is written as it is; then the non-secret path variable (and its output) holding the
@@ -57,8 +60,10 @@ struct Step {
 
 struct Rules {
   std::string vault_name;
-  bool output_variables = false;  // OutputVariables
-  bool missing_warn = false;      // MissingSecrets=warn
+  bool output_variables = false;     // OutputVariables
+  bool missing_warn = false;         // MissingSecrets=warn
+  unsigned expiry_warning_days = 0;  // ExpiryWarningDays; 0: no expiry warning at all
+  std::int64_t now = 0;              // the run's clock (unix seconds), for exp
 };
 
 struct Becomes {
@@ -69,6 +74,14 @@ struct Becomes {
 };
 
 Becomes become(const vault::SecretOutcome& fetched, const agent::Destination& destination, const Rules& rules);
+
+// The expiry warning of a secret that is set (issue 19), or nullopt: none when `days` is 0 or the secret has
+// no exp, or its exp is more than `days` days after `now`. Dates are UTC (YYYY-MM-DD); whole days are counted
+// down (13.9 days left: "in 13 days"; under a day: "today").
+//   "Secret 'db-password' expires on 2026-12-20 (in 13 days)."
+//   "Secret 'db-password' expired on 2026-12-20 (3 days ago); it is set anyway, as Key Vault still serves it."
+std::optional<std::string> expiry_warning(std::string_view secret, std::optional<std::int64_t> exp, std::int64_t now,
+                                          unsigned days);
 
 // The strings that register `value` with the masker: for a multi-line value every line that is not blank,
 // then the whole value; for a one-line value the value; nothing for an empty one.

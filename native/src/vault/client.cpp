@@ -287,6 +287,7 @@ void fetch_all(Shared& shared) {
       if (bundle->attributes.nbf && *bundle->attributes.nbf > shared.options.now) {
         outcome.not_before = bundle->attributes.nbf;
       }
+      outcome.expires = bundle->attributes.exp;
       outcome.value = std::move(bundle->value);
       outcome.content_type = std::move(bundle->content_type);
     } else {
@@ -366,7 +367,7 @@ ListEnd list_all(Session& session, Pipeline& pipeline, const ClientOptions& opti
         stats.disabled.push_back(name);
       } else if (item.attributes.exp && *item.attributes.exp <= options.now) {
         stats.expired.push_back(name);
-      } else if (!source.take || source.take(name)) {
+      } else if (!source.take || source.take(ListedSecret{name, item.content_type, item.tags, item.attributes.exp})) {
         kept.push_back(SecretRef{name, ""});
       }
     }

@@ -73,6 +73,7 @@ struct SecretOutcome {
   std::string content_type;                // the secret's contentType, e.g. "application/x-pkcs12"
   std::optional<Error> error;              // set on failure
   std::optional<std::int64_t> not_before;  // nbf still in the future
+  std::optional<std::int64_t> expires;     // exp of the GET answer (unix seconds), past or future
 };
 
 struct ListStats {
@@ -101,9 +102,9 @@ struct DownloadHooks {
 
 struct FetchSource {
   bool list = false;
-  std::vector<SecretRef> before;                      // fetched at once, in order
-  std::function<bool(const std::string& name)> take;  // null: every kept listed name
-  std::function<std::vector<SecretRef>()> after;      // null: nothing
+  std::vector<SecretRef> before;                       // fetched at once, in order
+  std::function<bool(const ListedSecret& item)> take;  // null: every kept listed name
+  std::function<std::vector<SecretRef>()> after;       // null: nothing
 };
 // The first list URL, for the log line "Downloading secrets using: <url>."
 net::Url list_url(const net::Url& vault_url);

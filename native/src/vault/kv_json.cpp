@@ -62,6 +62,14 @@ Expected<ListPage> parse_list_page(std::string_view body) {
       s.id = string_or_empty(member(item, "id"));
       s.attributes = attributes_of(item);
       if (const Value* m = member(item, "managed"); m && m->IsBool()) s.managed = m->GetBool();
+      s.content_type = string_or_empty(member(item, "contentType"));
+      if (const Value* tags = member(item, "tags"); tags && tags->IsObject()) {
+        for (const auto& tag : tags->GetObject()) {
+          if (!tag.value.IsString()) continue;  // Key Vault tags are strings; anything else is left out
+          s.tags.emplace_back(std::string(tag.name.GetString(), tag.name.GetStringLength()),
+                              std::string(tag.value.GetString(), tag.value.GetStringLength()));
+        }
+      }
       page.items.push_back(std::move(s));
     }
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/expected.hpp"
@@ -22,7 +23,9 @@ struct SecretAttributes {
 struct SecretItem {
   std::string id;  // https://<vault>/secrets/<name>
   SecretAttributes attributes;
-  bool managed = false;  // backs a certificate
+  bool managed = false;                                   // backs a certificate
+  std::string content_type;                               // contentType; absent or not a string -> empty
+  std::vector<std::pair<std::string, std::string>> tags;  // string-valued tags, in the server's order
 };
 
 struct ListPage {

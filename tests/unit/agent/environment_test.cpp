@@ -458,3 +458,98 @@ TEST_CASE("the agent's own settings: agent description, trust and proxy are read
   CHECK(read_summary_directory(lookup({{"AGENT_TEMPDIRECTORY", "/agent/_temp"}})) == "/agent/_temp");
   CHECK(read_summary_directory(lookup({})).empty());
 }
+
+TEST_CASE("issue 19 inputs: ExpiryWarningDays, VariableNameStyle and the pipeline's ids, errors word for word") {
+  auto c = read(base());
+  REQUIRE(c);
+  CHECK(c->expiry_warning_days == 30);
+  CHECK(c->variable_name_style == NameStyle::secret);
+  CHECK(c->pipeline_ids.empty());
+
+  auto with = [](std::string name, std::string value) {
+    Vars v = base();
+    v[name] = value;
+    return v;
+  };
+  struct Days {
+    const char* text;
+    unsigned days;
+  };
+  for (const Days d : {Days{"0", 0}, Days{"14", 14}, Days{" 3650 ", 3650}, Days{"007", 7}}) {
+    CAPTURE(d.text);
+    auto r = read(with("INPUT_EXPIRYWARNINGDAYS", d.text));
+    REQUIRE(r);
+    CHECK(r->expiry_warning_days == d.days);
+  }
+  for (const char* bad : {"3651", "-1", "1.5", "30d", "99999"}) {
+    CAPTURE(bad);
+    CHECK(message_of(with("INPUT_EXPIRYWARNINGDAYS", bad)) ==
+          std::string("Input ExpiryWarningDays must be a whole number of days from 0 to 3650, got '") + bad + "'.");
+  }
+  auto bad_days = read(with("INPUT_EXPIRYWARNINGDAYS", "x"));
+  REQUIRE_FALSE(bad_days);
+  CHECK(bad_days.error().subject == "ExpiryWarningDays");
+  CHECK(bad_days.error().hint ==
+        "Leave it empty for the default of 30 days, write e.g. 14, or 0 to turn expiry warnings off.");
+
+  struct Style {
+    const char* text;
+    NameStyle style;
+  };
+  for (const Style s :
+       {Style{"secret", NameStyle::secret}, Style{"ENV", NameStyle::env}, Style{" dotnet ", NameStyle::dotnet}}) {
+    CAPTURE(s.text);
+    auto r = read(with("INPUT_VARIABLENAMESTYLE", s.text));
+    REQUIRE(r);
+    CHECK(r->variable_name_style == s.style);
+  }
+  CHECK(message_of(with("INPUT_VARIABLENAMESTYLE", "snake")) ==
+        "Input VariableNameStyle must be 'secret', 'env' or 'dotnet', got 'snake'.");
+
+  // A style that makes two named secrets set one variable fails before any request.
+  Vars clash = base();
+  clash["INPUT_SECRETSFILTER"] = "db/abc, db-abc";
+  clash["INPUT_VARIABLENAMESTYLE"] = "env";
+  CHECK(message_of(clash) ==
+        "SecretsFilter: 'db/abc' and 'db-abc' would both set the variable 'DB_ABC' (variable names are compared "
+        "without regard to case); give one of them another name with '=> <variable>'.");
+
+  // Pipeline ids: ids only; anything else in those variables is left out.
+  Vars ids = base();
+  ids["SYSTEM_COLLECTIONID"] = "0A1B2C3D-1111-4222-8333-944455556666";
+  ids["SYSTEM_TEAMPROJECTID"] = "not an id; db-password";
+  ids["SYSTEM_DEFINITIONID"] = "42";
+  ids["BUILD_BUILDID"] = "1234";
+  ids["SYSTEM_JOBID"] = "12f1170f-54f2-53f3-20dd-22fc7dff55f9";
+  ids["SYSTEM_TEAMPROJECT"] = "Secret Project Name";
+  auto r = read(ids);
+  REQUIRE(r);
+  CHECK(r->pipeline_ids ==
+        std::vector<std::pair<std::string, std::string>>{{"org", "0a1b2c3d-1111-4222-8333-944455556666"},
+                                                         {"pipeline", "42"},
+                                                         {"run", "1234"},
+                                                         {"job", "12f1170f-54f2-53f3-20dd-22fc7dff55f9"}});
+}
+
+TEST_CASE("user_agent: the product, version, platform and the pipeline's ids, nothing else (issue 19)") {
+  Vars v = base();
+  v["SYSTEM_COLLECTIONID"] = "0a1b2c3d-1111-4222-8333-944455556666";
+  v["SYSTEM_TEAMPROJECTID"] = "5a1b2c3d-1111-4222-8333-944455556666";
+  v["SYSTEM_DEFINITIONID"] = "42";
+  v["BUILD_BUILDID"] = "1234";
+  v["SYSTEM_JOBID"] = "12f1170f-54f2-53f3-20dd-22fc7dff55f9";
+  v["BUILD_DEFINITIONNAME"] = "Secret Pipeline";  // a name: never sent
+  auto c = read(v);
+  REQUIRE(c);
+  const std::string ua = user_agent(c->pipeline_ids);
+  const std::string product = std::string("federated-keyvault/") + FKV_VERSION + " (";
+  CHECK(ua.rfind(product, 0) == 0);
+  CHECK(ua.substr(ua.find(')') + 1) ==
+        " AzurePipelines (org=0a1b2c3d-1111-4222-8333-944455556666; project=5a1b2c3d-1111-4222-8333-944455556666; "
+        "pipeline=42; run=1234; job=12f1170f-54f2-53f3-20dd-22fc7dff55f9)");
+  CHECK(ua.find("Secret") == std::string::npos);
+  CHECK(ua.find("my-vault") == std::string::npos);
+  // Outside a pipeline: the product alone.
+  CHECK(user_agent({}).rfind(product, 0) == 0);
+  CHECK(user_agent({}).find("AzurePipelines") == std::string::npos);
+}

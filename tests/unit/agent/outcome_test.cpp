@@ -154,3 +154,50 @@ TEST_CASE("MissingSecrets=warn: skipped names are in the success message, the st
                                             "secret variables. Not found and skipped (MissingSecrets is 'warn'): "
                                             "gone, gone-too."});
 }
+
+TEST_CASE("an identity that can list but not read: one error with the fix, one line naming every secret (issue 19)") {
+  auto rbac = [](std::string name) {
+    Error e;
+    e.stage = Stage::vault_get;
+    e.http_status = 403;
+    e.service_code = "ForbiddenByRbac";
+    e.subject = std::move(name);
+    e.message = "Access to secret '" + e.subject + "' in vault 'kv' was denied by Azure RBAC.";
+    return e;
+  };
+  auto result = with([&](RunResult& r) {
+    r.listed = true;
+    r.identity = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    for (int i = 0; i < 100; ++i) r.secret_failures.push_back(rbac("s" + std::to_string(i)));
+  });
+  CHECK(lists_but_cannot_read(result));
+  auto c = conclude("kv", result);
+  CHECK(c.exit_code == 1);
+  CHECK(c.result == TaskResult::Failed);
+  REQUIRE(c.lines.size() == 3);
+  const std::string message =
+      "The service connection's identity can list the secrets of vault 'kv' but not read their values (Azure RBAC "
+      "refused every secret with 403 ForbiddenByRbac): that is what the Key Vault Reader role grants.";
+  CHECK(c.lines[0] ==
+        "##vso[task.logissue type=error]" + message +
+            " Assign the Key Vault Secrets User role on the vault: az role assignment create --role \"Key Vault "
+            "Secrets User\" --assignee aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee --scope $(az keyvault show --name kv "
+            "--query id --output tsv). Role assignments can take a few minutes to apply. (vault-get, HTTP 403, "
+            "ForbiddenByRbac)");
+  CHECK(c.lines[1].rfind("Not set (100 secrets): s0, s1, s2, ", 0) == 0);
+  CHECK(c.lines[1].find("s99.") != std::string::npos);
+  CHECK(c.lines[2] == "##vso[task.complete result=Failed]" + message);
+  CHECK(list_but_not_read("kv", "").hint.find("--assignee <the identity's client id>") != std::string::npos);
+
+  // Not this answer: one secret set, another failure, no listing, or a failed listing.
+  for (int variant = 0; variant < 4; ++variant) {
+    RunResult r = result;
+    if (variant == 0) r.secrets_set = 1;
+    if (variant == 1) r.secret_failures.push_back(error(Stage::vault_get, "other"));
+    if (variant == 2) r.listed = false;
+    if (variant == 3) r.list_failure = error(Stage::vault_list, "list");
+    CAPTURE(variant);
+    CHECK_FALSE(lists_but_cannot_read(r));
+    CHECK(conclude("kv", r).lines.size() > 3);
+  }
+}

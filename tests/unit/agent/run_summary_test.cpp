@@ -37,6 +37,8 @@ RunRecord base() {
   r.client_id = "1b7e5f0a-2c3d-4e5f-8a9b-0c1d2e3f4a5b";
   r.token_issuer = "https://vstoken.dev.azure.com/0c8a5e8e-1d5e-4f0b-9a55-3c1f2b7d9e10";
   r.token_subject = "sc://fkv-org/fkv-project/fkv-wif";
+  r.user_agent = "federated-keyvault/1.0.0 (linux; x64) AzurePipelines (org=0c8a5e8e-1d5e-4f0b-9a55-3c1f2b7d9e10; "
+                 "pipeline=42; run=1234)";
   return r;
 }
 
@@ -61,23 +63,23 @@ TEST_CASE("markdown_text escapes what would change the Markdown, and line breaks
 
 TEST_CASE("add_variable: one row per name, in first-set order; a second set adds only the output mark") {
   RunRecord r;
-  add_variable(r, {"db-password", true, false, false});
-  add_variable(r, {"tls-cert", false, false, true});
-  add_variable(r, {"db-password", true, true, false});   // OutputVariables: the same variable as an output
-  add_variable(r, {"db-password", true, false, false});  // a later plain set keeps the mark
-  add_variable(r,
-               {"DB-PASSWORD", true, false, false});  // exact names: the agent's case-folding is not ours to apply here
-  CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false},
-                                                    {"tls-cert", false, false, true},
-                                                    {"DB-PASSWORD", true, false, false}});
+  add_variable(r, {"db-password", true, false, false, ""});
+  add_variable(r, {"tls-cert", false, false, true, ""});
+  add_variable(r, {"db-password", true, true, false, ""});   // OutputVariables: the same variable as an output
+  add_variable(r, {"db-password", true, false, false, ""});  // a later plain set keeps the mark
+  add_variable(r, {"DB-PASSWORD", true, false, false,
+                   ""});  // exact names: the agent's case-folding is not ours to apply here
+  CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false, ""},
+                                                    {"tls-cert", false, false, true, ""},
+                                                    {"DB-PASSWORD", true, false, false, ""}});
 }
 
 TEST_CASE("summary of a successful run") {
   RunRecord r = base();
   r.conclusion = "3 secrets from vault 'fkv-basic' set as secret variables.";
-  r.variables = {{"db-password", true, false, false},
-                 {"kv.api_key", true, true, false},
-                 {"tls-cert", false, false, true}};
+  r.variables = {{"db-password", true, false, false, "2026-12-20"},
+                 {"kv.api_key", true, true, false, ""},
+                 {"tls-cert", false, false, true, ""}};
   r.not_yet_valid = {"api-key"};
   r.skipped = {{"old-password", "disabled"},
                {"legacy-key", "expired"},
@@ -94,7 +96,7 @@ TEST_CASE("summary of a partly failed run") {
   RunRecord r = base();
   r.result = TaskResult::Failed;
   r.conclusion = "1 of 3 secrets from vault 'fkv-basic' could not be set: db-password.";
-  r.variables = {{"api-key", true, false, false}, {"tls-cert", true, false, false}};
+  r.variables = {{"api-key", true, false, false, ""}, {"tls-cert", true, false, false, ""}};
   RunResult result;
   result.secret_failures.push_back(error(
       Stage::vault_get, "db-password",
@@ -238,4 +240,17 @@ TEST_CASE("MeteredClient counts calls, attempts (retries) and 429s per phase, an
   CHECK(phases[0].throttled == 2);
   // Clock reads: call 1 start (100), 2 attempts (200-500), end (600); call 2 start 700 ... end 1200.
   CHECK(phases[0].seconds == doctest::Approx(1.1));
+}
+
+TEST_CASE("env_block: secret variables only, environment-safe names, first of a clash kept (issue 19)") {
+  CHECK(env_block({}) == "");
+  CHECK(env_block({{"tls-cert", false, false, true, ""}}) == "");
+  CHECK(env_block({{"db-password", true, false, false, ""},
+                   {"kv.api_key", true, true, false, ""},
+                   {"tls-cert", false, false, true, ""},
+                   {"DB_PASSWORD", true, false, false, ""},
+                   {"1st", true, false, false, ""}}) == "env:\n"
+                                                        "  DB_PASSWORD: $(db-password)\n"
+                                                        "  KV_API_KEY: $(kv.api_key)\n"
+                                                        "  _1ST: $(1st)\n");
 }

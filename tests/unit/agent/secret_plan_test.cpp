@@ -259,3 +259,123 @@ TEST_CASE("property: every filter AzureKeyVault@2 accepts gives today's selectio
     CHECK(plan->conflicts().empty());
   }
 }
+
+TEST_CASE("selectors pick listed secrets by their tags and content type; exclusions too (issue 19)") {
+  using fkv::vault::ListedSecret;
+  const std::vector<ListedSecret> vault{
+      {"app-db", "text/plain", {{"env", "prod"}, {"team", "payments"}}, std::nullopt},
+      {"app-url", "", {{"env", "dev"}}, std::nullopt},
+      {"tls-cert", "application/x-pkcs12", {{"env", "prod"}}, std::nullopt},
+      {"legacy", "", {{"deprecated", "yes"}}, std::nullopt},
+  };
+  struct Case {
+    const char* filter;
+    std::vector<std::string> taken;
+  };
+  const Case cases[] = {
+      {"tag:env=prod", {"app-db", "tls-cert"}},
+      {"app-* & tag:env=prod", {"app-db"}},
+      {"type:application/x-pkcs12", {"tls-cert"}},
+      {"!tag:deprecated", {"app-db", "app-url", "tls-cert"}},
+      {"*, !tag:env=prod", {"app-url", "legacy"}},
+      {"tag:env, !type:application/*", {"app-db", "app-url"}},
+      {"tag:team=pay*, tag:deprecated", {"app-db", "legacy"}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    SecretPlan plan = plan_of(c.filter);
+    CHECK(plan.lists());
+    std::vector<std::string> out;
+    for (const auto& item : vault) {
+      if (plan.take(item)) out.push_back(item.name);
+    }
+    CHECK(out == c.taken);
+  }
+  // A named secret stays named (fetched directly); a tag exclusion cannot know its tags and leaves it alone,
+  // while a plain exclusion still removes it.
+  SecretPlan named = plan_of("db-password, !tag:env=dev");
+  CHECK(texts(named.before()) == std::vector<std::string>{"db-password"});
+  SecretPlan excluded = plan_of("db-password, !db-*");
+  CHECK(excluded.before().empty());
+}
+
+TEST_CASE("VariableNameStyle: the variables taken from secret names, renames untouched, prefix as given (issue 19)") {
+  auto plan_with = [](const std::string& filter, const std::string& prefix, NameStyle style) {
+    auto selection = parse_secrets_filter(filter);
+    REQUIRE(selection);
+    auto plan = SecretPlan::make(*selection, prefix, style);
+    REQUIRE(plan);
+    return std::move(*plan);
+  };
+  SecretPlan env = plan_with("db-password, api-key/abc123, legacy => Old.Name, tls => file:t.pfx, app-*", "kv.",
+                             NameStyle::env);
+  CHECK(env.destination({"db-password", ""}).variables == std::vector<std::string>{"kv.DB_PASSWORD"});
+  CHECK(env.destination({"api-key", "abc123"}).variables ==
+        std::vector<std::string>{"kv.API_KEY", "kv.API_KEY_ABC123"});
+  CHECK(env.destination({"legacy", ""}).variables == std::vector<std::string>{"Old.Name"});
+  CHECK(env.destination({"tls", ""}).path_variable == "kv.TLS");
+  CHECK(env.take("app-Url"));
+  CHECK(env.destination({"app-Url", ""}).variables == std::vector<std::string>{"kv.APP_URL"});
+
+  SecretPlan dotnet = plan_with("ConnectionStrings--Default, a---b, *", "", NameStyle::dotnet);
+  CHECK(dotnet.destination({"ConnectionStrings--Default", ""}).variables ==
+        std::vector<std::string>{"ConnectionStrings.Default"});
+  CHECK(dotnet.destination({"a---b", ""}).variables == std::vector<std::string>{"a.-b"});
+  CHECK(dotnet.destination({"Logging--LogLevel--Default", ""}).variables ==
+        std::vector<std::string>{"Logging.LogLevel.Default"});
+
+  SecretPlan secret = plan_with("db-password", "", NameStyle::secret);
+  CHECK(secret.destination({"db-password", ""}).variables == std::vector<std::string>{"db-password"});
+}
+
+TEST_CASE("VariableNameStyle conflicts: named ones before any request, listed ones before either value (issue 19)") {
+  auto make = [](const std::string& filter, NameStyle style) {
+    auto selection = parse_secrets_filter(filter);
+    REQUIRE(selection);
+    return SecretPlan::make(*selection, "", style);
+  };
+  auto named = make("db/abc, db-abc", NameStyle::env);
+  REQUIRE_FALSE(named);
+  CHECK(named.error().message ==
+        "SecretsFilter: 'db/abc' and 'db-abc' would both set the variable 'DB_ABC' (variable names are compared "
+        "without regard to case); give one of them another name with '=> <variable>'.");
+  auto renamed = make("x => A_B, a-b", NameStyle::env);
+  REQUIRE_FALSE(renamed);
+  CHECK(make("x => a.b, a--b", NameStyle::dotnet).has_value() == false);
+  CHECK(make("db/abc, db-abc", NameStyle::secret).has_value());
+
+  // A listed secret whose styled name a named item also sets: held back, both left out, both named.
+  auto listed = make("db/abc, db-*", NameStyle::env);
+  REQUIRE(listed);
+  CHECK(listed->before().empty());
+  CHECK_FALSE(listed->take("db-abc"));
+  CHECK(listed->take("db-other"));
+  CHECK(listed->after().empty());
+  REQUIRE(listed->conflicts().size() == 1);
+  CHECK(listed->conflicts()[0].secrets == std::vector<std::string>{"db/abc", "db-abc"});
+  CHECK(listed->conflicts()[0].error.message ==
+        "Secrets 'db/abc' and 'db-abc' would both set the variable 'DB_ABC': 'db/abc' names the first "
+        "(VariableNameStyle), and the filter also selects 'db-abc' from the vault's list. Neither was set.");
+  // Without such a listed secret the held-back item is fetched after the listing.
+  auto quiet = make("db/abc, db-*", NameStyle::env);
+  REQUIRE(quiet);
+  CHECK(quiet->take("db-other"));
+  CHECK(texts(quiet->after()) == std::vector<std::string>{"db/abc"});
+}
+
+TEST_CASE("name styles: styled_name, unstyled_secret_name and environment_name (issue 19)") {
+  CHECK(styled_name("db-password", NameStyle::env) == "DB_PASSWORD");
+  CHECK(styled_name("app-config.user", NameStyle::env) == "APP_CONFIG_USER");
+  CHECK(styled_name("db/4387e9f3", NameStyle::env) == "DB_4387E9F3");
+  CHECK(styled_name("ConnectionStrings--Default", NameStyle::dotnet) == "ConnectionStrings.Default");
+  CHECK(styled_name("a----b-c", NameStyle::dotnet) == "a..b-c");
+  CHECK(styled_name("Any-Name", NameStyle::secret) == "Any-Name");
+  CHECK(unstyled_secret_name("DB_PASSWORD", NameStyle::env) == "db-password");
+  CHECK(unstyled_secret_name("db_password", NameStyle::env) == "db-password");
+  CHECK(unstyled_secret_name("a.b", NameStyle::dotnet) == "a--b");
+  CHECK(unstyled_secret_name("a-.b", NameStyle::dotnet) == std::nullopt);
+  CHECK(unstyled_secret_name("a.b", NameStyle::env) == std::nullopt);
+  CHECK(unstyled_secret_name("db-password", NameStyle::secret) == "db-password");
+  CHECK(environment_name("kv.db-password") == "KV_DB_PASSWORD");
+  CHECK(environment_name("1st") == "_1ST");
+}

@@ -158,11 +158,12 @@ TEST_CASE("patterns, exclusions and targets: the kinds, and whether the vault is
   auto s = parse_secrets_filter("app-* , !app-old, tls => file:certs/tls.pfx, db/0a1b => DB_PASSWORD");
   REQUIRE(s);
   REQUIRE(s->items.size() == 4);
-  CHECK(s->items[0] == FilterItem{FilterItem::Kind::glob, "app-*", {"app-*", ""}, "", ""});
-  CHECK(s->items[1] == FilterItem{FilterItem::Kind::exclude, "!app-old", {"app-old", ""}, "", ""});
+  CHECK(s->items[0] == FilterItem{FilterItem::Kind::glob, "app-*", {"app-*", ""}, "", "", {}});
+  CHECK(s->items[1] == FilterItem{FilterItem::Kind::exclude, "!app-old", {"app-old", ""}, "", "", {}});
   CHECK(s->items[2] ==
-        FilterItem{FilterItem::Kind::name, "tls => file:certs/tls.pfx", {"tls", ""}, "", "certs/tls.pfx"});
-  CHECK(s->items[3] == FilterItem{FilterItem::Kind::name, "db/0a1b => DB_PASSWORD", {"db", "0a1b"}, "DB_PASSWORD", ""});
+        FilterItem{FilterItem::Kind::name, "tls => file:certs/tls.pfx", {"tls", ""}, "", "certs/tls.pfx", {}});
+  CHECK(s->items[3] ==
+        FilterItem{FilterItem::Kind::name, "db/0a1b => DB_PASSWORD", {"db", "0a1b"}, "DB_PASSWORD", "", {}});
 }
 
 TEST_CASE("glob_match: '*' any run, '?' one character, case-insensitive, whole name") {
@@ -207,4 +208,109 @@ TEST_CASE("name length bounds") {
   CHECK_FALSE(is_secret_name(""));
   CHECK(is_secret_version(std::string(64, 'f')));
   CHECK_FALSE(is_secret_version(std::string(65, 'f')));
+}
+
+TEST_CASE("selectors: tag:, type:, '&' and exclusions parse into one item each, and list the vault (issue 19)") {
+  using fkv::vault::Selector;
+  auto s = parse_secrets_filter("app-* & tag:env=prod, tag:team, type:text/* & tag:owner=, !tag:env = dev*");
+  REQUIRE(s);
+  CHECK(s->all);
+  CHECK(s->names.empty());
+  REQUIRE(s->items.size() == 4);
+  CHECK(s->items[0].kind == FilterItem::Kind::glob);
+  CHECK(s->items[0].ref.name == "app-*");
+  CHECK(s->items[0].selectors == std::vector<Selector>{{Selector::Kind::tag, "env", "prod", true}});
+  CHECK(s->items[1].ref.name == "*");
+  CHECK(s->items[1].selectors == std::vector<Selector>{{Selector::Kind::tag, "team", "", false}});
+  CHECK(s->items[2].selectors ==
+        std::vector<Selector>{{Selector::Kind::type, "text/*", "", false}, {Selector::Kind::tag, "owner", "", true}});
+  CHECK(s->items[3].kind == FilterItem::Kind::exclude);
+  CHECK(s->items[3].text == "!tag:env = dev*");
+  CHECK(s->items[3].selectors == std::vector<Selector>{{Selector::Kind::tag, "env", "dev*", true}});
+
+  // A plain name joined with a selector is matched against the list, not fetched by name.
+  auto named = parse_secrets_filter("db-password & tag:env=prod");
+  REQUIRE(named);
+  CHECK(named->all);
+  CHECK(named->names.empty());
+  CHECK(named->items[0].kind == FilterItem::Kind::glob);
+
+  // Only exclusions with selectors: everything else.
+  auto only = parse_secrets_filter("!type:application/x-pkcs12");
+  REQUIRE(only);
+  CHECK(only->all);
+}
+
+TEST_CASE("selectors: invalid items, word for word (issue 19)") {
+  struct Case {
+    const char* filter;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"tag:", "SecretsFilter: 'tag:' has no tag name in 'tag:'; write e.g. 'tag:env=prod'."},
+      {"tag:=prod", "SecretsFilter: 'tag:=prod' has no tag name in 'tag:=prod'; write e.g. 'tag:env=prod'."},
+      {"tag:en*=prod", "SecretsFilter: 'tag:en*=prod' has a wildcard in the tag name of 'tag:en*=prod'; tag names "
+                       "take no '*' or '?' (only values do), e.g. 'tag:env=prod*'."},
+      {"tag:a/b", "SecretsFilter: 'tag:a/b' has an invalid tag name in 'tag:a/b': Key Vault tag names are up to 512 "
+                  "characters without '<', '>', '%', '\\', '/' or control characters."},
+      {"type:", "SecretsFilter: 'type:' has no content type after 'type:'; write e.g. 'type:application/x-pkcs12' "
+                "or 'type:text/*'."},
+      {"app-* &", "SecretsFilter: 'app-* &' has an empty part around '&'; write e.g. 'app-* & tag:env=prod'."},
+      {"app-* & db-*", "SecretsFilter: 'app-* & db-*' has two names or patterns; join one name or pattern with "
+                       "'tag:' and 'type:' selectors, e.g. 'app-* & tag:env=prod'."},
+      {"db/abc & tag:x", "SecretsFilter: 'db/abc & tag:x' gives a version in 'db/abc'; items with 'tag:', 'type:' "
+                         "or '&' select among the latest versions listed, so write the name alone."},
+      {"app_x & tag:x", "SecretsFilter: 'app_x & tag:x' has 'app_x', which is neither a secret name or pattern nor "
+                        "a 'tag:' or 'type:' selector."},
+      {"tag:env=prod => ENV", "SecretsFilter: 'tag:env=prod => ENV' selects by tag or content type and has a target; "
+                              "'=> <variable>' and '=> file:' can follow only a secret name (use VariablePrefix or "
+                              "VariableNameStyle for the variables it sets)."},
+      {"!type:x => file:a", "SecretsFilter: '!type:x => file:a' selects by tag or content type and has a target; "
+                            "'=> <variable>' and '=> file:' can follow only a secret name (use VariablePrefix or "
+                            "VariableNameStyle for the variables it sets)."},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    auto s = parse_secrets_filter(c.filter);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().subject == "SecretsFilter");
+    CHECK(s.error().message == c.message);
+  }
+}
+
+TEST_CASE("matches: names, tags (name case-insensitive, value case-sensitive), content types (issue 19)") {
+  using fkv::vault::ListedSecret;
+  const ListedSecret item{"App-Db", "Text/Plain; charset=utf-8", {{"Env", "Prod"}, {"owner", ""}}, std::nullopt};
+  struct Case {
+    const char* filter;
+    bool match;
+  };
+  const Case cases[] = {
+      {"tag:env", true},
+      {"tag:ENV=Prod", true},
+      {"tag:env=prod", false},  // values are case-sensitive
+      {"tag:env=P*", true},
+      {"tag:env=Pro?", true},
+      {"tag:env=", false},
+      {"tag:owner=", true},
+      {"tag:owner", true},
+      {"tag:team", false},
+      {"type:text/plain; charset=UTF-8", true},
+      {"type:text/plain", false},  // the whole string, parameters included
+      {"type:text/*", true},
+      {"type:text/plai?; charset=utf-8", false},  // '?' is not a wildcard in content types
+      {"app-* & tag:env=Prod & type:text/*", true},
+      {"app-* & tag:env=Prod & type:application/*", false},
+      {"db-* & tag:env", false},
+      {"app-db & tag:env", true},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.filter);
+    auto s = parse_secrets_filter(c.filter);
+    REQUIRE(s);
+    REQUIRE(s->items.size() == 1);
+    CHECK(matches(s->items[0].ref.name, s->items[0].selectors, item) == c.match);
+  }
+  // No content type at all matches no type: selector, not even '*'.
+  CHECK_FALSE(matches("*", {{fkv::vault::Selector::Kind::type, "*", "", false}}, ListedSecret{"a", "", {}, {}}));
 }

@@ -111,7 +111,7 @@ TEST_CASE("all good: list one page, a GET of the made-up name only, the filter f
   CHECK(diagnose::verdict("fkv-unit", r.findings).result == agent::TaskResult::Succeeded);
 }
 
-TEST_CASE("no Get permission: the 403 is the finding, with the download run's cause and fix") {
+TEST_CASE("list but no Get permission: the finding in the download run's words (agent::list_but_not_read)") {
   Harness h;
   h.token();
   h.http.on("GET", std::string(kVault) + "secrets?", FakeHttpClient::json(200, R"({"value":[]})"));
@@ -120,10 +120,11 @@ TEST_CASE("no Get permission: the 403 is the finding, with the download run's ca
   const auto& get = r.findings[6];
   CHECK(get.check == "Get permission");
   CHECK(get.status == FindingStatus::failed);
-  CHECK(get.text == "Access to secret 'fkv-diagnose-0123456789abcdef' in vault 'fkv-unit' was denied by Azure RBAC. "
-                    "Key Vault says: \"Caller is not authorized.\" Assign the \"Key Vault Secrets User\" role on the "
-                    "vault to the service connection's app (role assignments can take a few minutes to apply). "
-                    "(vault-get, HTTP 403, ForbiddenByRbac)");
+  CHECK(get.text == agent::describe(agent::list_but_not_read("fkv-unit", "cccccccc-0000-4000-8000-000000000001")));
+  CHECK(get.text.rfind("The service connection's identity can list the secrets of vault 'fkv-unit' but not read "
+                       "their values",
+                       0) == 0);
+  CHECK(get.text.find("--assignee cccccccc-0000-4000-8000-000000000001") != std::string::npos);
   CHECK(r.findings[5].status == FindingStatus::ok);
   const auto verdict = diagnose::verdict("fkv-unit", r.findings);
   CHECK(verdict.result == agent::TaskResult::Failed);

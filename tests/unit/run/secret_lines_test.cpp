@@ -36,7 +36,7 @@ VariablePlan plan_variables(const std::vector<DownloadedSecret>& secrets) {
     fkv::vault::SecretOutcome fetched;
     fetched.ref = secret.ref;
     fetched.value = secret.value;
-    const fkv::run::SecretDone done{secret.ref, fkv::secrets::become(fetched, {}, {}), false};
+    const fkv::run::SecretDone done{secret.ref, fkv::secrets::become(fetched, {}, {}), false, {}};
     for (auto& line : fkv::run::secret_lines(done, multiline_allowed)) plan.lines.push_back(std::move(line));
     if (done.result.failure) plan.failures.push_back(*done.result.failure);
     if (done.result.set) ++plan.secrets_set;

@@ -140,3 +140,62 @@ TEST_CASE("compact_json: deeply nested JSON is an error or compacted, never a cr
   const std::string balanced = std::string(200000, '[') + std::string(200000, ']');
   CHECK(compact_json(balanced + "\n").value() == balanced);
 }
+
+TEST_CASE("expiry_warning: boundaries, past and future, UTC dates, 0 turns it off (issue 19)") {
+  constexpr std::int64_t kDay = 86400;
+  // 2026-12-07T12:00:00Z
+  const std::int64_t now = 1796644800;
+  struct Row {
+    const char* what;
+    std::optional<std::int64_t> exp;
+    unsigned days;
+    std::optional<std::string> warning;
+  };
+  const Row rows[] = {
+      {"no exp", std::nullopt, 30, std::nullopt},
+      {"off", now + kDay, 0, std::nullopt},
+      {"off also when expired", now - kDay, 0, std::nullopt},
+      {"13.5 days: counted down", now + 13 * kDay + kDay / 2, 30,
+       "Secret 'db-password' expires on 2026-12-21 (in 13 days)."},
+      {"exactly the limit", now + 30 * kDay, 30, "Secret 'db-password' expires on 2027-01-06 (in 30 days)."},
+      {"one second beyond the limit", now + 30 * kDay + 1, 30, std::nullopt},
+      {"one day", now + kDay, 30, "Secret 'db-password' expires on 2026-12-08 (in 1 day)."},
+      {"under a day, the UTC date is tomorrow", now + 13 * 3600, 1,
+       "Secret 'db-password' expires on 2026-12-08 (today)."},
+      {"one second left", now + 1, 1, "Secret 'db-password' expires on 2026-12-07 (today)."},
+      {"expired this very second", now, 30,
+       "Secret 'db-password' expired on 2026-12-07 (today); it is set anyway, as Key Vault still serves it."},
+      {"expired 3 days ago", now - 3 * kDay - 5, 30,
+       "Secret 'db-password' expired on 2026-12-04 (3 days ago); it is set anyway, as Key Vault still serves it."},
+      {"expired long ago, beyond the window", now - 400 * kDay, 1,
+       "Secret 'db-password' expired on 2025-11-02 (400 days ago); it is set anyway, as Key Vault still serves it."},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    CHECK(expiry_warning("db-password", row.exp, now, row.days) == row.warning);
+  }
+}
+
+TEST_CASE("become: the expiry warning comes first, and only for a secret that is set (issue 19)") {
+  const std::int64_t now = 1796644800;
+  Rules rules;
+  rules.expiry_warning_days = 30;
+  rules.now = now;
+  auto in = fetched("db-password", "v");
+  in.expires = now + 2 * 86400;
+  auto out = become(in, {}, rules);
+  CHECK(out.set);
+  CHECK(out.steps == std::vector<Step>{step(Kind::warning, "Secret 'db-password' expires on 2026-12-09 (in 2 days)."),
+                                       step(Kind::mask, "v"), var("db-password", "v")});
+
+  fkv::agent::Destination read_only;
+  read_only.variables = {"system.x"};
+  auto failed = become(in, read_only, rules);
+  CHECK_FALSE(failed.set);
+  CHECK(failed.steps.empty());
+
+  auto error = in;
+  error.value.reset();
+  error.error = fkv::Error{};
+  CHECK(become(error, {}, rules).steps.empty());
+}

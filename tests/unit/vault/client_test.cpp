@@ -41,7 +41,7 @@ Selection all() { return Selection{}; }
 Selection names(std::vector<SecretRef> refs) {
   Selection selection{false, refs};
   for (const auto& ref : refs) {
-    selection.items.push_back(fkv::vault::FilterItem{fkv::vault::FilterItem::Kind::name, ref.text(), ref, "", ""});
+    selection.items.push_back(fkv::vault::FilterItem{fkv::vault::FilterItem::Kind::name, ref.text(), ref, "", "", {}});
   }
   return selection;
 }
