@@ -121,9 +121,19 @@ std::string render_summary(const RunRecord& r) {
       mark(v.secret, "secret");
       mark(v.output, "output");
       mark(v.file, "file");
+      mark(v.json_field, "JSON field");
       rows.push_back({markdown_text(v.name), marks});
     }
     table(out, {"Variable", "Marks"}, rows);
+  }
+  if (!r.certificates.empty()) {
+    section(out, "Certificates written", r.certificates.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : r.certificates) {
+      rows.push_back({markdown_text(c.secret), markdown_text(c.path), markdown_text(c.format),
+                      markdown_text(c.thumbprint), markdown_text(c.not_after)});
+    }
+    table(out, {"Secret", "File", "Format", "Thumbprint", "Not after"}, rows);
   }
   if (!r.not_yet_valid.empty()) {
     section(out, "Set although not yet valid", r.not_yet_valid.size());

@@ -72,6 +72,9 @@ Expected<std::string> file_target(const std::string& shown, std::string_view pat
   return std::string(path);
 }
 
+// "=> json" (issue 18): the secret's JSON fields become variables. A variable can no longer be called 'json'.
+bool json_target(std::string_view target) { return target == "json"; }
+
 }  // namespace
 
 bool is_secret_glob(std::string_view glob) {
@@ -183,7 +186,9 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
                             "' has nothing after '=>'; write '=> <variable>' or "
                             "'=> file:<relative path>'.");
       }
-      if (target.substr(0, 5) == "file:") {
+      if (json_target(target)) {
+        parsed.json = true;
+      } else if (target.substr(0, 5) == "file:") {
         auto path = file_target(shown, target.substr(5));
         if (!path) return path.error();
         parsed.file = std::move(*path);

@@ -17,6 +17,7 @@
 //                            read-only name);
 //     => file:RELATIVE/PATH  the value is written to that file under $(Agent.TempDirectory): segments of
 //                            0-9, a-z, A-Z, '.', '_', '-' separated by '/', no absolute path, no '..';
+//     => json                the secret's JSON object becomes one secret variable per field (issue 18);
 // - the vault is listed (Selection::all) when an include is a GLOB or '*', or when there are only exclusions;
 //   a filter of literal names only is not listed (one GET per name);
 // - duplicate literal secrets (case-insensitive, as Key Vault and pipeline variable names are) are fetched

@@ -458,7 +458,9 @@ std::optional<std::vector<std::string>> json_leaf_masks(std::string_view text) {
     const std::string& v = collector.fields[i].value;
     if (!collector.is_string[i]) continue;
     if (v.find_first_of("\r\n") != std::string::npos) {
-      for (auto& m : mask_values(v)) out.push_back(std::move(m));
+      auto lines = mask_values(v);
+      lines.pop_back();  // the whole multi-line text: no log line can hold it
+      for (auto& m : lines) out.push_back(std::move(m));
     } else if (secret_line(trim(v)) && !weak_value(v) && std::find(out.begin(), out.end(), v) == out.end()) {
       out.push_back(v);
     }

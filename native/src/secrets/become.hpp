@@ -106,8 +106,8 @@ std::vector<std::string> mask_values(std::string_view value);
 // with AZP_IGNORE_SECRETS_SHORTER_THAN do not mask it at all.
 std::optional<std::string> weak_value(std::string_view value);
 
-// The extra masks of a JSON value (object or array): each string leaf's mask_values when it is multi-line
-// or a line mask_values would register and not weak; nullopt when `text` is not such JSON.
+// The extra masks of a JSON value (object or array): each string leaf that mask_values would register as a
+// line and that is not weak (of a multi-line leaf, its lines); nullopt when `text` is not such JSON.
 std::optional<std::vector<std::string>> json_leaf_masks(std::string_view text);
 
 struct JsonField {

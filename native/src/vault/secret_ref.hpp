@@ -26,6 +26,7 @@ struct FilterItem {
   SecretRef ref;         // name: the secret (and version); glob and exclude: ref.name is the pattern
   std::string variable;  // "=> VARIABLE": the variable name instead of the secret's; empty: none
   std::string file;      // "=> file:PATH": the relative path, '/'-separated; empty: none
+  bool json = false;     // "=> json": a JSON object's fields become variables (issue 18)
   bool operator==(const FilterItem&) const = default;
 };
 

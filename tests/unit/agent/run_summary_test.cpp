@@ -248,3 +248,16 @@ TEST_CASE("MeteredClient counts calls, attempts (retries) and 429s per phase, an
   // Clock reads: call 1 start (100), 2 attempts (200-500), end (600); call 2 start 700 ... end 1200.
   CHECK(phases[0].seconds == doctest::Approx(1.1));
 }
+
+TEST_CASE("summary: certificates written and JSON fields (issue 18)") {
+  RunRecord r;
+  r.vault = "kv1";
+  add_variable(r, {"svc.password", true, false, false, true});
+  r.certificates.push_back({"signing", "certs/signing.pfx", "PKCS#12 (password)",
+                            "CE594FC485625AA9F3239534AB75BAC22A4C71D5", "2030-01-01T00:00:00Z"});
+  const std::string md = render_summary(r);
+  CHECK(md.find("| svc.password | secret, JSON field |") != std::string::npos);
+  CHECK(md.find("Certificates written") != std::string::npos);
+  CHECK(md.find("| signing | certs/signing.pfx | PKCS\\#12 \\(password\\) | CE594FC485625AA9F3239534AB75BAC22A4C71D5 | "
+                "2030-01-01T00:00:00Z |") != std::string::npos);
+}

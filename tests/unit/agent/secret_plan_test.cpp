@@ -259,3 +259,17 @@ TEST_CASE("property: every filter AzureKeyVault@2 accepts gives today's selectio
     CHECK(plan->conflicts().empty());
   }
 }
+
+TEST_CASE("=> json: the destination is the fields' prefix; variables under it from other items conflict") {
+  const SecretPlan plan = plan_of("svc => json, other", "kv.");
+  const Destination d = plan.destination({"svc", ""});
+  CHECK(d.json);
+  CHECK(d.variables == std::vector<std::string>{"kv.svc"});
+  CHECK_FALSE(plan.destination({"other", ""}).json);
+  CHECK(plan_error("svc => json, other => SVC.user") ==
+        "SecretsFilter: 'svc => json' and 'other => SVC.user' could both set the variable 'SVC.user' ('svc => json' "
+        "sets a variable 'svc.<field>' per JSON field); give one of them another name with '=> <variable>'.");
+  CHECK_FALSE(plan_error("a => json, x => a.b.c").empty());
+  // 'a.' and 'a-b.' do not overlap; a secret name holds no '.', so listed secrets never do.
+  CHECK(plan_of("a => json, a-b => json, *").destination({"a-b", ""}).json);
+}

@@ -208,3 +208,17 @@ TEST_CASE("name length bounds") {
   CHECK(is_secret_version(std::string(64, 'f')));
   CHECK_FALSE(is_secret_version(std::string(65, 'f')));
 }
+
+TEST_CASE("'=> json' marks a named item for JSON expansion (issue 18)") {
+  auto selection = parse_secrets_filter("svc => json, db/abc123 => json, other => jsonish");
+  REQUIRE(selection);
+  REQUIRE(selection->items.size() == 3);
+  CHECK(selection->items[0].json);
+  CHECK(selection->items[0].variable.empty());
+  CHECK(selection->items[1].json);
+  CHECK(selection->items[1].ref.version == "abc123");
+  CHECK_FALSE(selection->items[2].json);
+  CHECK(selection->items[2].variable == "jsonish");
+  CHECK_FALSE(parse_secrets_filter("app-* => json"));
+  CHECK_FALSE(parse_secrets_filter("!svc => json"));
+}

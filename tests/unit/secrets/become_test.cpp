@@ -192,7 +192,7 @@ TEST_CASE("become: a JSON value's string leaves are masked, expanded or not") {
   CHECK(masks == std::vector<std::string>{R"({"user":"app-user","password":"s3cr3t-pw","port":5432,"t":"ab"})",
                                           "app-user", "s3cr3t-pw"});
   CHECK(json_leaf_masks("[\"long-enough\", \"no\", \"true\", \"a\\nmulti-line\"]") ==
-        std::vector<std::string>{"long-enough", "multi-line", "a\nmulti-line"});
+        std::vector<std::string>{"long-enough", "multi-line"});
   CHECK_FALSE(json_leaf_masks("not json"));
 }
 
