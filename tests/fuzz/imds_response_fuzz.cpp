@@ -1,5 +1,5 @@
 // IMDS managed identity token responses (auth/managed_identity.hpp: read_imds_response and
-// imds_retry_delay), input in the fuzz_response.hpp format. Properties:
+// net::imds_retry_policy through net::retry_delay), input in the fuzz_response.hpp format. Properties:
 // - a token only from a 200, with a lifetime of 1 s .. 2^31-1 s;
 // - every Error is Stage::imds with printable texts that never quote the body's access_token (whatever
 //   the status: an error answer that carries one is not echoed);
@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "auth/managed_identity.hpp"
+#include "net/retry.hpp"
 #include "fuzz_response.hpp"
 #include "fuzz_support.hpp"
 
@@ -55,10 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   const int status = response.status;
-  const bool retryable = status == 404 || status == 410 || status == 429 || status >= 500;
-  for (int attempt = 1; attempt <= fkv::auth::kImdsMaxAttempts; ++attempt) {
-    const auto delay = fkv::auth::imds_retry_delay(attempt, response, 0.5);
-    if (!retryable || attempt == fkv::auth::kImdsMaxAttempts) {
+  const bool retryable = status == 404 || status == 408 || status == 410 || status == 429 ||
+                         (status >= 500 && status <= 599);
+  const fkv::net::RetryPolicy policy = fkv::net::imds_retry_policy();
+  const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1'700'000'000}};
+  for (int attempt = 1; attempt <= policy.max_attempts; ++attempt) {
+    const auto delay = fkv::net::retry_delay(policy, attempt, response, now, 0.5);
+    if (!retryable || attempt == policy.max_attempts) {
       FKV_FUZZ_CHECK(!delay);
     } else {
       FKV_FUZZ_CHECK(delay && delay->count() >= 0 && delay->count() <= 10'000);

@@ -37,43 +37,10 @@ Expected<AuthScheme> auth_scheme(const Env& env, const std::string& raw_id, cons
 
 }  // namespace
 
-std::optional<Error> read_connection(const Env& env, const std::string& raw_id, TaskConfig& config) {
-  // Endpoint authorization.
-  ServiceConnection& c = config.connection;
-  auto scheme = env.endpoint("AUTH_SCHEME", raw_id, "");
-  if (!scheme) {
-    return config_error("ConnectedServiceName",
-                        "The service connection " + c.id + " was not given to the task (ENDPOINT_AUTH_SCHEME_" + c.id +
-                            " is not set).",
-                        "Reference the connection through the task's ConnectedServiceName input and make sure the "
-                        "pipeline is authorised to use it.");
-  }
-  auto kind = auth_scheme(env, raw_id, *scheme);
-  if (!kind) return kind.error();
-  c.scheme = *scheme;
-  c.auth = *kind;
+namespace {
 
-  auto client_id = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALID");
-  if (c.auth == AuthScheme::managed_identity && !client_id) {
-    // A managed identity connection may carry no client id; the identity's own comes from IMDS.
-  } else if (!client_id || !is_guid(*client_id)) {
-    return config_error("ConnectedServiceName",
-                        "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) "
-                        "must be an application (client) id GUID.",
-                        "Check the service connection's app registration in Azure DevOps.");
-  }
-  if (client_id) c.client_id = ascii_lower(*client_id);
-
-  auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
-  if (!tenant || !is_tenant_id(*tenant)) {
-    return config_error("ConnectedServiceName",
-                        "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant "
-                        "GUID or domain: letters, digits, '.' and '-'.",
-                        "Check the service connection's tenant in Azure DevOps.");
-  }
-  c.tenant_id = *tenant;
-
-  // Cloud.
+// The cloud: environment, Entra authority, Key Vault DNS suffix and resource.
+std::optional<Error> read_cloud(const Env& env, const std::string& raw_id, ServiceConnection& c) {
   c.environment = env.endpoint("DATA", raw_id, "_ENVIRONMENT").value_or("AzureCloud");
   std::string authority_text;
   if (auto authority = env.endpoint("DATA", raw_id, "_ACTIVEDIRECTORYAUTHORITY")) {
@@ -130,7 +97,11 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
   }
   c.vault_resource = resource;
 
-  // The scheme's own credential (secrets: never in an Error).
+  return std::nullopt;
+}
+
+// The scheme's own credential (secrets: never in an Error).
+std::optional<Error> read_scheme_secret(const Env& env, const std::string& raw_id, ServiceConnection& c) {
   if (c.auth == AuthScheme::service_principal_secret) {
     auto key = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALKEY");
     if (!key) {
@@ -163,6 +134,49 @@ std::optional<Error> read_connection(const Env& env, const std::string& raw_id, 
       c.msi_client_id = ascii_lower(*msi);
     }
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> read_connection(const Env& env, const std::string& raw_id, TaskConfig& config) {
+  // Endpoint authorization: scheme and ids.
+  ServiceConnection& c = config.connection;
+  auto scheme = env.endpoint("AUTH_SCHEME", raw_id, "");
+  if (!scheme) {
+    return config_error("ConnectedServiceName",
+                        "The service connection " + c.id + " was not given to the task (ENDPOINT_AUTH_SCHEME_" + c.id +
+                            " is not set).",
+                        "Reference the connection through the task's ConnectedServiceName input and make sure the "
+                        "pipeline is authorised to use it.");
+  }
+  auto kind = auth_scheme(env, raw_id, *scheme);
+  if (!kind) return kind.error();
+  c.scheme = *scheme;
+  c.auth = *kind;
+
+  auto client_id = env.endpoint("AUTH_PARAMETER", raw_id, "_SERVICEPRINCIPALID");
+  if (c.auth == AuthScheme::managed_identity && !client_id) {
+    // A managed identity connection may carry no client id; the identity's own comes from IMDS.
+  } else if (!client_id || !is_guid(*client_id)) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's servicePrincipalId (ENDPOINT_AUTH_PARAMETER_<id>_SERVICEPRINCIPALID) "
+                        "must be an application (client) id GUID.",
+                        "Check the service connection's app registration in Azure DevOps.");
+  }
+  if (client_id) c.client_id = ascii_lower(*client_id);
+
+  auto tenant = env.endpoint("AUTH_PARAMETER", raw_id, "_TENANTID");
+  if (!tenant || !is_tenant_id(*tenant)) {
+    return config_error("ConnectedServiceName",
+                        "The service connection's tenantId (ENDPOINT_AUTH_PARAMETER_<id>_TENANTID) must be a tenant "
+                        "GUID or domain: letters, digits, '.' and '-'.",
+                        "Check the service connection's tenant in Azure DevOps.");
+  }
+  c.tenant_id = *tenant;
+
+  if (auto error = read_cloud(env, raw_id, c)) return error;
+  if (auto error = read_scheme_secret(env, raw_id, c)) return error;
   auto collection_uri = env.get("SYSTEM_COLLECTIONURI");
   if (!collection_uri) collection_uri = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI");
   if (auto project = env.get("SYSTEM_TEAMPROJECT"); collection_uri && project) {

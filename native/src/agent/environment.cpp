@@ -75,6 +75,29 @@ std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text)
   return std::chrono::seconds{static_cast<long long>(*value)};
 }
 
+// Each scheme's own fields, and nothing else (auth/credential.hpp).
+auth::Credential credential_of(const TaskConfig& cfg) {
+  const ServiceConnection& c = cfg.connection;
+  auth::Credential credential;
+  credential.connection_id = c.id;
+  switch (c.auth) {
+    case AuthScheme::workload_identity_federation:
+      credential.scheme = auth::FederatedCredential{cfg.oidc_request_url, cfg.job_token, c.authority, c.tenant_id,
+                                                    c.client_id};
+      break;
+    case AuthScheme::service_principal_secret:
+      credential.scheme = auth::ClientSecretCredential{c.authority, c.tenant_id, c.client_id, c.client_secret,
+                                                       c.settings_url};
+      break;
+    case AuthScheme::service_principal_certificate:
+      credential.scheme = auth::CertificateCredential{c.authority, c.tenant_id, c.client_id, c.certificate_pem,
+                                                      c.settings_url};
+      break;
+    case AuthScheme::managed_identity: credential.scheme = auth::ManagedIdentityCredential{c.msi_client_id}; break;
+  }
+  return credential;
+}
+
 std::string read_summary_directory(const EnvLookup& lookup) { return lookup("AGENT_TEMPDIRECTORY").value_or(""); }
 
 Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {

@@ -1,4 +1,5 @@
-// Reading TaskConfig from the agent's environment. Pure: the environment is injected.
+// Reading TaskConfig from the agent's environment. Pure: the environment is injected (an EnvLookup); the
+// one exception is process_environment() below, the getenv that the shell hands in.
 //
 // Inputs (issue 3 "Inputs", agent-task-contract.md §1):
 //   INPUT_CONNECTEDSERVICENAME (else INPUT_AZURESUBSCRIPTION)  service connection GUID
@@ -44,6 +45,7 @@
 #include <string_view>
 
 #include "agent/task_config.hpp"
+#include "auth/credential.hpp"
 #include "core/expected.hpp"
 
 namespace fkv::agent {
@@ -58,6 +60,10 @@ std::string read_summary_directory(const EnvLookup& env);
 
 // The process's own environment (getenv), for the shell to hand to the reader.
 std::optional<std::string> process_environment(std::string_view name);
+
+// The service connection's credential (auth/credential.hpp): its scheme's own fields, taken once from the
+// configuration.
+auth::Credential credential_of(const TaskConfig& config);
 
 // The one boolean rule (see above).
 bool is_true(std::string_view text);

@@ -4,6 +4,7 @@ namespace fkv::agent {
 
 const char* to_string(RequestPhase phase) {
   switch (phase) {
+    case RequestPhase::imds: return "Managed identity token";
     case RequestPhase::oidc: return "OIDC token";
     case RequestPhase::entra: return "Entra token exchange";
     case RequestPhase::listing: return "Listing";
@@ -21,6 +22,7 @@ RequestPhase PhaseClassifier::operator()(const net::Request& request) const {
     const std::string path = target.substr(0, query);
     return path == "/secrets" || path == "/secrets/" ? RequestPhase::listing : RequestPhase::downloads;
   }
+  if (host == "169.254.169.254") return RequestPhase::imds;
   if (!oidc_host.empty() && host == oidc_host) return RequestPhase::oidc;
   if (!authority_host.empty() && host == authority_host) return RequestPhase::entra;
   return RequestPhase::other;

@@ -25,12 +25,13 @@
 
 namespace fkv::agent {
 
-enum class RequestPhase { oidc, entra, listing, downloads, other };
-inline constexpr std::size_t kRequestPhases = 5;
-const char* to_string(RequestPhase phase);  // "OIDC token", "Entra token exchange", "Listing", "Downloads", "Other"
+enum class RequestPhase { imds, oidc, entra, listing, downloads, other };
+inline constexpr std::size_t kRequestPhases = 6;
+// "Managed identity token", "OIDC token", "Entra token exchange", "Listing", "Downloads", "Other"
+const char* to_string(RequestPhase phase);
 
-// The phase of a request by its host and path: the OIDC host, the authority's host, the vault's host
-// (GET /secrets is the listing, anything below /secrets/ a download). Pure.
+// The phase of a request by its host and path: IMDS (169.254.169.254), the OIDC host, the authority's
+// host, the vault's host (GET /secrets is the listing, anything below /secrets/ a download). Pure.
 struct PhaseClassifier {
   std::string oidc_host;
   std::string authority_host;

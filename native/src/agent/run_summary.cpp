@@ -220,35 +220,4 @@ std::string unescape(std::string_view text) {
 
 }  // namespace
 
-std::optional<SummaryVariable> variable_of_command(std::string_view line) {
-  constexpr std::string_view kPrefix = "##vso[task.setvariable ";
-  if (line.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  const auto end = line.find(']', kPrefix.size());
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view properties = line.substr(kPrefix.size(), end - kPrefix.size());
-  SummaryVariable v;
-  v.secret = false;
-  bool named = false;
-  while (!properties.empty()) {
-    const auto semi = properties.find(';');
-    const std::string_view item = properties.substr(0, semi);
-    const auto eq = item.find('=');
-    if (eq != std::string_view::npos) {
-      const std::string_view key = item.substr(0, eq);
-      const std::string value = unescape(item.substr(eq + 1));
-      if (key == "variable") {
-        v.name = value;
-        named = true;
-      } else if (key == "issecret") v.secret = value == "true";
-      else if (key == "isoutput") v.output = value == "true";
-    }
-    if (semi == std::string_view::npos) break;
-    properties.remove_prefix(semi + 1);
-  }
-  // The agent's multi-line switch (vault/variable_policy.hpp) is a setting, not a variable from a secret.
-  if (!named || ascii_upper(v.name) == "SYSTEM_UNSAFEALLOWMULTILINESECRET") return std::nullopt;
-  v.file = !v.secret;
-  return v;
-}
-
 }  // namespace fkv::agent

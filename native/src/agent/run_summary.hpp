@@ -110,8 +110,4 @@ std::string render_summary(const RunRecord& record);
 // The failures of a run, each with cause and fix, in the order conclude() reports them.
 std::vector<SummaryFailure> summary_failures(const RunResult& result);
 
-// The variable a setvariable command line sets (its name, secret/output flags), parsed with the agent's
-// rules; nullopt for any other line. Callers mark path variables (issecret=false) as files.
-std::optional<SummaryVariable> variable_of_command(std::string_view line);
-
 }  // namespace fkv::agent

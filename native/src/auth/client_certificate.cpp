@@ -295,22 +295,23 @@ std::vector<std::string> pem_secret_lines(std::string_view pem) {
   return out;
 }
 
-Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const ClientCertificateParams& params,
+Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const CertificateCredential& params,
+                                               const std::string& scope, std::int64_t now,
                                                const SecretSink& register_secret) {
   auto certificate = SigningCertificate::from_pem(params.certificate_pem);
   if (!certificate) return certificate.error();
   auto token_url = entra_token_url(params.authority, params.tenant_id);
   if (!token_url) return token_url.error();
-  auto assertion = client_assertion(*certificate, {token_url->str(), params.client_id, random_jti(), params.now});
+  auto assertion = client_assertion(*certificate, {token_url->str(), params.client_id, random_jti(), now});
   if (!assertion) return assertion.error();
   register_secret(*assertion);
 
-  const auto outcome = http.send(entra_request(*token_url, params.client_id, params.scope, *assertion));
+  const auto outcome = http.send(entra_request(*token_url, params.client_id, scope, *assertion));
   ExchangeContext context;
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;
   context.authority_host = params.authority.host;
-  context.scope = params.scope;
+  context.scope = scope;
   context.credential = ExchangeContext::Credential::certificate;
   context.settings_url = params.settings_url;
   context.certificate_thumbprint = certificate->info().thumbprint;

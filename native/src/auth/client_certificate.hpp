@@ -74,18 +74,19 @@ std::optional<std::string> expired_certificate_warning(const CertificateInfo& in
 // the agent's masker (a multi-line value cannot be registered whole).
 std::vector<std::string> pem_secret_lines(std::string_view pem);
 
-struct ClientCertificateParams {
+// The connection's own fields for this scheme (ServicePrincipal, spnCertificate).
+struct CertificateCredential {
   net::Url authority;
   std::string tenant_id;
   std::string client_id;
-  std::string certificate_pem;  // SECRET
-  std::string scope;
-  std::string settings_url;  // may be empty
-  std::int64_t now = 0;      // seconds since the epoch
+  std::string certificate_pem;  // SECRET: the certificate and its private key
+  std::string settings_url;     // may be empty
 };
 
 // The access token (given to `register_secret`, as is the assertion before it is sent), or an Error.
-Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const ClientCertificateParams& params,
+// `now`: seconds since the epoch (the assertion's nbf/exp).
+Expected<AccessToken> acquire_with_certificate(net::HttpClient& http, const CertificateCredential& params,
+                                               const std::string& scope, std::int64_t now,
                                                const SecretSink& register_secret);
 
 }  // namespace fkv::auth

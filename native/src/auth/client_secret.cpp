@@ -20,17 +20,16 @@ net::Request client_secret_request(const net::Url& token_url, std::string_view c
   return request;
 }
 
-Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const ClientSecretParams& params,
-                                                 const SecretSink& register_secret) {
+Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const ClientSecretCredential& params,
+                                                 const std::string& scope, const SecretSink& register_secret) {
   auto token_url = entra_token_url(params.authority, params.tenant_id);
   if (!token_url) return token_url.error();
-  const auto outcome = http.send(client_secret_request(*token_url, params.client_id, params.scope,
-                                                       params.client_secret));
+  const auto outcome = http.send(client_secret_request(*token_url, params.client_id, scope, params.client_secret));
   ExchangeContext context;
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;
   context.authority_host = params.authority.host;
-  context.scope = params.scope;
+  context.scope = scope;
   context.credential = ExchangeContext::Credential::client_secret;
   context.settings_url = params.settings_url;
   return token_from_answer(read_entra_response(*token_url, outcome), context, {params.client_secret}, register_secret);

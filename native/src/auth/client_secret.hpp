@@ -20,12 +20,12 @@
 
 namespace fkv::auth {
 
-struct ClientSecretParams {
+// The connection's own fields for this scheme (ServicePrincipal, spnKey).
+struct ClientSecretCredential {
   net::Url authority;  // e.g. https://login.microsoftonline.com/
   std::string tenant_id;
   std::string client_id;
   std::string client_secret;  // SECRET
-  std::string scope;          // e.g. https://vault.azure.net/.default
   std::string settings_url;   // the connection's page, for the hints; may be empty
 };
 
@@ -33,7 +33,7 @@ net::Request client_secret_request(const net::Url& token_url, std::string_view c
                                    std::string_view client_secret);
 
 // The access token (given to `register_secret` first), or an Error of Stage::config / Stage::entra.
-Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const ClientSecretParams& params,
-                                                 const SecretSink& register_secret);
+Expected<AccessToken> acquire_with_client_secret(net::HttpClient& http, const ClientSecretCredential& params,
+                                                 const std::string& scope, const SecretSink& register_secret);
 
 }  // namespace fkv::auth

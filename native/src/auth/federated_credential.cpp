@@ -18,8 +18,8 @@ Error redacted(Error error, std::initializer_list<std::string_view> secrets) {
 
 }  // namespace
 
-Expected<AccessToken> acquire_access_token(net::HttpClient& http, const FederationParams& params,
-                                           const SecretSink& register_secret) {
+Expected<AccessToken> acquire_access_token(net::HttpClient& http, const FederatedCredential& params,
+                                           const std::string& scope, const SecretSink& register_secret) {
   auto token_url = entra_token_url(params.authority, params.tenant_id);
   if (!token_url) return token_url.error();
 
@@ -27,7 +27,7 @@ Expected<AccessToken> acquire_access_token(net::HttpClient& http, const Federati
   context.client_id = params.client_id;
   context.tenant_id = params.tenant_id;
   context.authority_host = params.authority.host;
-  context.scope = params.scope;
+  context.scope = scope;
 
   // Attempt 2 happens only after AADSTS700024 (assertion outside its time range), with a fresh token.
   for (int attempt = 1;; ++attempt) {
@@ -38,7 +38,7 @@ Expected<AccessToken> acquire_access_token(net::HttpClient& http, const Federati
 
     context.claims = decode_jwt_claims(*oidc_token);
     context.retried_with_fresh_token = attempt > 1;
-    const auto entra_outcome = http.send(entra_request(*token_url, params.client_id, params.scope, *oidc_token));
+    const auto entra_outcome = http.send(entra_request(*token_url, params.client_id, scope, *oidc_token));
     auto answer = read_entra_response(*token_url, entra_outcome);
     const auto* rejection = std::get_if<EntraRejection>(&answer);
     if (rejection && rejection->info.code == "AADSTS700024" && attempt == 1) continue;

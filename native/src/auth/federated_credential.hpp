@@ -27,14 +27,14 @@
 
 namespace fkv::auth {
 
-struct FederationParams {
+// The connection's own fields for this scheme (auth/credential.hpp holds one of these per connection).
+struct FederatedCredential {
   net::Url oidc_request_url;  // full URL including api-version and serviceConnectionId
                               // (auth::oidc_request_url(SYSTEM_OIDCREQUESTURI, connection id) builds it)
   std::string job_token;      // SECRET: the job's System.AccessToken
   net::Url authority;         // e.g. https://login.microsoftonline.com/ (a missing trailing '/' is added)
   std::string tenant_id;      // validated again here: [A-Za-z0-9.-]+, else a Stage::config Error
   std::string client_id;
-  std::string scope;  // e.g. "https://vault.azure.net/.default"
 };
 
 struct AccessToken {
@@ -44,7 +44,8 @@ struct AccessToken {
 
 using SecretSink = std::function<void(std::string_view secret)>;
 
-Expected<AccessToken> acquire_access_token(net::HttpClient& http, const FederationParams& params,
-                                           const SecretSink& register_secret);
+// `scope`: e.g. "https://vault.azure.net/.default".
+Expected<AccessToken> acquire_access_token(net::HttpClient& http, const FederatedCredential& params,
+                                           const std::string& scope, const SecretSink& register_secret);
 
 }  // namespace fkv::auth

@@ -6,29 +6,13 @@
 
 #include "auth/entra.hpp"
 #include "auth/oidc.hpp"
-#include "core/numbers.hpp"
 #include "core/text.hpp"
 #include "net/url.hpp"
 
 namespace fkv::auth {
 namespace {
 
-using std::chrono::milliseconds;
-
-constexpr milliseconds kBaseDelay{500};
-constexpr milliseconds kMaxBackoff{4'000};
-constexpr milliseconds kMaxServerDelay{10'000};
-
 bool retryable_status(int status) { return status == 404 || status == 410 || status == 429 || status >= 500; }
-
-// Retry-After as delta seconds (IMDS sends no dates).
-std::optional<milliseconds> retry_after(const net::Response& response) {
-  const auto value = response.header("Retry-After");
-  if (!value) return std::nullopt;
-  const auto seconds = parse_digits(trim(*value), {6});
-  if (!seconds) return std::nullopt;
-  return milliseconds{static_cast<long long>(*seconds) * 1000};
-}
 
 // The TCP connection never came up: there is nothing at 169.254.169.254 (not an Azure VM).
 bool unreachable(const net::TransportError& error) {
@@ -82,23 +66,6 @@ net::Request imds_token_request(std::string_view resource, std::string_view msi_
   request.headers = {{"Metadata", "true"}, {"Accept", "application/json"}};
   request.timeout = kImdsRequestTimeout;
   return request;
-}
-
-std::optional<milliseconds> imds_retry_delay(int attempt, const net::Outcome& outcome, double jitter) {
-  if (attempt < 1 || attempt >= kImdsMaxAttempts) return std::nullopt;
-  if (const auto* failure = std::get_if<net::TransportError>(&outcome)) {
-    using Kind = net::TransportError::Kind;
-    if (unreachable(*failure)) return std::nullopt;
-    if (failure->kind != Kind::reset && failure->kind != Kind::timeout) return std::nullopt;
-  } else {
-    const auto& response = std::get<net::Response>(outcome);
-    if (!retryable_status(response.status)) return std::nullopt;
-    if (auto server = retry_after(response)) return std::min(*server, kMaxServerDelay);
-  }
-  const double factor = 0.8 + 0.5 * std::clamp(jitter, 0.0, 0.999999);
-  const long long base = kBaseDelay.count() << std::min(attempt - 1, 10);
-  const auto delay = milliseconds{static_cast<long long>(static_cast<double>(base) * factor)};
-  return std::min(delay, kMaxBackoff);
 }
 
 Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::string_view msi_client_id) {
@@ -157,43 +124,24 @@ Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::strin
       "The Azure Instance Metadata Service refused the token request for the " + identity_words(msi_client_id) + " (" +
           said + ").",
       retryable_status(response.status)
-          ? "IMDS kept answering so after " + std::to_string(kImdsMaxAttempts) +
-                " attempts: if the identity was assigned just now, run the job again in a minute."
+          ? std::string("IMDS still answered so when the task stopped retrying (after its attempts or at the run's "
+                        "time limit): if the identity was assigned just now, run the job again in a minute.")
           : std::string("Check the managed identity of the agent's VM and the service connection's msiclientId."));
   error.service_code = code;
   return error;
 }
 
-Expected<AccessToken> acquire_with_managed_identity(const ImdsIo& io, std::string_view scope,
-                                                    std::string_view msi_client_id, const SecretSink& register_secret) {
-  if (!io.http) {
+Expected<AccessToken> acquire_with_managed_identity(net::HttpClient* imds, const ManagedIdentityCredential& credential,
+                                                    std::string_view scope, const SecretSink& register_secret) {
+  if (!imds) {
     return config_error("ConnectedServiceName",
                         "This build of the task cannot reach the Azure Instance Metadata Service.",
                         "Use a service connection with workload identity federation.");
   }
-  const net::Request request = imds_token_request(imds_resource(scope), msi_client_id);
-  for (int attempt = 1;; ++attempt) {
-    if (io.stopped && io.stopped()) {
-      return read_imds_response(net::TransportError{net::TransportError::Kind::cancelled, "", {}}, msi_client_id);
-    }
-    net::Request bounded = request;
-    if (io.remaining) {
-      const auto left = io.remaining();
-      if (left <= milliseconds{0}) {
-        return imds_error(0, "The run's time limit was reached before the managed identity token was received.",
-                          "Raise TimeoutSeconds if IMDS is slow to attach the identity.");
-      }
-      bounded.timeout = std::min(request.timeout, left);
-    }
-    const net::Outcome outcome = io.http->send(bounded);
-    const auto delay = imds_retry_delay(attempt, outcome, io.jitter ? io.jitter() : 0.5);
-    if (!delay || (io.remaining && *delay >= io.remaining())) {
-      auto token = read_imds_response(outcome, msi_client_id);
-      if (token) register_secret(token->token);
-      return token;
-    }
-    if (io.sleep) io.sleep(*delay);
-  }
+  auto token = read_imds_response(imds->send(imds_token_request(imds_resource(scope), credential.msi_client_id)),
+                                  credential.msi_client_id);
+  if (token) register_secret(token->token);
+  return token;
 }
 
 }  // namespace fkv::auth

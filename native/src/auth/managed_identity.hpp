@@ -6,12 +6,13 @@
 //   Metadata: true
 //
 // Contract:
-// - The request goes only to 169.254.169.254:80, through ImdsIo::http (net/imds_client.hpp, which refuses
-//   any other address and never uses a proxy); it carries no bearer token and no secret.
-// - Retries follow the IMDS guidance: 404 (the identity is still being attached), 410 (IMDS is being
-//   updated), 429 and 5xx are retried with exponential backoff (or the server's Retry-After), at most
-//   kImdsMaxAttempts attempts, every wait within the run's deadline. A failed TCP connect is not retried:
-//   there is no IMDS (not an Azure VM). 400 (e.g. "Identity not found") is never retried.
+// - The request goes only to 169.254.169.254:80, through the `imds` client given: in a run, the run's HTTP
+//   pipeline over net/imds_client.hpp (which refuses any other address and never uses a proxy), assembled
+//   in run/connection.cpp; it carries no bearer token and no secret.
+// - Retries are the pipeline's, with net::imds_retry_policy() (the IMDS guidance): 404 (the identity is
+//   still being attached), 410 (IMDS is being updated), 429 and 5xx are retried with exponential backoff
+//   (or the server's Retry-After), every wait within the run's deadline. A failed TCP connect is not
+//   retried: there is no IMDS (not an Azure VM). 400 (e.g. "Identity not found") is never retried.
 // - The access token goes to `register_secret` the moment it is parsed.
 // - Errors are Stage::imds with the cause and the fix; the parts that are pure (request, retry decision,
 //   response reading) are separate functions, table-tested.
@@ -32,15 +33,10 @@ namespace fkv::auth {
 inline constexpr std::string_view kImdsAddress = "169.254.169.254";
 inline constexpr unsigned short kImdsPort = 80;
 inline constexpr std::chrono::milliseconds kImdsRequestTimeout{10'000};  // one request, whole
-inline constexpr int kImdsMaxAttempts = 5;                               // first attempt included
 
-// What the managed identity flow needs from the outside world (injected: tests use fakes).
-struct ImdsIo {
-  net::HttpClient* http = nullptr;  // the plain-HTTP IMDS client; null: the build has none
-  std::function<void(std::chrono::milliseconds)> sleep;
-  std::function<std::chrono::milliseconds()> remaining;  // optional: what is left of the run
-  std::function<bool()> stopped;                         // optional: the run was cancelled
-  std::function<double()> jitter;                        // optional: uniform in [0, 1); default 0.5
+// The connection's own fields for this scheme (ManagedServiceIdentity).
+struct ManagedIdentityCredential {
+  std::string msi_client_id;  // the user-assigned identity's client id; empty: the system-assigned one
 };
 
 // "https://vault.azure.net" for the scope "https://vault.azure.net/.default" (IMDS takes a resource).
@@ -49,17 +45,13 @@ std::string imds_resource(std::string_view scope);
 // The request above; `msi_client_id` empty: the system-assigned identity.
 net::Request imds_token_request(std::string_view resource, std::string_view msi_client_id);
 
-// How long to wait before attempt `attempt + 1` after attempt `attempt` (1 for the first) produced
-// `outcome`, or nullopt for "do not retry". Backoff 500 ms * 2^(attempt-1) * [0.8, 1.3) capped at 4 s;
-// a Retry-After (seconds) capped at 10 s instead when IMDS sent one.
-std::optional<std::chrono::milliseconds> imds_retry_delay(int attempt, const net::Outcome& outcome, double jitter);
-
 // The token of a 200 answer ({"access_token": ..., "expires_in": "3599", ...}: IMDS sends strings), or
 // the Error for any other outcome. `msi_client_id` is only for the messages.
 Expected<AccessToken> read_imds_response(const net::Outcome& outcome, std::string_view msi_client_id);
 
-// The flow: request, retries, reading. `io.http` must be set (else a Stage::config Error).
-Expected<AccessToken> acquire_with_managed_identity(const ImdsIo& io, std::string_view scope,
-                                                    std::string_view msi_client_id, const SecretSink& register_secret);
+// The flow: the request through `imds` (which retries, see above), then the answer read. `imds` null: this
+// build has no IMDS client (a Stage::config Error).
+Expected<AccessToken> acquire_with_managed_identity(net::HttpClient* imds, const ManagedIdentityCredential& credential,
+                                                    std::string_view scope, const SecretSink& register_secret);
 
 }  // namespace fkv::auth

@@ -1,5 +1,6 @@
 // Text that a remote service sent (error messages, header values), made safe to print in our own
-// messages. Pure.
+// messages. Deterministic, with one input besides its arguments: step 0 reads the secrets the process
+// holds (core/redaction.hpp, a process-wide set).
 //
 // 0. Every secret the process holds (core/redaction.hpp) becomes "***".
 // 1. Control characters become spaces (before step 2, so that none can hide a credential from it): C0, DEL

@@ -54,22 +54,36 @@ constexpr const char* kEntra = "Entra token exchange";
 
 }  // namespace
 
-Result run_checks(const Input& in) {
-  const agent::TaskConfig& cfg = *in.config;
-  Result result;
-  auto& findings = result.findings;
-  // Every finding is handed on the moment it is known, so a check that stalls does not hide the others.
-  const auto add = [&](agent::SummaryFinding finding) {
-    findings.push_back(std::move(finding));
-    if (in.on_finding) in.on_finding(findings.back());
-  };
-  for (const auto& fact : in.facts) add(fact);
-  const bool federated = cfg.connection.auth == AuthScheme::workload_identity_federation;
-  const net::Url vault_url = cfg.vault_url();
+namespace {
 
-  // Name resolution of every host.
+// The state the checks share: the input, the findings so far, and how each is handed on.
+struct Checks {
+  const Input& in;
+  const agent::TaskConfig& cfg;
+  Result& result;
+  net::Url vault_url;
+  bool federated = false;
+  // Every finding is handed on the moment it is known, so a check that stalls does not hide the others.
+  void add(agent::SummaryFinding finding) {
+    result.findings.push_back(std::move(finding));
+    if (in.on_finding) in.on_finding(result.findings.back());
+  }
+  Expected<std::string> reacquire(const std::string& challenge_scope) const {
+    auto fresh = auth::acquire_access_token_for({*in.http, in.imds}, in.credential, challenge_scope,
+                                                in.register_secret);
+    if (!fresh) return fresh.error();
+    return std::move(fresh->token);
+  }
+};
+
+// Name resolution of every host; false when the vault's own does not resolve.
+bool check_names(Checks& c) {
+  const agent::TaskConfig& cfg = c.cfg;
+  const Input& in = c.in;
+  const net::Url& vault_url = c.vault_url;
+  auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
   std::vector<net::Url> hosts;
-  if (federated) hosts.push_back(cfg.oidc_request_url);
+  if (c.federated) hosts.push_back(cfg.oidc_request_url);
   if (cfg.connection.auth != AuthScheme::managed_identity) hosts.push_back(cfg.connection.authority);
   hosts.push_back(vault_url);
   bool vault_resolves = true;
@@ -102,8 +116,16 @@ Result run_checks(const Input& in) {
     }
   }
 
-  // The OIDC token and its claims (federation only).
-  if (federated) {
+  return vault_resolves;
+}
+
+// The OIDC token and its claims (federation only).
+void check_oidc(Checks& c) {
+  const agent::TaskConfig& cfg = c.cfg;
+  const Input& in = c.in;
+  Result& result = c.result;
+  auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
+  if (c.federated) {
     const net::Outcome outcome = in.http->send(auth::oidc_request(cfg.oidc_request_url, cfg.job_token));
     auto token = auth::read_oidc_response(cfg.oidc_request_url, outcome);
     if (!token) {
@@ -129,26 +151,34 @@ Result run_checks(const Input& in) {
     add(skipped("OIDC token",
                 "Not used: the service connection's scheme is " + std::string(describe(cfg.connection.auth)) + "."));
   }
+}
 
-  // The Entra exchange (for federation a fresh OIDC token again, as a download run does).
+// The Entra exchange (for federation a fresh OIDC token again, as a download run does).
+std::optional<auth::AccessToken> check_entra(Checks& c) {
+  const Input& in = c.in;
+  auto& findings = c.result.findings;
+  auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
   std::optional<auth::AccessToken> access;
-  if (federated && findings.back().status == FindingStatus::failed) {
+  if (c.federated && findings.back().status == FindingStatus::failed) {
     add(skipped(kEntra, "There is no OIDC token to exchange (see OIDC token)."));
-  } else if (auto token = auth::acquire_access_token_for(*in.http, in.credential, in.scope, in.register_secret)) {
+  } else if (auto token = auth::acquire_access_token_for({*in.http, in.imds}, in.credential, in.scope,
+                                                         in.register_secret)) {
     access = std::move(*token);
     add(ok(kEntra, "Microsoft Entra ID issued an access token for " + in.scope + "."));
   } else {
     add(failed(kEntra, agent::explain_stop(token.error(), *in.run)));
   }
 
-  if (!vault_resolves || !access) {
-    const std::string why = !vault_resolves ? "The vault's host name does not resolve."
-                                            : "There is no access token (see " + std::string(kEntra) + ").";
-    for (const char* check : {kFirewall, kList, kGet, kFilter}) add(skipped(check, why));
-    return result;
-  }
-  const net::Bearer bearer{access->token, vault_url.host};
+  return access;
+}
 
+// Firewall, List and Get: one page of the listing and a GET of a secret that cannot exist. Returns whether
+// the filter can be checked (the vault answered and can be listed); otherwise the filter's finding is made.
+bool check_access(Checks& c, const net::Bearer& bearer) {
+  const agent::TaskConfig& cfg = c.cfg;
+  const Input& in = c.in;
+  const net::Url& vault_url = c.vault_url;
+  auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
   // One page of the listing, one name at most.
   net::Request list;
   list.url = with_target(vault_url, "/secrets?api-version=7.5&maxresults=1");
@@ -190,7 +220,7 @@ Result run_checks(const Input& in) {
     add(skipped(kList, "The vault's firewall refused the request (see Firewall)."));
     add(skipped(kGet, "The vault's firewall refused the request (see Firewall)."));
     add(skipped(kFilter, "The vault's firewall refused the request (see Firewall)."));
-    return result;
+    return false;
   }
   const bool answered = (!list_error || list_error->http_status != 0) || (!get_error || get_error->http_status != 0);
   if (answered) add(ok(kFirewall, "Vault '" + cfg.vault_name + "' answered this agent's requests."));
@@ -205,15 +235,23 @@ Result run_checks(const Input& in) {
     add(ok(kGet, "Key Vault answered 404 SecretNotFound for a secret name that does not exist, so "
                  "Get is allowed. No secret value was read."));
 
-  // The names the filter selects: the whole listing, names only, nothing fetched.
   if (list_error) {
     add(skipped(kFilter, "The vault cannot be listed (see List permission)."));
-    return result;
+    return false;
   }
+  return true;
+}
+
+// The names the filter selects: the whole listing, names only, nothing fetched.
+void check_filter(Checks& c, const std::string& access_token) {
+  const agent::TaskConfig& cfg = c.cfg;
+  const Input& in = c.in;
+  const net::Url& vault_url = c.vault_url;
+  auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
   auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix);
   if (!planned) {
     add(failed(kFilter, planned.error()));
-    return result;
+    return;
   }
   agent::SecretPlan plan = std::move(*planned);
   std::vector<std::string> selected, listed;
@@ -231,19 +269,15 @@ Result run_checks(const Input& in) {
   options.concurrency = 1;
   options.run = in.run;
   options.now = in.now;
-  const vault::TokenSource reacquire = [&](const std::string& challenge_scope) -> Expected<std::string> {
-    auto fresh = auth::acquire_access_token_for(*in.http, in.credential, challenge_scope, in.register_secret);
-    if (!fresh) return fresh.error();
-    return std::move(fresh->token);
-  };
+  const vault::TokenSource reacquire = [&c](const std::string& scope) { return c.reacquire(scope); };
   vault::ListStats stats;
   vault::DownloadHooks hooks;
   hooks.secret = [](vault::SecretOutcome) {};
   hooks.listed = [&](const vault::ListStats& s) { stats = s; };
-  auto summary = vault::download_secrets(*in.vault_http, options, source, access->token, reacquire, hooks);
+  auto summary = vault::download_secrets(*in.vault_http, options, source, access_token, reacquire, hooks);
   if (summary.list_failure || summary.stopped) {
     add(failed(kFilter, summary.list_failure ? *summary.list_failure : *summary.stopped));
-    return result;
+    return;
   }
   std::vector<std::string> named, absent;
   for (const auto& ref : plan.before()) {
@@ -270,6 +304,25 @@ Result run_checks(const Input& in) {
     if (!absent.empty()) text += " Not in the vault, skipped with a warning: " + joined(absent) + ".";
     add(ok(kFilter, text));
   }
+}
+
+}  // namespace
+
+Result run_checks(const Input& in) {
+  Result result;
+  Checks c{in, *in.config, result, in.config->vault_url(),
+           in.config->connection.auth == AuthScheme::workload_identity_federation};
+  for (const auto& fact : in.facts) c.add(fact);
+  const bool vault_resolves = check_names(c);
+  check_oidc(c);
+  const std::optional<auth::AccessToken> access = check_entra(c);
+  if (!vault_resolves || !access) {
+    const std::string why = !vault_resolves ? "The vault's host name does not resolve."
+                                            : "There is no access token (see " + std::string(kEntra) + ").";
+    for (const char* check : {kFirewall, kList, kGet, kFilter}) c.add(skipped(check, why));
+    return result;
+  }
+  if (check_access(c, net::Bearer{access->token, c.vault_url.host})) check_filter(c, access->token);
   return result;
 }
 

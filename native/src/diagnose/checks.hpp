@@ -42,6 +42,7 @@ struct Input {
   auth::Credential credential;
   std::string scope;                      // e.g. https://vault.azure.net/.default
   net::HttpClient* http = nullptr;        // OIDC and Entra (retrying)
+  net::HttpClient* imds = nullptr;        // managed identity (retrying with the IMDS policy); may be null
   net::HttpClient* vault_http = nullptr;  // Key Vault (retrying, 429s left to the vault client)
   auth::SecretSink register_secret;       // every token, the moment it exists
   Resolver resolve;

@@ -47,9 +47,22 @@ std::optional<int> parse_fixed_digits(std::string_view s) {
 
 }  // namespace
 
-bool is_retryable(const Outcome& outcome) {
-  if (const auto* response = std::get_if<Response>(&outcome)) return retryable_status(response->status);
-  switch (std::get<TransportError>(outcome).kind) {
+bool is_retryable(const Outcome& outcome) { return is_retryable(RetryPolicy{}, outcome); }
+
+bool is_retryable(const RetryPolicy& policy, const Outcome& outcome) {
+  if (const auto* response = std::get_if<Response>(&outcome)) {
+    const int status = response->status;
+    return retryable_status(status) || (policy.retry_every_5xx && status >= 500 && status <= 599) ||
+           std::find(policy.also_retry_statuses.begin(), policy.also_retry_statuses.end(), status) !=
+               policy.also_retry_statuses.end();
+  }
+  const TransportError& failure = std::get<TransportError>(outcome);
+  const bool unconnected = failure.kind == TransportError::Kind::connect ||
+                           failure.kind == TransportError::Kind::resolve_failed ||
+                           (failure.kind == TransportError::Kind::timeout &&
+                            failure.phase == TransportError::Phase::connect);
+  if (unconnected && !policy.retry_unconnected) return false;
+  switch (failure.kind) {
     case TransportError::Kind::connect:
     case TransportError::Kind::reset:
     case TransportError::Kind::timeout:
@@ -61,6 +74,18 @@ bool is_retryable(const Outcome& outcome) {
     case TransportError::Kind::cancelled: return false;
   }
   return false;
+}
+
+RetryPolicy imds_retry_policy() {
+  RetryPolicy policy;
+  policy.max_attempts = 5;
+  policy.base_delay = std::chrono::milliseconds{500};
+  policy.max_backoff = std::chrono::milliseconds{4'000};
+  policy.max_server_delay = std::chrono::milliseconds{10'000};
+  policy.also_retry_statuses = {404, 410};
+  policy.retry_every_5xx = true;
+  policy.retry_unconnected = false;
+  return policy;
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
@@ -113,7 +138,7 @@ bool is_throttled(const Response& response, std::chrono::system_clock::time_poin
 
 std::optional<milliseconds> retry_delay(const RetryPolicy& policy, int attempt, const Outcome& outcome,
                                         std::chrono::system_clock::time_point now, double jitter) {
-  if (attempt < 1 || attempt >= policy.max_attempts || !is_retryable(outcome)) return std::nullopt;
+  if (attempt < 1 || attempt >= policy.max_attempts || !is_retryable(policy, outcome)) return std::nullopt;
   if (const auto* response = std::get_if<Response>(&outcome)) {
     if (!policy.retry_throttled && is_throttled(*response, now)) return std::nullopt;
     if (auto requested = server_retry_delay(*response, now)) return std::min(*requested, policy.max_server_delay);

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "net/http.hpp"
 
@@ -32,10 +33,24 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{800};
   std::chrono::milliseconds max_backoff{10'000};       // cap of one computed wait
   std::chrono::milliseconds max_server_delay{60'000};  // cap of one server-requested wait
+  // Beyond the statuses above: more statuses that are transient for this service (IMDS: 404 while an
+  // identity is attached, 410 while IMDS updates), and every 5xx instead of 500/502/503/504.
+  std::vector<int> also_retry_statuses = {};
+  bool retry_every_5xx = false;
+  // false: a transport failure before a connection existed (connect, resolve_failed, a connect-phase
+  // timeout) is final: nothing answers there (IMDS on a machine that is not an Azure VM).
+  bool retry_unconnected = true;
 };
 
-// True when the outcome is one of the transient failures listed above.
+// The policy for the Azure Instance Metadata Service (IMDS guidance): 404, 410, 429 and every 5xx, at
+// most 5 attempts, backoff 500 ms * 2^(n-1) capped at 4 s, a server's Retry-After capped at 10 s, and an
+// IMDS that cannot be connected to is not retried.
+RetryPolicy imds_retry_policy();
+
+// True when the outcome is one of the transient failures listed above (for `policy`; the one-argument
+// form uses the default policy).
 bool is_retryable(const Outcome& outcome);
+bool is_retryable(const RetryPolicy& policy, const Outcome& outcome);
 
 // The delay the server asked for, if any (see above for header precedence). Unparseable values
 // are ignored. A date in the past gives zero. Not capped.

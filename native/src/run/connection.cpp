@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/environment.hpp"
 #include "core/redaction.hpp"
 #include "net/proxy.hpp"
 #include "net/trust_store.hpp"
@@ -22,23 +23,6 @@ net::ImdsOptions imds_options(const RunControl& run) {
   return options;
 }
 
-// The service connection's credential, with its scheme's fields (auth/credential.hpp).
-auth::Credential credential_of(const agent::TaskConfig& cfg) {
-  auth::Credential credential;
-  credential.scheme = cfg.connection.auth;
-  credential.connection_id = cfg.connection.id;
-  credential.authority = cfg.connection.authority;
-  credential.tenant_id = cfg.connection.tenant_id;
-  credential.client_id = cfg.connection.client_id;
-  credential.settings_url = cfg.connection.settings_url;
-  credential.oidc_request_url = cfg.oidc_request_url;
-  credential.job_token = cfg.job_token;
-  credential.client_secret = cfg.connection.client_secret;
-  credential.certificate_pem = cfg.connection.certificate_pem;
-  credential.msi_client_id = cfg.connection.msi_client_id;
-  return credential;
-}
-
 }  // namespace
 
 std::vector<net::Url> destinations(const agent::TaskConfig& cfg) {
@@ -53,7 +37,7 @@ Connection::Connection(const agent::TaskConfig& cfg, const RunControl& run)
     : destinations_(run::destinations(cfg)),
       meter_(phases_of(cfg)),
       imds_(imds_options(run)),
-      credential_(credential_of(cfg)) {}
+      credential_(agent::credential_of(cfg)) {}
 
 Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& cfg, RunControl& run, LogWriter& log) {
   net::HttpsOptions https_options;
@@ -106,13 +90,9 @@ Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& 
   c->vault_retrying_.emplace(*c->attempts_, vault_policy, hooks);
   c->vault_http_.emplace(*c->vault_retrying_, c->meter_, Layer::calls);
 
-  // Managed identity: plain HTTP to 169.254.169.254 only, never through the proxy (net/imds_client.hpp);
-  // its retries follow the IMDS guidance (auth/managed_identity.hpp), within the run's deadline.
-  c->credential_.imds.http = &c->imds_;
-  c->credential_.imds.sleep = hooks.sleep;
-  c->credential_.imds.remaining = hooks.remaining;
-  c->credential_.imds.stopped = hooks.stopped;
-  c->credential_.imds.jitter = hooks.jitter;
+  c->imds_attempts_.emplace(c->imds_, c->meter_, Layer::attempts);
+  c->imds_retrying_.emplace(*c->imds_attempts_, net::imds_retry_policy(), hooks);
+  c->imds_http_.emplace(*c->imds_retrying_, c->meter_, Layer::calls);
   return c;
 }
 

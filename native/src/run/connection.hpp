@@ -6,6 +6,8 @@
 // The HTTP pipeline, in the order a request passes it (stated here and nowhere else):
 //   http        calls meter -> RetryingClient (RetryPolicy{}) -> attempts meter -> HttpsClient
 //   vault_http  calls meter -> RetryingClient (no throttle retries) -> attempts meter -> HttpsClient
+//   imds_http   calls meter -> RetryingClient (net::imds_retry_policy()) -> attempts meter -> ImdsClient
+//               (managed identity: plain HTTP to 169.254.169.254 only, never through the proxy)
 // The calls meter counts requests, the attempts meter every attempt (agent/request_meter.hpp). Key Vault's
 // 429s are left to the vault client's throttle controller (vault/throttle.hpp), so vault_http does not
 // retry them. Retries wait on the run's clock: they never outlast the deadline and stop on cancellation.
@@ -36,6 +38,8 @@ class Connection {
 
   net::HttpClient& http() { return *http_; }
   net::HttpClient& vault_http() { return *vault_http_; }
+  // What the credential acquires tokens through (auth/credential.hpp).
+  auth::TokenClients token_clients() { return auth::TokenClients{*http_, &*imds_http_}; }
   const agent::MeterStats& meter() const { return meter_; }
   const auth::Credential& credential() const { return credential_; }
   // The hosts the run reaches (OIDC, Entra, the vault), for the proxy line and diagnose's facts.
@@ -51,6 +55,9 @@ class Connection {
   std::optional<net::RetryingClient> http_retrying_, vault_retrying_;
   std::optional<agent::MeteredClient> http_, vault_http_;
   net::ImdsClient imds_;
+  std::optional<agent::MeteredClient> imds_attempts_;
+  std::optional<net::RetryingClient> imds_retrying_;
+  std::optional<agent::MeteredClient> imds_http_;
   auth::Credential credential_;
 };
 

@@ -59,7 +59,7 @@ agent::RunResult download(const DownloadContext& context) {
   Connection& connection = context.connection;
   agent::RunResult result;
   const std::string scope = cfg.connection.vault_resource + "/.default";
-  auto token = auth::acquire_access_token_for(connection.http(), connection.credential(), scope,
+  auto token = auth::acquire_access_token_for(connection.token_clients(), connection.credential(), scope,
                                               context.register_secret);
   if (!token) {
     result.fatal = agent::explain_stop(token.error(), context.run);
@@ -67,7 +67,7 @@ agent::RunResult download(const DownloadContext& context) {
   }
   // A 401 challenge (already checked to name the vault's own resource) asks for a token with another scope.
   const vault::TokenSource reacquire = [&](const std::string& challenge_scope) -> Expected<std::string> {
-    auto fresh = auth::acquire_access_token_for(connection.http(), connection.credential(), challenge_scope,
+    auto fresh = auth::acquire_access_token_for(connection.token_clients(), connection.credential(), challenge_scope,
                                                 context.register_secret);
     if (!fresh) return fresh.error();
     return std::move(fresh->token);

@@ -139,6 +139,7 @@ int Task::execute() {
     input.credential = c.credential();
     input.scope = cfg.connection.vault_resource + "/.default";
     input.http = &c.http();
+    input.imds = c.token_clients().imds;
     input.vault_http = &c.vault_http();
     input.register_secret = register_secret;
     input.resolve = [](const std::string& host, std::string& address) {

@@ -1,4 +1,5 @@
-// Key Vault failures -> Errors users can act on (issue 3 "Messages users can act on"). Pure.
+// Key Vault failures -> Errors users can act on (issue 3 "Messages users can act on"). Deterministic but for
+// the secrets the process holds, which Key Vault's own text is redacted of (core/service_text.hpp).
 //
 // The message states what failed, the hint what to do. Key Vault's own message is appended (first line,
 // control characters removed, at most 300 characters) as `Key Vault says: "…"`. Correlation: x-ms-request-id

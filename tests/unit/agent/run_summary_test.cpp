@@ -175,18 +175,6 @@ TEST_CASE("summary_failures: each failure with cause and fix, in conclude's orde
   CHECK(failures[4] == SummaryFailure{"d, e", "Not fetched because the run stopped.", "The job was cancelled."});
 }
 
-TEST_CASE("variable_of_command reads the name and flags, never needing the value") {
-  CHECK(variable_of_command(set_variable("db-password", "v;]%", true)) ==
-        SummaryVariable{"db-password", true, false, false});
-  CHECK(variable_of_command(set_output_variable("a;b]c", "v", true)) == SummaryVariable{"a;b]c", true, true, false});
-  CHECK(variable_of_command(set_variable("tls-cert", "/tmp/x.pfx", false)) ==
-        SummaryVariable{"tls-cert", false, false, true});
-  CHECK(variable_of_command(set_variable("50%AZP25", "v", true))->name == "50%AZP25");
-  CHECK_FALSE(variable_of_command(set_secret("x")));
-  CHECK_FALSE(variable_of_command(set_variable("SYSTEM_UNSAFEALLOWMULTILINESECRET", "true", false)));
-  CHECK_FALSE(variable_of_command(info("task.setvariable variable=x")));
-}
-
 namespace {
 
 struct Scripted : fkv::net::HttpClient {
@@ -215,6 +203,9 @@ TEST_CASE("PhaseClassifier: by host, and /secrets is the listing") {
   CHECK(classify(request_to("v.vault.azure.net", "/secrets?api-version=7.5")) == RequestPhase::listing);
   CHECK(classify(request_to("v.vault.azure.net", "/secrets/a?api-version=7.5")) == RequestPhase::downloads);
   CHECK(classify(request_to("proxy.example", "/")) == RequestPhase::other);
+  // A managed identity's token requests go through the same pipeline and are metered as their own phase.
+  CHECK(classify(request_to("169.254.169.254", "/metadata/identity/oauth2/token")) == RequestPhase::imds);
+  CHECK(std::string(to_string(RequestPhase::imds)) == "Managed identity token");
   const PhaseClassifier no_oidc{"", "login.microsoftonline.com", "v.vault.azure.net"};
   CHECK(no_oidc(request_to("", "/")) == RequestPhase::other);
 }

@@ -221,26 +221,23 @@ TEST_CASE("pem_secret_lines: the base64 lines, not markers, headers or short tai
 TEST_CASE("acquire_access_token_for(certificate): the PEM lines and the assertion are registered; AADSTS700027") {
   const auto t = make_certificate();
   fkv::auth::Credential c;
-  c.scheme = fkv::AuthScheme::service_principal_certificate;
   c.connection_id = "conn";
-  c.authority = *fkv::net::parse_https_url("https://login.microsoftonline.com/");
-  c.tenant_id = "tenant";
-  c.client_id = "client";
-  c.certificate_pem = t.certificate + t.pkcs8;
+  c.scheme = fkv::auth::CertificateCredential{*fkv::net::parse_https_url("https://login.microsoftonline.com/"),
+                                              "tenant", "client", t.certificate + t.pkcs8, ""};
   const std::string url = "https://login.microsoftonline.com/tenant/oauth2/v2.0/token";
   FakeHttpClient http;
   http.on("POST", url,
           FakeHttpClient::json(401, R"({"error":"invalid_client","error_description":"AADSTS700027: Client assertion )"
                                     R"(contains an invalid signature.","error_codes":[700027]})"));
   std::vector<std::string> registered;
-  auto token = fkv::auth::acquire_access_token_for(http, c, "https://vault.azure.net/.default",
+  auto token = fkv::auth::acquire_access_token_for({http}, c, "https://vault.azure.net/.default",
                                                    [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE_FALSE(token);
   CHECK(token.error().message == "Microsoft Entra ID does not accept the service connection's certificate for app "
                                  "'client' (AADSTS700027): no certificate with thumbprint " +
                                      t.thumbprint + " is registered on the app.");
   CHECK(token.error().hint.rfind("Upload the certificate (its public part, thumbprint " + t.thumbprint + ")", 0) == 0);
-  const auto lines = fkv::auth::pem_secret_lines(c.certificate_pem);
+  const auto lines = fkv::auth::pem_secret_lines(t.certificate + t.pkcs8);
   REQUIRE(registered.size() == lines.size() + 1);
   CHECK(std::equal(lines.begin(), lines.end(), registered.begin()));
   REQUIRE(http.requests().size() == 1);

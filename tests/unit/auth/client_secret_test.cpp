@@ -15,13 +15,10 @@ const std::string kTokenUrl = "https://login.microsoftonline.com/" + kTenant + "
 
 fkv::auth::Credential secret_credential() {
   fkv::auth::Credential c;
-  c.scheme = fkv::AuthScheme::service_principal_secret;
   c.connection_id = "2f3c4b5a-1111-4222-8333-944455556666";
-  c.authority = *fkv::net::parse_https_url("https://login.microsoftonline.com/");
-  c.tenant_id = kTenant;
-  c.client_id = kClient;
-  c.client_secret = kSecret;
-  c.settings_url = "https://dev.azure.com/org/proj/_settings/adminservices?resourceId=" + c.connection_id;
+  c.scheme = fkv::auth::ClientSecretCredential{
+      *fkv::net::parse_https_url("https://login.microsoftonline.com/"), kTenant, kClient, kSecret,
+      "https://dev.azure.com/org/proj/_settings/adminservices?resourceId=" + c.connection_id};
   return c;
 }
 
@@ -49,7 +46,7 @@ TEST_CASE("acquire_access_token_for(client secret): the secret is registered fir
   http.on("POST", kTokenUrl,
           FakeHttpClient::json(200, R"({"token_type":"Bearer","expires_in":3599,"access_token":"at-1"})"));
   std::vector<std::string> registered;
-  auto token = fkv::auth::acquire_access_token_for(http, secret_credential(), "https://vault.azure.net/.default",
+  auto token = fkv::auth::acquire_access_token_for({http}, secret_credential(), "https://vault.azure.net/.default",
                                                    [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE(token);
   CHECK(token->token == "at-1");
@@ -86,7 +83,7 @@ TEST_CASE("acquire_access_token_for(client secret): AADSTS7000215 and 7000222 wi
     // Entra echoing the secret must not put it into the Error.
     http.on("POST", kTokenUrl,
             FakeHttpClient::json(401, entra_error_body(c.code, "invalid_client", "echo " + kSecret)));
-    auto token = fkv::auth::acquire_access_token_for(http, secret_credential(), "https://vault.azure.net/.default",
+    auto token = fkv::auth::acquire_access_token_for({http}, secret_credential(), "https://vault.azure.net/.default",
                                                      [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(token.error().stage == fkv::Stage::entra);
@@ -108,10 +105,10 @@ TEST_CASE("credential_warnings: a client secret gets the nudge to convert; feder
         "stored secret and this task supports it unchanged: open the service connection "
         "(https://dev.azure.com/org/proj/_settings/adminservices?resourceId=2f3c4b5a-1111-4222-8333-944455556666) "
         "and choose Convert (https://aka.ms/azdo-rm-workload-identity-conversion).");
-  credential.settings_url.clear();
+  std::get<fkv::auth::ClientSecretCredential>(credential.scheme).settings_url.clear();
   CHECK(fkv::auth::credential_warnings(credential)[0].find(
             "open the service connection in Project settings > Service connections and choose Convert") !=
         std::string::npos);
-  credential.scheme = fkv::AuthScheme::workload_identity_federation;
+  credential.scheme = fkv::auth::FederatedCredential{};
   CHECK(fkv::auth::credential_warnings(credential).empty());
 }

@@ -5,7 +5,7 @@
 #include "fake_http_client.hpp"
 #include "jwt_test_support.hpp"
 
-using fkv::auth::FederationParams;
+using fkv::auth::FederatedCredential;
 using fkv::net::Response;
 using fkv::net::TransportError;
 using fkv::test::FakeHttpClient;
@@ -29,14 +29,15 @@ const std::string kOidcToken2 = fkv::test::make_jwt(
     R"("aud":"api://AzureADTokenExchange","iat":1700000600,"exp":1700000900})",
     "SIGNATURE-TWO");
 
-FederationParams params() {
-  FederationParams p;
+const std::string kScope = "https://vault.azure.net/.default";
+
+FederatedCredential params() {
+  FederatedCredential p;
   p.oidc_request_url = *fkv::net::parse_https_url(kOidcUrl);
   p.job_token = kJobToken;
   p.authority = *fkv::net::parse_https_url("https://login.microsoftonline.com/");
   p.tenant_id = "72f988bf-86f1-41af-91ab-2d7cd011db47";
   p.client_id = "11111111-2222-3333-4444-555555555555";
-  p.scope = "https://vault.azure.net/.default";
   return p;
 }
 
@@ -82,7 +83,7 @@ TEST_CASE("acquire_access_token: OIDC request, then the Entra exchange; both tok
   std::vector<std::string> registered;
   std::size_t requests_when_oidc_registered = 0;
   fake.on("POST", kOidcUrl, oidc_ok(kOidcToken1)).on("POST", kTokenUrl, entra_ok());
-  const auto token = fkv::auth::acquire_access_token(fake, params(), [&](std::string_view secret) {
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope, [&](std::string_view secret) {
     if (registered.empty()) requests_when_oidc_registered = fake.requests().size();
     registered.emplace_back(secret);
   });
@@ -120,7 +121,7 @@ TEST_CASE("acquire_access_token: AADSTS700024 is retried once with a fresh OIDC 
       .on("POST", kTokenUrl, entra_error(401, "AADSTS700024"), true)
       .on("POST", kTokenUrl, entra_ok(), true);
   std::vector<std::string> registered;
-  const auto token = fkv::auth::acquire_access_token(fake, params(),
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope,
                                                      [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE(token);
   CHECK(registered == std::vector<std::string>{kOidcToken1, kOidcToken2, kAccessToken});
@@ -135,7 +136,7 @@ TEST_CASE("acquire_access_token: AADSTS700024 twice is an error after exactly on
   fake.on("POST", kOidcUrl, oidc_ok(kOidcToken1), true)
       .on("POST", kOidcUrl, oidc_ok(kOidcToken2), true)
       .on("POST", kTokenUrl, entra_error(401, "AADSTS700024"));
-  const auto token = fkv::auth::acquire_access_token(fake, params(), [](std::string_view) {});
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope, [](std::string_view) {});
   REQUIRE_FALSE(token);
   CHECK(fake.requests().size() == 4);
   CHECK(token.error().stage == fkv::Stage::entra);
@@ -150,7 +151,7 @@ TEST_CASE("acquire_access_token: other Entra rejections are not retried and name
   FakeHttpClient fake;
   fake.on("POST", kOidcUrl, oidc_ok(kOidcToken1)).on("POST", kTokenUrl, entra_error(401, "AADSTS700213"));
   std::vector<std::string> registered;
-  const auto token = fkv::auth::acquire_access_token(fake, params(),
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope,
                                                      [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE_FALSE(token);
   CHECK(fake.requests().size() == 2);
@@ -174,7 +175,7 @@ TEST_CASE("acquire_access_token: an OIDC failure stops before Entra") {
   fake.on("POST", kOidcUrl,
           FakeHttpClient::json(401, R"({"message":"TF400813: not authorized"})", {{"x-vss-e2eid", "e2e-9"}}));
   bool called = false;
-  const auto token = fkv::auth::acquire_access_token(fake, params(), [&](std::string_view) { called = true; });
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope, [&](std::string_view) { called = true; });
   REQUIRE_FALSE(token);
   CHECK_FALSE(called);
   CHECK(fake.requests().size() == 1);
@@ -187,7 +188,7 @@ TEST_CASE("acquire_access_token: an invalid tenant fails before any request") {
   FakeHttpClient fake;
   auto p = params();
   p.tenant_id = "evil.com/x?";
-  const auto token = fkv::auth::acquire_access_token(fake, p, [](std::string_view) {});
+  const auto token = fkv::auth::acquire_access_token(fake, p, kScope, [](std::string_view) {});
   REQUIRE_FALSE(token);
   CHECK(token.error().stage == fkv::Stage::config);
   CHECK(fake.requests().empty());
@@ -216,7 +217,7 @@ TEST_CASE("acquire_access_token: no token text in any Error field, even when a s
     CAPTURE(row.name);
     FakeHttpClient fake;
     fake.on("POST", kOidcUrl, row.oidc).on("POST", kTokenUrl, row.entra);
-    const auto token = fkv::auth::acquire_access_token(fake, params(), [](std::string_view) {});
+    const auto token = fkv::auth::acquire_access_token(fake, params(), kScope, [](std::string_view) {});
     REQUIRE_FALSE(token);
     check_no_tokens(token.error());
   }
@@ -226,7 +227,7 @@ TEST_CASE("acquire_access_token: a transport failure at Entra becomes an entra-s
   FakeHttpClient fake;
   fake.on("POST", kOidcUrl, oidc_ok(kOidcToken1))
       .on("POST", kTokenUrl, TransportError{TransportError::Kind::timeout, "reading the response timed out"});
-  const auto token = fkv::auth::acquire_access_token(fake, params(), [](std::string_view) {});
+  const auto token = fkv::auth::acquire_access_token(fake, params(), kScope, [](std::string_view) {});
   REQUIRE_FALSE(token);
   CHECK(token.error().stage == fkv::Stage::entra);
   CHECK(token.error().http_status == 0);

@@ -3,6 +3,8 @@
 #include "auth/credential.hpp"
 #include "auth/managed_identity.hpp"
 #include "fake_http_client.hpp"
+#include "net/retry.hpp"
+#include "net/retrying_client.hpp"
 
 using fkv::test::FakeHttpClient;
 using std::chrono::milliseconds;
@@ -10,6 +12,7 @@ namespace net = fkv::net;
 
 namespace {
 
+const auto kNow = std::chrono::system_clock::time_point{std::chrono::seconds{1'700'000'000}};
 const std::string kUser = "eeeeeeee-0000-4000-8000-000000000022";
 const std::string kOk =
     R"({"access_token":"mi-token-1","client_id":"x","expires_in":"86399","expires_on":"1767225600",)"
@@ -25,6 +28,22 @@ net::Outcome transport(net::TransportError::Kind kind,
 }
 
 auto always = [](const net::Request&) { return true; };
+
+// What a run's pipeline puts in front of the IMDS client (run/connection.cpp): retries with the IMDS policy
+// on the run's clock; the waits are recorded, not slept.
+struct ImdsPipeline {
+  explicit ImdsPipeline(FakeHttpClient& imds, std::function<milliseconds()> remaining = nullptr)
+      : retrying(imds, net::imds_retry_policy(), hooks(std::move(remaining))) {}
+  net::RetryHooks hooks(std::function<milliseconds()> remaining) {
+    net::RetryHooks h = net::RetryHooks::real();
+    h.sleep = [this](milliseconds d) { slept.push_back(d); };
+    h.jitter = [] { return 0.4; };
+    h.remaining = std::move(remaining);
+    return h;
+  }
+  std::vector<milliseconds> slept;
+  net::RetryingClient retrying;
+};
 
 }  // namespace
 
@@ -54,7 +73,7 @@ TEST_CASE("imds_resource: the scope without /.default") {
   CHECK(fkv::auth::imds_resource("https://vault.azure.cn/.default") == "https://vault.azure.cn");
 }
 
-TEST_CASE("imds_retry_delay: 404, 410, 429, 5xx with backoff; never 400, 401, 403; never an unreachable IMDS") {
+TEST_CASE("imds_retry_policy: 404, 410, 429, 5xx with backoff; never 400, 401, 403; never an unreachable IMDS") {
   using Kind = net::TransportError::Kind;
   using Phase = net::TransportError::Phase;
   struct Row {
@@ -88,11 +107,11 @@ TEST_CASE("imds_retry_delay: 404, 410, 429, 5xx with backoff; never 400, 401, 40
   };
   for (const auto& row : rows) {
     CAPTURE(row.what);
-    CHECK(fkv::auth::imds_retry_delay(row.attempt, row.outcome, 0.4) == row.delay);
+    CHECK(net::retry_delay(net::imds_retry_policy(), row.attempt, row.outcome, kNow, 0.4) == row.delay);
   }
   // Jitter scales the backoff into [0.8, 1.3).
-  CHECK(fkv::auth::imds_retry_delay(1, status(404), 0.0) == milliseconds{400});
-  CHECK(fkv::auth::imds_retry_delay(1, status(404), 0.99) < milliseconds{650});
+  CHECK(net::retry_delay(net::imds_retry_policy(), 1, status(404), kNow, 0.0) == milliseconds{400});
+  CHECK(net::retry_delay(net::imds_retry_policy(), 1, status(404), kNow, 0.99) < milliseconds{650});
 }
 
 TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure names cause and fix") {
@@ -144,7 +163,7 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
     REQUIRE_FALSE(busy);
     CHECK(busy.error().message == "The Azure Instance Metadata Service refused the token request for the "
                                   "system-assigned managed identity (HTTP 404).");
-    CHECK(busy.error().hint.find("after 5 attempts") != std::string::npos);
+    CHECK(busy.error().hint.find("when the task stopped retrying") != std::string::npos);
     auto other = fkv::auth::read_imds_response(
         status(400, R"({"error":"invalid_request","error_description":"Bad \"access_token\":\"eyJabc.def.ghi\""})"),
         "");
@@ -164,66 +183,63 @@ TEST_CASE("read_imds_response: IMDS's string-valued success shape; every failure
 }
 
 TEST_CASE("acquire_access_token_for(managed identity): retried through the warm-up, the token registered once") {
-  FakeHttpClient http;
-  http.on_match(always, status(404), true).on_match(always, status(503), true).on_match(always, status(200, kOk));
-  std::vector<milliseconds> slept;
+  FakeHttpClient imds;
+  imds.on_match(always, status(404), true).on_match(always, status(503), true).on_match(always, status(200, kOk));
+  ImdsPipeline pipeline(imds);
+  FakeHttpClient https;  // never used by a managed identity
   fkv::auth::Credential c;
-  c.scheme = fkv::AuthScheme::managed_identity;
-  c.msi_client_id = kUser;
-  c.imds.http = &http;
-  c.imds.sleep = [&](milliseconds d) { slept.push_back(d); };
-  c.imds.jitter = [] { return 0.4; };
+  c.scheme = fkv::auth::ManagedIdentityCredential{kUser};
   std::vector<std::string> registered;
-  auto token = fkv::auth::acquire_access_token_for(http, c, "https://vault.azure.net/.default",
+  auto token = fkv::auth::acquire_access_token_for({https, &pipeline.retrying}, c, "https://vault.azure.net/.default",
                                                    [&](std::string_view s) { registered.emplace_back(s); });
   REQUIRE(token);
   CHECK(token->token == "mi-token-1");
   CHECK(registered == std::vector<std::string>{"mi-token-1"});
-  CHECK(slept == std::vector<milliseconds>{milliseconds{500}, milliseconds{1000}});
-  const auto sent = http.requests();
+  CHECK(pipeline.slept == std::vector<milliseconds>{milliseconds{500}, milliseconds{1000}});
+  const auto sent = imds.requests();
   REQUIRE(sent.size() == 3);
   for (const auto& r : sent) CHECK(r.url.target.find("&client_id=" + kUser) != std::string::npos);
+  CHECK(https.requests().empty());
   CHECK(fkv::auth::credential_warnings(c).empty());
 }
 
 TEST_CASE("acquire_with_managed_identity: bounded by attempts and by the run's deadline; unreachable tried once") {
-  SUBCASE("404 forever: 5 attempts") {
-    FakeHttpClient http;
-    http.on_match(always, status(404));
-    fkv::auth::ImdsIo io;
-    io.http = &http;
-    io.sleep = [](milliseconds) {};
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
-                                                          [](std::string_view) {});
+  const fkv::auth::ManagedIdentityCredential system{};
+  SUBCASE("404 forever: 5 attempts, and the hint says the task stopped retrying") {
+    FakeHttpClient imds;
+    imds.on_match(always, status(404));
+    ImdsPipeline pipeline(imds);
+    auto token = fkv::auth::acquire_with_managed_identity(&pipeline.retrying, system,
+                                                          "https://vault.azure.net/.default", [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(token.error().http_status == 404);
-    CHECK(http.requests().size() == 5);
+    CHECK(token.error().hint ==
+          "IMDS still answered so when the task stopped retrying (after its attempts or at the run's time limit): if "
+          "the identity was assigned just now, run the job again in a minute.");
+    CHECK(imds.requests().size() == 5);
   }
   SUBCASE("a wait that would outlast the run is not made; each request gets at most what is left") {
-    FakeHttpClient http;
-    http.on_match(always, status(503));
-    fkv::auth::ImdsIo io;
-    io.http = &http;
-    io.sleep = [](milliseconds) { FAIL("no wait expected"); };
-    io.remaining = [] { return milliseconds{300}; };
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
-                                                          [](std::string_view) {});
+    FakeHttpClient imds;
+    imds.on_match(always, status(503));
+    ImdsPipeline pipeline(imds, [] { return milliseconds{300}; });
+    auto token = fkv::auth::acquire_with_managed_identity(&pipeline.retrying, system,
+                                                          "https://vault.azure.net/.default", [](std::string_view) {});
     REQUIRE_FALSE(token);
-    REQUIRE(http.requests().size() == 1);
-    CHECK(http.requests()[0].timeout == milliseconds{300});
+    CHECK(pipeline.slept.empty());
+    REQUIRE(imds.requests().size() == 1);
+    CHECK(imds.requests()[0].timeout == milliseconds{300});
   }
   SUBCASE("unreachable") {
-    FakeHttpClient http;
-    http.on_match(always, transport(net::TransportError::Kind::connect, net::TransportError::Phase::connect));
-    fkv::auth::ImdsIo io;
-    io.http = &http;
-    auto token = fkv::auth::acquire_with_managed_identity(io, "https://vault.azure.net/.default", "",
-                                                          [](std::string_view) {});
+    FakeHttpClient imds;
+    imds.on_match(always, transport(net::TransportError::Kind::connect, net::TransportError::Phase::connect));
+    ImdsPipeline pipeline(imds);
+    auto token = fkv::auth::acquire_with_managed_identity(&pipeline.retrying, system,
+                                                          "https://vault.azure.net/.default", [](std::string_view) {});
     REQUIRE_FALSE(token);
-    CHECK(http.requests().size() == 1);
+    CHECK(imds.requests().size() == 1);
   }
   SUBCASE("no IMDS client in this build") {
-    auto token = fkv::auth::acquire_with_managed_identity({}, "https://vault.azure.net/.default", "",
+    auto token = fkv::auth::acquire_with_managed_identity(nullptr, system, "https://vault.azure.net/.default",
                                                           [](std::string_view) {});
     REQUIRE_FALSE(token);
     CHECK(token.error().stage == fkv::Stage::config);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "agent/commands.hpp"
+#include "agent/environment.hpp"
 #include "fake_http_client.hpp"
 
 using namespace fkv;
@@ -39,11 +40,7 @@ struct Harness {
   diagnose::Result check() {
     diagnose::Input in;
     in.config = &cfg;
-    in.credential.scheme = cfg.connection.auth;
-    in.credential.authority = cfg.connection.authority;
-    in.credential.tenant_id = cfg.connection.tenant_id;
-    in.credential.client_id = cfg.connection.client_id;
-    in.credential.client_secret = cfg.connection.client_secret;
+    in.credential = agent::credential_of(cfg);
     in.scope = "https://vault.azure.net/.default";
     in.http = &http;
     in.vault_http = &http;

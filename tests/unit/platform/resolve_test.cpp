@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/environment.hpp"
 #include "diagnose/checks.hpp"
 #include "fake_http_client.hpp"
 #include "vault/client.hpp"
@@ -182,7 +183,7 @@ TEST_CASE("the same DNS answer gives the same message in diagnose mode and in th
     RunControl run{std::chrono::seconds(60)};
     diagnose::Input in;
     in.config = &cfg;
-    in.credential.scheme = cfg.connection.auth;
+    in.credential = agent::credential_of(cfg);
     in.scope = "https://vault.azure.net/.default";
     in.http = &diagnose_http;
     in.vault_http = &diagnose_http;
