@@ -75,15 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& run : base64_runs(stored)) FKV_FUZZ_CHECK(all.find(run) == std::string::npos);
     return 0;
   }
-  FKV_FUZZ_CHECK(file->thumbprint.size() == 40 && file->thumbprint.find_first_not_of("0123456789ABCDEF") == std::string::npos);
+  FKV_FUZZ_CHECK(file->thumbprint.size() == 40 &&
+                 file->thumbprint.find_first_not_of("0123456789ABCDEF") == std::string::npos);
   FKV_FUZZ_CHECK(file->not_after.empty() || iso_utc(file->not_after));  // empty: a time ASN1 cannot convert
   switch (format) {
     case CertificateFormat::certificates:
       FKV_FUZZ_CHECK(file->bytes.find("PRIVATE KEY") == std::string::npos && file->key_pem.empty());
       break;
-    case CertificateFormat::key:
-      FKV_FUZZ_CHECK(!file->key_pem.empty() && file->bytes == file->key_pem);
-      break;
+    case CertificateFormat::key: FKV_FUZZ_CHECK(!file->key_pem.empty() && file->bytes == file->key_pem); break;
     case CertificateFormat::pem:
       if (file->converted) FKV_FUZZ_CHECK(file->bytes.compare(0, file->key_pem.size(), file->key_pem) == 0);
       break;

@@ -119,9 +119,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (;;) {
         const auto dot = quoted.find('.', start);
         const std::string part = quoted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-        FKV_FUZZ_CHECK(index || std::any_of(shown_keys.begin(), shown_keys.end(),
-                                            [&](const std::string& k) { return k.compare(0, part.size(), part) == 0; }));
+        const bool index = !part.empty() &&
+                           std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+        FKV_FUZZ_CHECK(index || std::any_of(shown_keys.begin(), shown_keys.end(), [&](const std::string& k) {
+                         return k.compare(0, part.size(), part) == 0;
+                       }));
         if (dot == std::string::npos) break;
         start = dot + 1;
       }

@@ -25,9 +25,11 @@
 namespace {
 
 bool base64_line(std::string_view s) {
-  return s.size() >= 8 && std::all_of(s.begin(), s.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
-         }) && std::any_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  return s.size() >= 8 &&
+         std::all_of(
+             s.begin(), s.end(),
+             [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='; }) &&
+         std::any_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
 bool has_alnum(std::string_view s) {

@@ -106,8 +106,11 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
       named.destination.file = item.file;
       named.destination.path_variable = plan.prefix_ + item.ref.name;
       files.push_back({ascii_lower(item.file), item.file, secret, false, item.text});
-      variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret, false,
-                           item.text});
+      // The path variable, and for a certificate (known from its content type only) its thumbprint and notAfter.
+      for (const char* suffix : {"", ".thumbprint", ".notAfter"}) {
+        const std::string variable = named.destination.path_variable + suffix;
+        variables.push_back({ascii_lower(variable), variable, secret, false, item.text});
+      }
     } else {
       add_unique(named.destination.variables, plan.prefix_ + item.ref.name);
       variables.push_back({ascii_lower(plan.prefix_ + item.ref.name), plan.prefix_ + item.ref.name, secret, true,

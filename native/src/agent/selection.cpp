@@ -16,7 +16,7 @@ Error filter_error(std::string message) {
   return config_error("SecretsFilter", std::move(message),
                       "Use '*' for all secrets, or a list of items separated by commas or new lines: secret names "
                       "(optionally /<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and "
-                      "'<name> => <variable>' or '<name> => file:<relative path>' targets.");
+                      "'<name> => <variable>', '<name> => file:<relative path>' and '<name> => json' targets.");
 }
 
 std::vector<std::string_view> split_items(std::string_view filter) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/pem.hpp"
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 
@@ -49,19 +50,6 @@ struct BagsFree {
 using Safes = std::unique_ptr<STACK_OF(PKCS7), SafesFree>;
 using Bags = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), BagsFree>;
 
-// Frees what PEM_read_bio allocated.
-struct PemBlock {
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long length = 0;
-  ~PemBlock() {
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_clear_free(data, static_cast<std::size_t>(length > 0 ? length : 0));
-  }
-};
-
 // The OpenSSL error queue is per thread; nothing here leaves an entry behind.
 struct ClearErrors {
   ClearErrors() { ERR_clear_error(); }
@@ -88,52 +76,34 @@ struct Material {
   std::vector<Cert> certificates;
 };
 
-std::string hex_upper(const unsigned char* data, unsigned length) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(digits[data[i] >> 4]);
-    out.push_back(digits[data[i] & 0xF]);
-  }
-  return out;
-}
-
 // --- PEM ---------------------------------------------------------------------------------------------------
 
 Expected<Material> read_pem(std::string_view text) {
-  Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-  if (!bio) return failure("it could not be read (out of memory)", kPemHint);
+  auto blocks = read_pem_blocks(text);
+  if (!blocks) return failure("its PEM text does not parse (a block's base64 is damaged or cut off)", kPemHint);
+  if (blocks->empty()) return failure("it is not PEM text (no -----BEGIN ...----- block)", kPemHint);
   Material m;
-  int blocks = 0;
-  for (;;) {
-    PemBlock block;
-    if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.length) != 1) {
-      const unsigned long error = ERR_peek_last_error();
-      ERR_clear_error();
-      if (ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE) break;
-      return failure("its PEM text does not parse (a block's base64 is damaged or cut off)", kPemHint);
-    }
-    ++blocks;
-    const std::string_view name = block.name;
-    const unsigned char* cursor = block.data;
-    const bool encrypted = std::string_view(block.header).find("ENCRYPTED") != std::string_view::npos;
+  for (const auto& block : *blocks) {
+    const std::string_view name = block.label;
+    const auto* cursor = reinterpret_cast<const unsigned char*>(block.der.data());
+    const long length = static_cast<long>(block.der.size());
     if (name == "CERTIFICATE") {
       if (m.certificates.size() == kMaxCertificates) {
         return failure("it holds more than " + std::to_string(kMaxCertificates) + " certificates", kPemHint);
       }
-      Cert cert(d2i_X509(nullptr, &cursor, block.length));
+      Cert cert(d2i_X509(nullptr, &cursor, length));
       if (!cert) return failure("it has a CERTIFICATE block that is not an X.509 certificate", kPemHint);
       m.certificates.push_back(std::move(cert));
-    } else if (name == "ENCRYPTED PRIVATE KEY" || (encrypted && name.find("PRIVATE KEY") != std::string_view::npos)) {
+    } else if (name == "ENCRYPTED PRIVATE KEY" ||
+               (block.encrypted && name.find("PRIVATE KEY") != std::string_view::npos)) {
       return failure("its private key is encrypted (the task has no password for it)",
                      "Store the key unencrypted (openssl pkey -in key.pem -out plain.pem); Key Vault protects it.");
     } else if (name == "PRIVATE KEY" || name == "RSA PRIVATE KEY" || name == "EC PRIVATE KEY") {
       if (m.key) return failure("it holds more than one private key", "Keep only the certificate's own key.");
-      m.key.reset(d2i_AutoPrivateKey(nullptr, &cursor, block.length));
+      m.key.reset(d2i_AutoPrivateKey(nullptr, &cursor, length));
       if (!m.key) return failure("it has a " + std::string(name) + " block that is not a private key", kPemHint);
     }
   }
-  if (blocks == 0) return failure("it is not PEM text (no -----BEGIN ...----- block)", kPemHint);
   return m;
 }
 
@@ -406,7 +376,7 @@ Expected<CertificateFile> convert_certificate(std::string_view stored, bool pkcs
   unsigned char sha1[EVP_MAX_MD_SIZE];
   unsigned sha1_length = 0;
   X509_digest(certificates->front().get(), EVP_sha1(), sha1, &sha1_length);
-  out.thumbprint = hex_upper(sha1, sha1_length);
+  out.thumbprint = hex_upper(std::string_view(reinterpret_cast<const char*>(sha1), sha1_length));
   std::tm tm{};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(certificates->front().get()), &tm) == 1) {
     out.not_after = utc_time(unix_seconds(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),

@@ -150,6 +150,15 @@ TEST_CASE("conflicts between named items are found before any network call, word
        "file:two.pem' would both set the variable 'a' (variable "
        "names are compared without regard to case); give one of "
        "them another name with '=> <variable>'."},
+      // A certificate's file also sets '<path variable>.thumbprint' and '.notAfter' (issue 18).
+      {"tls => file:tls.pfx, other => TLS.Thumbprint", "",
+       "SecretsFilter: 'tls => file:tls.pfx' and 'other => TLS.Thumbprint' would both set the variable "
+       "'TLS.Thumbprint' (variable names are compared without regard to case); give one of them another name "
+       "with '=> <variable>'."},
+      {"other => kv.tls.notafter, tls => file:tls.pem", "kv.",
+       "SecretsFilter: 'other => kv.tls.notafter' and 'tls => file:tls.pem' would both set the variable "
+       "'kv.tls.notAfter' (variable names are compared without regard to case); give one of them another name "
+       "with '=> <variable>'."},
   };
   for (const auto& c : cases) {
     CAPTURE(c.filter);

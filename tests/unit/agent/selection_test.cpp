@@ -116,8 +116,8 @@ TEST_CASE("invalid items: one error naming the item and what to write instead, w
     CHECK(s.error().stage == fkv::Stage::config);
     CHECK(s.error().hint ==
           "Use '*' for all secrets, or a list of items separated by commas or new lines: secret names (optionally "
-          "/<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and '<name> => <variable>' or "
-          "'<name> => file:<relative path>' targets.");
+          "/<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and '<name> => <variable>', "
+          "'<name> => file:<relative path>' and '<name> => json' targets.");
   }
 }
 
