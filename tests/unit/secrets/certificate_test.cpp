@@ -143,6 +143,15 @@ std::vector<std::pair<std::string, std::string>> blocks(const std::string& text)
   return out;
 }
 
+// PEM text holding exactly the leaf, the intermediate and the CA, in that order.
+void check_chain(const std::string& text, const Pki& pki) {
+  const auto b = blocks(text);
+  REQUIRE(b.size() == 3);
+  CHECK(b[0].second == der(pki.leaf.get()));
+  CHECK(b[1].second == der(pki.mid.get()));
+  CHECK(b[2].second == der(pki.ca.get()));
+}
+
 Key key_of(const std::string& pkcs8_der) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(pkcs8_der.data());
   return Key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(pkcs8_der.size())));
@@ -259,11 +268,7 @@ TEST_CASE("convert_certificate: a PKCS#12 secret to every format, checked with O
   SUBCASE(".crt: the certificates only, leaf first") {
     auto out = convert_certificate(stored, true, CertificateFormat::certificates, "");
     REQUIRE(out);
-    const auto b = blocks(out->bytes);
-    REQUIRE(b.size() == 3);
-    CHECK(b[0].second == der(pki.leaf.get()));
-    CHECK(b[1].second == der(pki.mid.get()));
-    CHECK(b[2].second == der(pki.ca.get()));
+    check_chain(out->bytes, pki);
     CHECK(out->bytes.find("PRIVATE KEY") == std::string::npos);
     CHECK(out->key_pem.empty());
   }
@@ -307,11 +312,7 @@ TEST_CASE("convert_certificate: a PEM secret (key anywhere, chain in any order) 
   {
     auto out = convert_certificate(stored, false, CertificateFormat::certificates, "");
     REQUIRE(out);
-    const auto b = blocks(out->bytes);
-    REQUIRE(b.size() == 3);
-    CHECK(b[0].second == der(pki.leaf.get()));
-    CHECK(b[1].second == der(pki.mid.get()));
-    CHECK(b[2].second == der(pki.ca.get()));
+    check_chain(out->bytes, pki);
   }
   {
     auto out = convert_certificate(stored, false, CertificateFormat::key, "");
