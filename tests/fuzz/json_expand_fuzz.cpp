@@ -4,7 +4,7 @@
 // - json_fields: at most 1000 fields, names of 1-64 character keys of [0-9A-Za-z_-] joined with '.', no two
 //   equal without regard to case; re-nested as a JSON object of strings and expanded again, the same fields;
 // - an error names a key or field at most (its quoted part is made of the document's keys), never a value:
-//   the message without its quoted part is one of the fixed texts;
+//   the message is one of the fixed texts, or a quoting one whose quoted part is made of the document's keys;
 // - become(=> json) sets exactly the fields as secret variables "svc.<field>" and not "svc"; on failure
 //   nothing is set; every mask is the value, a line of it, or a string leaf of it.
 #include <rapidjson/reader.h>
@@ -107,37 +107,47 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto fields = fkv::secrets::json_fields(value);
   if (!fields) {
-    std::string message = fields.error().message;
-    const auto open = message.find('\'');
-    if (open != std::string::npos) {
-      const auto close = message.find('\'', open + 1);
-      FKV_FUZZ_CHECK(close != std::string::npos);
-      std::string quoted = message.substr(open + 1, close - open - 1);
+    const std::string& message = fields.error().message;
+    static const std::set<std::string> kFixed = {
+        "its value is not a JSON object",
+        "its JSON nests more than 32 levels",
+        "its JSON has more than 1000 fields",
+        "its value is not valid JSON",
+    };
+    // The messages that quote a key or a field name: what stands between the prefix and the suffix.
+    static const std::pair<std::string, std::string> kQuoting[] = {
+        {"its key '", "' cannot be part of a variable name (keys are 1-64 characters of 0-9, a-z, A-Z, '_' and '-')"},
+        {"two of its fields would both set the field '", "' (variable names are compared without regard to case)"},
+    };
+    bool known = kFixed.count(message) == 1;
+    for (const auto& [prefix, suffix] : kQuoting) {
+      if (known || message.size() < prefix.size() + suffix.size() || message.compare(0, prefix.size(), prefix) != 0 ||
+          message.compare(message.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        continue;
+      }
+      known = true;
+      std::string quoted = message.substr(prefix.size(), message.size() - prefix.size() - suffix.size());
       if (quoted.size() > 3 && quoted.compare(quoted.size() - 3, 3, "...") == 0) quoted.resize(quoted.size() - 3);
-      // Each '.'-separated part is (the start of) one of the document's keys.
+      // The quoted part is (the start of) one of the document's keys, or a field name: each '.'-separated
+      // part (the start of) a key or an array index.
+      const auto key_start = [&](const std::string& part) {
+        return std::any_of(shown_keys.begin(), shown_keys.end(),
+                           [&](const std::string& k) { return k.compare(0, part.size(), part) == 0; });
+      };
+      bool field = true;
       std::size_t start = 0;
       for (;;) {
         const auto dot = quoted.find('.', start);
         const std::string part = quoted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         const bool index = !part.empty() &&
                            std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-        FKV_FUZZ_CHECK(index || std::any_of(shown_keys.begin(), shown_keys.end(), [&](const std::string& k) {
-                         return k.compare(0, part.size(), part) == 0;
-                       }));
+        field = field && (index || key_start(part));
         if (dot == std::string::npos) break;
         start = dot + 1;
       }
-      message.erase(open, close - open + 1);
+      FKV_FUZZ_CHECK(field || key_start(quoted));
     }
-    static const std::set<std::string> kFixed = {
-        "its key  cannot be part of a variable name (keys are 1-64 characters of 0-9, a-z, A-Z, '_' and '-')",
-        "its value is not a JSON object",
-        "its JSON nests more than 32 levels",
-        "its JSON has more than 1000 fields",
-        "its value is not valid JSON",
-        "two of its fields would both set the field  (variable names are compared without regard to case)",
-    };
-    FKV_FUZZ_CHECK(kFixed.count(message) == 1);
+    FKV_FUZZ_CHECK(known);
   } else {
     FKV_FUZZ_CHECK(fields->size() <= 1000);
     std::set<std::string> lower;

@@ -107,7 +107,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string line(fkv::trim(std::string_view(expected).substr(start, i - start)));
         const bool registered = std::find(log.masked.begin(), log.masked.end(), line) != log.masked.end();
         if (base64_line(line)) FKV_FUZZ_CHECK(registered);
-        if (line.size() < 4 || !has_alnum(line)) FKV_FUZZ_CHECK(!registered || line == expected);
+        // (unless it is also the whole value of one of the secrets, which is registered as it is)
+        const bool whole = std::any_of(secrets.begin(), secrets.end(), [&](const Secret& other) {
+          return other.value == line || fkv::secrets::compact_json(other.value) == line;
+        });
+        if (line.size() < 4 || !has_alnum(line)) FKV_FUZZ_CHECK(!registered || whole);
         start = i + 1;
       }
     }
