@@ -13,6 +13,7 @@ const { test } = require('node:test');
 const { runTask, suiteEnv, scenarioFolder, assertClean } = require('./harness');
 const { scenarioEnv } = require('../support/scenario-env');
 const { parseAgentLog } = require('../support/agent-log');
+const { makeChain, facts } = require('../support/certificates');
 
 const { binary, fake, wrapper } = suiteEnv();
 
@@ -23,11 +24,11 @@ const CONNECTION = { id: 'aaaaaaaa-0000-4000-8000-0000000000e1', name: 'fkv-sele
   tenant: TENANT, clientId: 'cccccccc-0000-4000-8000-0000000000e1' };
 const scenarioDir = scenarioFolder('select');
 
-// A "PFX": bytes of every value (not a real PKCS#12, which the task never parses), stored base64 as Key Vault
-// stores a certificate's secret.
-const PFX_BYTES = Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 37 + 11) & 0xff));
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUfkvTestPemLine2\nMIIBszCCAVmgAwIBAgIUfkvTestPemLine3\n' +
-  '-----END CERTIFICATE-----\n';
+// A real certificate (tests/support/certificates.js): its password-less PFX stored base64 as Key Vault stores a
+// certificate's secret, and its CA as a PEM secret. A certificate to a .pfx/.pem file is parsed (issue 18).
+const CHAIN = makeChain(scenarioDir, 'fkv-select');
+const PFX_BYTES = CHAIN.pfx;
+const PEM = CHAIN.caPem;
 const NAMES = ['app-key', 'App-Url', 'app-config', 'db-1-password', 'db-2-password', 'db-10-password', 'legacy-key',
   'other'];
 const valueOf = (name) => `value-of-${name.toLowerCase()}-4b7e1d`;
@@ -163,12 +164,15 @@ test('a PFX file: the decoded bytes, mode 0600 in a 0700 folder, the path in a n
   const variable = result.log.variable('tls-cert');
   assert.equal(variable.value, path.join(result.tempDirectory, 'certs', 'tls.pfx'));
   assert.equal(variable.secret, false);
+  // Issue 18: a certificate's thumbprint and notAfter, not secret.
+  assert.deepEqual([result.log.variable('tls-cert.thumbprint'), result.log.variable('tls-cert.notAfter')]
+    .map((v) => [v.value, v.secret]), [[CHAIN.thumbprint, false], [CHAIN.notAfter, false]]);
   assert.ok(result.log.secrets.has(PFX_BYTES.toString('base64')), 'the base64 value is registered as a secret');
   assert.equal(result.log.variable('other').value, valueOf('other'));
   assert.equal(lastMessage(result), "2 secrets from vault 'fkv-select' set as secret variables.");
 });
 
-test('a PEM file (found by a pattern elsewhere in the filter): written as it is, every line masked', () => {
+test('a PEM file (found by a pattern elsewhere in the filter): written as it is, every line but the armour masked', () => {
   const result = run('ca-*, ca-pem => file:ca.pem', {
     set: { INPUT_VARIABLEPREFIX: 'kv_' },
     inspectTemp: (dir) => ({ text: fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8'), file: mode(path.join(dir, 'ca.pem')) }),
@@ -177,9 +181,14 @@ test('a PEM file (found by a pattern elsewhere in the filter): written as it is,
   assert.equal(result.temp.text, PEM);
   assert.equal(result.temp.file, 0o600);
   // 'ca-*' also matches ca-pem, but the named item decides where it goes: only the file and its path variable.
-  assert.deepEqual(result.log.variableTable(), { 'kv_ca-pem': path.join(result.tempDirectory, 'ca.pem') });
+  const ca = facts(PEM);
+  assert.deepEqual(result.log.variableTable(), { 'kv_ca-pem': path.join(result.tempDirectory, 'ca.pem'),
+    'kv_ca-pem.thumbprint': ca.thumbprint, 'kv_ca-pem.notAfter': ca.notAfter });
   assert.equal(result.log.variable('kv_ca-pem').secret, false);
-  for (const line of PEM.split('\n').filter(Boolean)) assert.ok(result.log.secrets.has(line), line);
+  // Every line with secret material is masked; the armour lines are not (issue 18: they would mask log text).
+  for (const line of PEM.split('\n').filter(Boolean)) {
+    assert.equal(result.log.secrets.has(line), !line.startsWith('-----'), line);
+  }
 });
 
 test('a symbolic link at the target, or as a folder on the way, is refused and never followed', () => {

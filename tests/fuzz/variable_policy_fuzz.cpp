@@ -5,7 +5,8 @@
 // - compact_json gives one line (no CR/LF), and compacting that again changes nothing;
 // - the plan's lines, read by the agent, set every non-reserved secret's variables to exactly the
 //   value (compacted when it is multi-line JSON) as secret variables, reject no command, and register
-//   every non-blank line of a multi-line value with the masker; a reserved name is a failure.
+//   every line of key material (8+ base64 characters) of a multi-line value with the masker, never a line
+//   shorter than 4 characters or without a letter or digit (issue 18); a reserved name is a failure.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -16,14 +17,25 @@
 #include <vector>
 
 #include "agent_log.hpp"
+#include "core/text.hpp"
 #include "fuzz_support.hpp"
 #include "run/log_writer.hpp"
 #include "secrets/become.hpp"
 
 namespace {
 
-bool blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+bool base64_line(std::string_view s) {
+  return s.size() >= 8 &&
+         std::all_of(
+             s.begin(), s.end(),
+             [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='; }) &&
+         std::any_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+bool has_alnum(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+  });
 }
 
 }  // namespace
@@ -87,13 +99,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FKV_FUZZ_CHECK(it->second.value == expected && it->second.secret);
     }
     if (multiline && !compact) {
+      // Issue 18: a line of key material (trimmed, 8 or more base64 characters) is registered; a line that,
+      // trimmed, is shorter than 4 characters or has no letter or digit never is.
       std::size_t start = 0;
       for (std::size_t i = 0; i <= expected.size(); ++i) {
         if (i < expected.size() && expected[i] != '\r' && expected[i] != '\n') continue;
-        const std::string line = expected.substr(start, i - start);
-        if (!blank(line)) {
-          FKV_FUZZ_CHECK(std::find(log.masked.begin(), log.masked.end(), line) != log.masked.end());
-        }
+        const std::string line(fkv::trim(std::string_view(expected).substr(start, i - start)));
+        const bool registered = std::find(log.masked.begin(), log.masked.end(), line) != log.masked.end();
+        if (base64_line(line)) FKV_FUZZ_CHECK(registered);
+        // (unless it is also the whole value of one of the secrets, which is registered as it is)
+        const bool whole = std::any_of(secrets.begin(), secrets.end(), [&](const Secret& other) {
+          return other.value == line || fkv::secrets::compact_json(other.value) == line;
+        });
+        if (line.size() < 4 || !has_alnum(line)) FKV_FUZZ_CHECK(!registered || whole);
         start = i + 1;
       }
     }

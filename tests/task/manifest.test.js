@@ -62,6 +62,7 @@ test('inputs are AzureKeyVault@2\'s, so switching is a rename; our own inputs ar
     { name: 'TimeoutSeconds', type: 'string', defaultValue: '300', required: false },
     { name: 'VariablePrefix', type: 'string', defaultValue: '', required: false },
     { name: 'OutputVariables', type: 'boolean', defaultValue: false, required: false },
+    { name: 'CertificatePassword', type: 'string', defaultValue: '', required: false },
     { name: 'MissingSecrets', type: 'pickList', defaultValue: 'fail', required: false },
     { name: 'Mode', type: 'pickList', defaultValue: 'download', required: false },
     { name: 'ExpiryWarningDays', type: 'string', defaultValue: '30', required: false },

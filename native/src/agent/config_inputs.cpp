@@ -145,6 +145,17 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
     break;
   }
 
+  // CertificatePassword (issue 18): run/task.cpp registers it with the masker before anything is printed.
+  if (auto password = env.get("INPUT_CERTIFICATEPASSWORD"); password && !password->empty()) {
+    config.certificate_password = *password;
+    config.certificate_password_unused = true;
+    for (const auto& item : config.selection.items) {
+      const auto dot = item.file.rfind('.');
+      const std::string ext = dot == std::string::npos ? "" : ascii_lower(item.file.substr(dot));
+      if (ext == ".pfx" || ext == ".p12") config.certificate_password_unused = false;
+    }
+  }
+
   if (auto prejob = env.get("INPUT_RUNASPREJOB")) config.run_as_prejob = is_true(*prejob);
   if (auto timeout = env.get("INPUT_TIMEOUTSECONDS")) {
     auto seconds = parse_timeout_seconds(*timeout);

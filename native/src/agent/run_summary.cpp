@@ -125,9 +125,19 @@ std::string render_summary(const RunRecord& r) {
       mark(v.secret, "secret");
       mark(v.output, "output");
       mark(v.file, "file");
+      mark(v.json_field, "JSON field");
       rows.push_back({markdown_text(v.name), marks, markdown_text(v.expires)});
     }
     table(out, {"Variable", "Marks", "Expires"}, rows);
+  }
+  if (!r.certificates.empty()) {
+    section(out, "Certificates written", r.certificates.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : r.certificates) {
+      rows.push_back({markdown_text(c.secret), markdown_text(c.path), markdown_text(c.format),
+                      markdown_text(c.thumbprint), markdown_text(c.not_after)});
+    }
+    table(out, {"Secret", "File", "Format", "Thumbprint", "Not after"}, rows);
   }
   if (!r.not_yet_valid.empty()) {
     section(out, "Set although not yet valid", r.not_yet_valid.size());
@@ -202,37 +212,5 @@ std::vector<SummaryFailure> summary_failures(const RunResult& result) {
   }
   return out;
 }
-
-namespace {
-
-std::string unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto at = [&](std::string_view code) { return text.substr(i, code.size()) == code; };
-    if (at("%3B")) {
-      out += ';';
-      i += 2;
-    } else if (at("%0D")) {
-      out += '\r';
-      i += 2;
-    } else if (at("%0A")) {
-      out += '\n';
-      i += 2;
-    } else if (at("%5D")) {
-      out += ']';
-      i += 2;
-    } else out += text[i];
-  }
-  std::string result;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out.compare(i, 6, "%AZP25") == 0) {
-      result += '%';
-      i += 5;
-    } else result += out[i];
-  }
-  return result;
-}
-
-}  // namespace
 
 }  // namespace fkv::agent

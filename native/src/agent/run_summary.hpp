@@ -28,11 +28,22 @@ inline constexpr std::size_t kMaxRows = 100;
 
 struct SummaryVariable {
   std::string name;
-  bool secret = true;   // issecret=true
-  bool output = false;  // isoutput=true
-  bool file = false;    // the path of a secret file (not secret)
-  std::string expires;  // the secret's exp as a UTC date (YYYY-MM-DD); empty: none
+  bool secret = true;       // issecret=true
+  bool output = false;      // isoutput=true
+  bool file = false;        // the path of a secret file (not secret)
+  bool json_field = false;  // a field of a secret expanded with '=> json'
+  std::string expires;      // the secret's exp as a UTC date (YYYY-MM-DD); empty: none
   bool operator==(const SummaryVariable&) const = default;
+};
+
+// A certificate written to a file (issue 18): no key material, only what identifies it.
+struct SummaryCertificate {
+  std::string secret;
+  std::string path;    // relative to Agent.TempDirectory
+  std::string format;  // e.g. "PKCS#12 (password)"
+  std::string thumbprint;
+  std::string not_after;
+  bool operator==(const SummaryCertificate&) const = default;
 };
 
 struct SummarySkip {
@@ -81,6 +92,7 @@ struct RunRecord {
   std::vector<SummaryFinding> findings;                        // diagnose mode
   std::vector<SummaryVariable> variables;                      // add with add_variable()
   std::unordered_map<std::string, std::size_t> variable_rows;  // name -> its row in variables
+  std::vector<SummaryCertificate> certificates;                // certificates written to files
   std::vector<std::string> not_yet_valid;                      // secrets set although their nbf is in the future
   std::vector<SummarySkip> skipped;
   std::vector<SummaryFailure> failures;

@@ -1,6 +1,7 @@
 #include "agent/secret_plan.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/selection.hpp"
 #include "agent/variable_names.hpp"
@@ -27,6 +28,34 @@ void add_unique(std::vector<std::string>& names, const std::string& name) {
 Error conflict_error(std::string message) {
   return config_error("SecretsFilter", std::move(message),
                       "Each variable and each file can come from one secret only.");
+}
+
+// `NAME => json`: the fields' variables are '<variable>.<field>'; what they are is known from the value only.
+void add_json(Destination& destination, const std::string& variable, const std::string& secret, const std::string& item,
+              std::vector<Claim>& json_prefixes) {
+  destination.json = true;
+  add_unique(destination.variables, variable);
+  json_prefixes.push_back({ascii_lower(variable) + ".", variable, secret, true, item});
+}
+
+// A variable another item sets under a JSON item's '<variable>.' (the fields could set it too).
+std::optional<Error> json_conflict(const std::vector<Claim>& json_prefixes, const std::vector<Claim>& variables) {
+  for (const Claim& prefix : json_prefixes) {
+    auto clash = [&](const Claim& c) { return c.item != prefix.item && c.key.rfind(prefix.key, 0) == 0; };
+    for (const Claim& c : variables) {
+      if (!clash(c)) continue;
+      return conflict_error("SecretsFilter: '" + prefix.item + "' and '" + c.item + "' could both set the variable '" +
+                            c.shown + "' ('" + prefix.item + "' sets a variable '" + prefix.shown +
+                            ".<field>' per JSON field); give one of them another name with '=> <variable>'.");
+    }
+    for (const Claim& other : json_prefixes) {
+      if (!clash(other)) continue;
+      return conflict_error("SecretsFilter: '" + prefix.item + "' and '" + other.item +
+                            "' could both set variables under '" + prefix.shown +
+                            ".'; give one of them another name with '=> <variable>'.");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -64,7 +93,7 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
     if (item.kind == FilterItem::Kind::exclude) plan.excludes_.push_back({item.ref.name, item.selectors});
   }
 
-  std::vector<Claim> variables, files;
+  std::vector<Claim> variables, files, json_prefixes;
   std::vector<std::string> items_seen;
   for (const auto& item : selection.items) {
     if (item.kind != FilterItem::Kind::name || plan.surely_excluded(item.ref.name)) continue;
@@ -84,15 +113,20 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
     Named& named = plan.named_[at->second];
     named.items.push_back(item.text);
     const std::string secret = ascii_lower(item.ref.name);
-    if (!item.variable.empty()) {
+    if (item.json) {
+      add_json(named.destination, plan.prefix_ + item.ref.name, secret, item.text, json_prefixes);
+    } else if (!item.variable.empty()) {
       add_unique(named.destination.variables, item.variable);
       variables.push_back({ascii_lower(item.variable), item.variable, secret, true, item.text});
     } else if (!item.file.empty()) {
       named.destination.file = item.file;
       named.destination.path_variable = plan.variable_for(item.ref.name);
       files.push_back({ascii_lower(item.file), item.file, secret, false, item.text});
-      variables.push_back({ascii_lower(named.destination.path_variable), named.destination.path_variable, secret, false,
-                           item.text});
+      // The path variable, and for a certificate (known from its content type only) its thumbprint and notAfter.
+      for (const char* suffix : {"", ".thumbprint", ".notAfter"}) {
+        const std::string variable = named.destination.path_variable + suffix;
+        variables.push_back({ascii_lower(variable), variable, secret, false, item.text});
+      }
     } else {
       const std::string plain = plan.variable_for(item.ref.name);
       add_unique(named.destination.variables, plain);
@@ -116,6 +150,7 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
                             "another name with '=> <variable>'.");
     }
   }
+  if (auto conflict = json_conflict(json_prefixes, variables)) return *conflict;
   for (std::size_t i = 0; i < files.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (files[j].key != files[i].key) continue;

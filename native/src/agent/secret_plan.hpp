@@ -6,7 +6,9 @@
 // - a literal NAME: P<S(NAME)>; NAME/VERSION: P<S(NAME)> and P<S(NAME/VERSION)> (AzureKeyVault@2 parity);
 // - NAME => VARIABLE: the secret variable VARIABLE only (no prefix);
 // - NAME => file:PATH: the file PATH under $(Agent.TempDirectory) and the non-secret variable P<S(NAME)> holding
-//   the file's absolute path;
+//   the file's absolute path (and, for a certificate, P<S(NAME)>.thumbprint and P<S(NAME)>.notAfter);
+// - NAME => json: the secret variables P<S(NAME)>.<field> (secrets/become.hpp), not P<S(NAME)> itself; every
+//   variable another item sets under 'P<S(NAME)>.' is a conflict with it;
 // - several items for the same secret (and version) add up; a secret named by an item is handled by its items
 //   only, never also by a pattern that matches it (so 'app-*, app-cert => file:c.pfx' writes the file and does
 //   not also set 'app-cert').
@@ -45,6 +47,7 @@ struct Destination {
   std::string file;                    // the relative path under Agent.TempDirectory; empty: none
   std::string path_variable;           // with a file: the non-secret variable holding its absolute path
   bool named = false;                  // named by an item (MissingSecrets applies), not only matched
+  bool json = false;                   // => json: `variables` are the prefixes of the fields' variables
   bool operator==(const Destination&) const = default;
 };
 

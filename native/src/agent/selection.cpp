@@ -16,7 +16,7 @@ Error filter_error(std::string message) {
   return config_error("SecretsFilter", std::move(message),
                       "Use '*' for all secrets, or a list of items separated by commas or new lines: secret names "
                       "(optionally /<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and "
-                      "'<name> => <variable>' or '<name> => file:<relative path>' targets.");
+                      "'<name> => <variable>', '<name> => file:<relative path>' and '<name> => json' targets.");
 }
 
 std::vector<std::string_view> split_items(std::string_view filter) {
@@ -155,6 +155,9 @@ Expected<FilterItem> selector_item(const std::string& shown, std::string_view bo
   if (parsed.ref.name.empty()) parsed.ref.name = "*";
   return parsed;
 }
+
+// "=> json" (issue 18): the secret's JSON fields become variables. A variable can no longer be called 'json'.
+bool json_target(std::string_view target) { return target == "json"; }
 
 }  // namespace
 
@@ -299,7 +302,9 @@ Expected<Selection> parse_secrets_filter(std::string_view filter) {
                             "' has nothing after '=>'; write '=> <variable>' or "
                             "'=> file:<relative path>'.");
       }
-      if (target.substr(0, 5) == "file:") {
+      if (json_target(target)) {
+        parsed.json = true;
+      } else if (target.substr(0, 5) == "file:") {
         auto path = file_target(shown, target.substr(5));
         if (!path) return path.error();
         parsed.file = std::move(*path);

@@ -17,6 +17,7 @@
 //                            read-only name);
 //     => file:RELATIVE/PATH  the value is written to that file under $(Agent.TempDirectory): segments of
 //                            0-9, a-z, A-Z, '.', '_', '-' separated by '/', no absolute path, no '..';
+//     => json                the secret's JSON object becomes one secret variable per field (issue 18);
 // - selectors (issue 19), in include and exclusion items, select among the enabled, unexpired listed secrets
 //   by what the list says of them (no extra request):
 //     tag:NAME               the secret has the tag NAME (case-insensitive; no wildcards in tag names);

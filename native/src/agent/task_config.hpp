@@ -69,8 +69,10 @@ struct TaskConfig {
   bool output_variables = false;                  // OutputVariables: every variable is also set with isoutput=true
   MissingSecrets missing = MissingSecrets::fail;  // MissingSecrets: a 404 for a named secret fails or warns
   Mode mode = Mode::download;                     // Mode
-  std::string temp_directory;  // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
-  bool run_as_prejob = false;  // reported only; the launcher decides pre-job vs main
+  std::string temp_directory;                // AGENT_TEMPDIRECTORY (Agent.TempDirectory); needed by '=> file:' targets
+  bool run_as_prejob = false;                // reported only; the launcher decides pre-job vs main
+  std::string certificate_password;          // SECRET: CertificatePassword, protects the .pfx/.p12 files written
+  bool certificate_password_unused = false;  // CertificatePassword set, no '=> file:' .pfx/.p12 target: a warning
   // Workload identity federation only (read, and required, only for that scheme):
   net::Url oidc_request_url;          // full URL incl. api-version and serviceConnectionId
   std::string job_token;              // SECRET: System.AccessToken of the job

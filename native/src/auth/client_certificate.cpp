@@ -17,6 +17,7 @@
 #include "auth/jwt_claims.hpp"
 #include "auth/messages.hpp"
 #include "auth/token_answer.hpp"
+#include "core/pem.hpp"
 #include "core/random.hpp"
 #include "core/utc_time.hpp"
 
@@ -28,9 +29,6 @@ struct X509Free {
 };
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
 };
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
@@ -48,35 +46,12 @@ Error pem_error(std::string message, std::string hint = kPemHint) {
                       std::move(hint));
 }
 
-std::string hex_upper(const unsigned char* data, unsigned length) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(digits[data[i] >> 4]);
-    out.push_back(digits[data[i] & 0xF]);
-  }
-  return out;
-}
-
 std::string digest(const X509* cert, const EVP_MD* md) {
   unsigned char buffer[EVP_MAX_MD_SIZE];
   unsigned length = 0;
   if (X509_digest(cert, md, buffer, &length) != 1) return {};
   return std::string(reinterpret_cast<const char*>(buffer), length);
 }
-
-// Frees what PEM_read_bio allocated.
-struct PemBlock {
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long length = 0;
-  ~PemBlock() {
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-  }
-};
 
 }  // namespace
 
@@ -88,41 +63,34 @@ struct SigningCertificate::Impl {
 
 Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) {
   if (pem.size() > 1024 * 1024) return pem_error("is larger than 1 MiB, so it is not a certificate and key.");
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return pem_error("could not be read (out of memory).");
+  auto blocks = read_pem_blocks(pem);
+  if (!blocks) return pem_error("has a PEM block that cannot be read (its base64 text is damaged or cut off).");
+  if (blocks->size() > 64) return pem_error("holds more than 64 PEM blocks, so it is not a certificate and key.");
 
   std::vector<X509Ptr> certificates;
   PkeyPtr key;
-  int blocks = 0;
   ERR_clear_error();
-  for (int guard = 0; guard < 64; ++guard) {
-    PemBlock block;
-    if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.length) != 1) {
-      const unsigned long error = ERR_peek_last_error();
-      ERR_clear_error();
-      if (ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE) break;
-      return pem_error("has a PEM block that cannot be read (its base64 text is damaged or cut off).");
-    }
-    ++blocks;
-    const std::string_view name = block.name;
-    const unsigned char* cursor = block.data;
+  for (const auto& block : *blocks) {
+    const std::string_view name = block.label;
+    const auto* cursor = reinterpret_cast<const unsigned char*>(block.der.data());
+    const long length = static_cast<long>(block.der.size());
     if (name == "CERTIFICATE") {
-      X509Ptr cert(d2i_X509(nullptr, &cursor, block.length));
+      X509Ptr cert(d2i_X509(nullptr, &cursor, length));
       if (!cert) {
         ERR_clear_error();
         return pem_error("has a CERTIFICATE block that is not an X.509 certificate.");
       }
       certificates.push_back(std::move(cert));
     } else if (name == "PRIVATE KEY" || name == "RSA PRIVATE KEY") {
-      if (std::string_view(block.header).find("ENCRYPTED") != std::string_view::npos) {
+      if (block.encrypted) {
         return pem_error("holds an encrypted private key, which the task cannot use (there is no place for its "
                          "password).",
                          "Export the key without a password (openssl pkey -in key.pem -out plain.pem) and put it "
                          "with the certificate into the service connection.");
       }
       if (key) return pem_error("holds more than one private key.", "Keep only the key of the certificate.");
-      key.reset(name == "RSA PRIVATE KEY" ? d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &cursor, block.length)
-                                          : d2i_AutoPrivateKey(nullptr, &cursor, block.length));
+      key.reset(name == "RSA PRIVATE KEY" ? d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &cursor, length)
+                                          : d2i_AutoPrivateKey(nullptr, &cursor, length));
       if (!key) {
         ERR_clear_error();
         return pem_error("has a " + std::string(name) + " block that is not a private key.");
@@ -143,7 +111,7 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
                        "Create the certificate with an RSA key (2048 bits or more).");
     }
   }
-  if (blocks == 0) return pem_error("is not PEM text: it has no -----BEGIN ...----- block.");
+  if (blocks->empty()) return pem_error("is not PEM text: it has no -----BEGIN ...----- block.");
   if (!key) {
     return pem_error("holds no private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).",
                      "Export the certificate together with its private key (PEM with both blocks).");
@@ -161,8 +129,7 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
   }
   ERR_clear_error();
   if (!impl->certificate) {
-    const std::string thumbprint = hex_upper(
-        reinterpret_cast<const unsigned char*>(digest(certificates.front().get(), EVP_sha1()).data()), 20);
+    const std::string thumbprint = hex_upper(digest(certificates.front().get(), EVP_sha1()));
     return pem_error("holds a private key that does not belong to its certificate (thumbprint " + thumbprint + ").",
                      "Export the certificate together with its own private key.");
   }
@@ -170,7 +137,7 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
 
   CertificateInfo& info = impl->info;
   const std::string sha1 = digest(impl->certificate.get(), EVP_sha1());
-  info.thumbprint = hex_upper(reinterpret_cast<const unsigned char*>(sha1.data()), static_cast<unsigned>(sha1.size()));
+  info.thumbprint = hex_upper(sha1);
   info.x5t = base64url_encode(sha1);
   info.x5t_s256 = base64url_encode(digest(impl->certificate.get(), EVP_sha256()));
   const ASN1_TIME* not_after = X509_get0_notAfter(impl->certificate.get());

@@ -9,10 +9,16 @@ namespace fkv::run {
 
 void RunRecord::secret(const SecretDone& done) {
   std::lock_guard lock(mutex_);
+  std::string written;
   for (const auto& step : done.result.steps) {
+    if (step.kind == secrets::Step::Kind::write_file) written = step.text;
     if (step.kind != secrets::Step::Kind::set_variable) continue;
     agent::add_variable(record_, agent::SummaryVariable{step.name, step.secret, step.output, step.path,
+                                                        done.result.json_expanded,
                                                         done.expires ? utc_time(*done.expires).substr(0, 10) : ""});
+  }
+  if (const auto& c = done.result.certificate; c && done.result.set) {
+    record_.certificates.push_back({done.ref.text(), written, c->format, c->thumbprint, c->not_after});
   }
   if (done.not_yet_valid) record_.not_yet_valid.push_back(done.ref.text());
 }

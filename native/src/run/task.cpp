@@ -112,7 +112,17 @@ int Task::execute() {
   static RunControl run_control(cfg.timeout);
   platform::install_cancel_handlers(run_control);
 
+  // CertificatePassword: to the masker before the first line is printed.
+  if (!cfg.certificate_password.empty()) {
+    hold_secret(cfg.certificate_password);
+    log_.set_secret(cfg.certificate_password);
+  }
   log_.info("Key vault name: " + vault_ + ".");
+  if (cfg.certificate_password_unused) {
+    log_.warning(
+        "CertificatePassword is set, but no SecretsFilter item writes a .pfx or .p12 file, so it protects nothing. "
+        "Add e.g. '<certificate> => file:certs/signing.pfx', or clear CertificatePassword.");
+  }
   if (cfg.debug) log_.debug(debug_line(cfg));
   auto connection = Connection::open(cfg, run_control, log_);
   if (!connection) return fail(connection.error());

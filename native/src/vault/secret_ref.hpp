@@ -49,6 +49,7 @@ struct FilterItem {
   std::string variable;  // "=> VARIABLE": the variable name instead of the secret's; empty: none
   std::string file;      // "=> file:PATH": the relative path, '/'-separated; empty: none
   std::vector<Selector> selectors;  // glob and exclude: every one must match too ('&'); empty: the name only
+  bool json = false;                // "=> json": a JSON object's fields become variables (issue 18)
   bool operator==(const FilterItem&) const = default;
 };
 

@@ -63,23 +63,23 @@ TEST_CASE("markdown_text escapes what would change the Markdown, and line breaks
 
 TEST_CASE("add_variable: one row per name, in first-set order; a second set adds only the output mark") {
   RunRecord r;
-  add_variable(r, {"db-password", true, false, false, ""});
-  add_variable(r, {"tls-cert", false, false, true, ""});
-  add_variable(r, {"db-password", true, true, false, ""});   // OutputVariables: the same variable as an output
-  add_variable(r, {"db-password", true, false, false, ""});  // a later plain set keeps the mark
-  add_variable(r, {"DB-PASSWORD", true, false, false,
+  add_variable(r, {"db-password", true, false, false, false, ""});
+  add_variable(r, {"tls-cert", false, false, true, false, ""});
+  add_variable(r, {"db-password", true, true, false, false, ""});   // OutputVariables: the same variable as an output
+  add_variable(r, {"db-password", true, false, false, false, ""});  // a later plain set keeps the mark
+  add_variable(r, {"DB-PASSWORD", true, false, false, false,
                    ""});  // exact names: the agent's case-folding is not ours to apply here
-  CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false, ""},
-                                                    {"tls-cert", false, false, true, ""},
-                                                    {"DB-PASSWORD", true, false, false, ""}});
+  CHECK(r.variables == std::vector<SummaryVariable>{{"db-password", true, true, false, false, ""},
+                                                    {"tls-cert", false, false, true, false, ""},
+                                                    {"DB-PASSWORD", true, false, false, false, ""}});
 }
 
 TEST_CASE("summary of a successful run") {
   RunRecord r = base();
   r.conclusion = "3 secrets from vault 'fkv-basic' set as secret variables.";
-  r.variables = {{"db-password", true, false, false, "2026-12-20"},
-                 {"kv.api_key", true, true, false, ""},
-                 {"tls-cert", false, false, true, ""}};
+  r.variables = {{"db-password", true, false, false, false, "2026-12-20"},
+                 {"kv.api_key", true, true, false, false, ""},
+                 {"tls-cert", false, false, true, false, ""}};
   r.not_yet_valid = {"api-key"};
   r.skipped = {{"old-password", "disabled"},
                {"legacy-key", "expired"},
@@ -96,7 +96,7 @@ TEST_CASE("summary of a partly failed run") {
   RunRecord r = base();
   r.result = TaskResult::Failed;
   r.conclusion = "1 of 3 secrets from vault 'fkv-basic' could not be set: db-password.";
-  r.variables = {{"api-key", true, false, false, ""}, {"tls-cert", true, false, false, ""}};
+  r.variables = {{"api-key", true, false, false, false, ""}, {"tls-cert", true, false, false, false, ""}};
   RunResult result;
   result.secret_failures.push_back(error(
       Stage::vault_get, "db-password",
@@ -244,13 +244,26 @@ TEST_CASE("MeteredClient counts calls, attempts (retries) and 429s per phase, an
 
 TEST_CASE("env_block: secret variables only, environment-safe names, first of a clash kept (issue 19)") {
   CHECK(env_block({}) == "");
-  CHECK(env_block({{"tls-cert", false, false, true, ""}}) == "");
-  CHECK(env_block({{"db-password", true, false, false, ""},
-                   {"kv.api_key", true, true, false, ""},
-                   {"tls-cert", false, false, true, ""},
-                   {"DB_PASSWORD", true, false, false, ""},
-                   {"1st", true, false, false, ""}}) == "env:\n"
-                                                        "  DB_PASSWORD: $(db-password)\n"
-                                                        "  KV_API_KEY: $(kv.api_key)\n"
-                                                        "  _1ST: $(1st)\n");
+  CHECK(env_block({{"tls-cert", false, false, true, false, ""}}) == "");
+  CHECK(env_block({{"db-password", true, false, false, false, ""},
+                   {"kv.api_key", true, true, false, false, ""},
+                   {"tls-cert", false, false, true, false, ""},
+                   {"DB_PASSWORD", true, false, false, false, ""},
+                   {"1st", true, false, false, false, ""}}) == "env:\n"
+                                                               "  DB_PASSWORD: $(db-password)\n"
+                                                               "  KV_API_KEY: $(kv.api_key)\n"
+                                                               "  _1ST: $(1st)\n");
+}
+
+TEST_CASE("summary: certificates written and JSON fields (issue 18)") {
+  RunRecord r;
+  r.vault = "kv1";
+  add_variable(r, {"svc.password", true, false, false, true, ""});
+  r.certificates.push_back({"signing", "certs/signing.pfx", "PKCS#12 (password)",
+                            "CE594FC485625AA9F3239534AB75BAC22A4C71D5", "2030-01-01T00:00:00Z"});
+  const std::string md = render_summary(r);
+  CHECK(md.find("| svc.password | secret, JSON field |") != std::string::npos);
+  CHECK(md.find("Certificates written") != std::string::npos);
+  CHECK(md.find("| signing | certs/signing.pfx | PKCS\\#12 \\(password\\) | CE594FC485625AA9F3239534AB75BAC22A4C71D5 | "
+                "2030-01-01T00:00:00Z |") != std::string::npos);
 }

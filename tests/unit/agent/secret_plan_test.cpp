@@ -150,6 +150,15 @@ TEST_CASE("conflicts between named items are found before any network call, word
        "file:two.pem' would both set the variable 'a' (variable "
        "names are compared without regard to case); give one of "
        "them another name with '=> <variable>'."},
+      // A certificate's file also sets '<path variable>.thumbprint' and '.notAfter' (issue 18).
+      {"tls => file:tls.pfx, other => TLS.Thumbprint", "",
+       "SecretsFilter: 'tls => file:tls.pfx' and 'other => TLS.Thumbprint' would both set the variable "
+       "'TLS.Thumbprint' (variable names are compared without regard to case); give one of them another name "
+       "with '=> <variable>'."},
+      {"other => kv.tls.notafter, tls => file:tls.pem", "kv.",
+       "SecretsFilter: 'other => kv.tls.notafter' and 'tls => file:tls.pem' would both set the variable "
+       "'kv.tls.notAfter' (variable names are compared without regard to case); give one of them another name "
+       "with '=> <variable>'."},
   };
   for (const auto& c : cases) {
     CAPTURE(c.filter);
@@ -378,4 +387,18 @@ TEST_CASE("name styles: styled_name, unstyled_secret_name and environment_name (
   CHECK(unstyled_secret_name("db-password", NameStyle::secret) == "db-password");
   CHECK(environment_name("kv.db-password") == "KV_DB_PASSWORD");
   CHECK(environment_name("1st") == "_1ST");
+}
+
+TEST_CASE("=> json: the destination is the fields' prefix; variables under it from other items conflict") {
+  const SecretPlan plan = plan_of("svc => json, other", "kv.");
+  const Destination d = plan.destination({"svc", ""});
+  CHECK(d.json);
+  CHECK(d.variables == std::vector<std::string>{"kv.svc"});
+  CHECK_FALSE(plan.destination({"other", ""}).json);
+  CHECK(plan_error("svc => json, other => SVC.user") ==
+        "SecretsFilter: 'svc => json' and 'other => SVC.user' could both set the variable 'SVC.user' ('svc => json' "
+        "sets a variable 'svc.<field>' per JSON field); give one of them another name with '=> <variable>'.");
+  CHECK_FALSE(plan_error("a => json, x => a.b.c").empty());
+  // 'a.' and 'a-b.' do not overlap; a secret name holds no '.', so listed secrets never do.
+  CHECK(plan_of("a => json, a-b => json, *").destination({"a-b", ""}).json);
 }

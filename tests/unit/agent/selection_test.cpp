@@ -116,8 +116,8 @@ TEST_CASE("invalid items: one error naming the item and what to write instead, w
     CHECK(s.error().stage == fkv::Stage::config);
     CHECK(s.error().hint ==
           "Use '*' for all secrets, or a list of items separated by commas or new lines: secret names (optionally "
-          "/<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and '<name> => <variable>' or "
-          "'<name> => file:<relative path>' targets.");
+          "/<version>), patterns with '*' and '?', exclusions '!<name or pattern>', and '<name> => <variable>', "
+          "'<name> => file:<relative path>' and '<name> => json' targets.");
   }
 }
 
@@ -313,4 +313,18 @@ TEST_CASE("matches: names, tags (name case-insensitive, value case-sensitive), c
   }
   // No content type at all matches no type: selector, not even '*'.
   CHECK_FALSE(matches("*", {{fkv::vault::Selector::Kind::type, "*", "", false}}, ListedSecret{"a", "", {}, {}}));
+}
+
+TEST_CASE("'=> json' marks a named item for JSON expansion (issue 18)") {
+  auto selection = parse_secrets_filter("svc => json, db/abc123 => json, other => jsonish");
+  REQUIRE(selection);
+  REQUIRE(selection->items.size() == 3);
+  CHECK(selection->items[0].json);
+  CHECK(selection->items[0].variable.empty());
+  CHECK(selection->items[1].json);
+  CHECK(selection->items[1].ref.version == "abc123");
+  CHECK_FALSE(selection->items[2].json);
+  CHECK(selection->items[2].variable == "jsonish");
+  CHECK_FALSE(parse_secrets_filter("app-* => json"));
+  CHECK_FALSE(parse_secrets_filter("!svc => json"));
 }

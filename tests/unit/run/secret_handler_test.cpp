@@ -105,13 +105,15 @@ TEST_CASE("emitter: each outcome's lines as it arrives; failures collected; nbf 
     all += joined(lines);
     return lines;
   };
-  CHECK(feed(ok("b", "vb")) ==
-        std::vector<std::string>{"##vso[task.setsecret]vb", "##vso[task.setvariable variable=b;issecret=true]vb"});
+  CHECK(feed(ok("b", "value-b")) ==
+        std::vector<std::string>{"##vso[task.setsecret]value-b",
+                                 "##vso[task.setvariable variable=b;issecret=true]value-b"});
   CHECK(feed(failed("x")).empty());
-  CHECK(feed(ok("a", "va", 1'800'000'000)) ==
+  CHECK(feed(ok("a", "value-a", 1'800'000'000)) ==
         std::vector<std::string>{"##vso[task.logissue type=warning]Secret 'a' is not valid before 2027-01-15T08:00:00Z "
                                  "(nbf), it is set anyway.",
-                                 "##vso[task.setsecret]va", "##vso[task.setvariable variable=a;issecret=true]va"});
+                                 "##vso[task.setsecret]value-a",
+                                 "##vso[task.setvariable variable=a;issecret=true]value-a"});
   CHECK(feed(ok("PATH", "p")).empty());  // read-only name: a failure, nothing emitted
   // The multi-line switch comes once, right before the first multi-line value's lines.
   auto first = feed(ok("m1", "l1\nl2"));
@@ -179,41 +181,40 @@ TEST_CASE("renames, VariablePrefix and OutputVariables: the exact lines (issue 1
   auto plan = plan_of("db => DB_PASSWORD, api, app-*", "kv.");
   Files files;
   SecretEmitter emitter(with_plan(plan, files, true));
-  CHECK(joined(emitter.emit(ok("db", "p;1"))) ==
-        "##vso[task.setsecret]p%3B1\n"
-        "##vso[task.setvariable variable=DB_PASSWORD;issecret=true]p%3B1\n"
-        "##vso[task.setvariable variable=DB_PASSWORD;isoutput=true;issecret=true]p%3B1\n");
-  CHECK(joined(emitter.emit(ok("app-key", "k"))) ==
-        "##vso[task.setsecret]k\n"
-        "##vso[task.setvariable variable=kv.app-key;issecret=true]k\n"
-        "##vso[task.setvariable variable=kv.app-key;isoutput=true;issecret=true]k\n");
+  CHECK(joined(emitter.emit(ok("db", "pw;1x"))) ==
+        "##vso[task.setsecret]pw%3B1x\n"
+        "##vso[task.setvariable variable=DB_PASSWORD;issecret=true]pw%3B1x\n"
+        "##vso[task.setvariable variable=DB_PASSWORD;isoutput=true;issecret=true]pw%3B1x\n");
+  CHECK(joined(emitter.emit(ok("app-key", "key-1"))) ==
+        "##vso[task.setsecret]key-1\n"
+        "##vso[task.setvariable variable=kv.app-key;issecret=true]key-1\n"
+        "##vso[task.setvariable variable=kv.app-key;isoutput=true;issecret=true]key-1\n");
   CHECK(emitter.secrets_set() == 2);
   CHECK(files.written.empty());
 }
 
-TEST_CASE("secret files: PKCS#12 decoded, PEM as it is, every line masked, path variable non-secret (issue 11)") {
-  auto plan = plan_of("tls => file:certs/tls.pfx, pem => file:certs/ca.pem, both => file:b.txt, both => BOTH", "kv.");
+// Not certificate extensions (.bin, .txt): the bytes as stored; certificates: tests/unit/secrets (issue 18).
+TEST_CASE("secret files: PKCS#12 decoded, PEM as it is, secret lines masked, path variable non-secret (issue 11)") {
+  auto plan = plan_of("tls => file:certs/tls.bin, pem => file:certs/ca.txt, both => file:b.txt, both => BOTH", "kv.");
   Files files;
   SecretEmitter emitter(with_plan(plan, files));
   // "AP8A/w==" is the bytes 00 ff 00 ff.
   CHECK(joined(emitter.emit(with_type("tls", "AP8A/w==", "application/x-pkcs12"))) ==
         "##vso[task.setsecret]AP8A/w==\n"
-        "##vso[task.setvariable variable=kv.tls;issecret=false]/agent/_temp/certs/tls.pfx\n");
+        "##vso[task.setvariable variable=kv.tls;issecret=false]/agent/_temp/certs/tls.bin\n");
   const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
   CHECK(joined(emitter.emit(with_type("pem", pem, "application/x-pem-file"))) ==
-        "##vso[task.setsecret]-----BEGIN CERTIFICATE-----\n"
         "##vso[task.setsecret]MIIBszCCAVmgAwIBAgIU\n"
-        "##vso[task.setsecret]-----END CERTIFICATE-----\n"
         "##vso[task.setsecret]-----BEGIN CERTIFICATE-----%0AMIIBszCCAVmgAwIBAgIU%0A-----END CERTIFICATE-----%0A\n"
-        "##vso[task.setvariable variable=kv.pem;issecret=false]/agent/_temp/certs/ca.pem\n");
+        "##vso[task.setvariable variable=kv.pem;issecret=false]/agent/_temp/certs/ca.txt\n");
   CHECK(joined(emitter.emit(ok("both", "b-value"))) ==
         "##vso[task.setsecret]b-value\n"
         "##vso[task.setvariable variable=kv.both;issecret=false]/agent/_temp/b.txt\n"
         "##vso[task.setsecret]b-value\n"
         "##vso[task.setvariable variable=BOTH;issecret=true]b-value\n");
   REQUIRE(files.written.size() == 3);
-  CHECK(files.written[0] == std::pair<std::string, std::string>{"certs/tls.pfx", std::string("\0\xff\0\xff", 4)});
-  CHECK(files.written[1] == std::pair<std::string, std::string>{"certs/ca.pem", pem});
+  CHECK(files.written[0] == std::pair<std::string, std::string>{"certs/tls.bin", std::string("\0\xff\0\xff", 4)});
+  CHECK(files.written[1] == std::pair<std::string, std::string>{"certs/ca.txt", pem});
   CHECK(files.written[2] == std::pair<std::string, std::string>{"b.txt", "b-value"});
   CHECK(emitter.secrets_set() == 3);
   CHECK(emitter.failures().empty());
