@@ -1,6 +1,8 @@
 #include "agent/run_summary.hpp"
 
+#include "agent/commands.hpp"
 #include "core/text.hpp"
+#include "core/text_gate.hpp"
 
 #include <cstdio>
 #include <optional>
@@ -79,15 +81,16 @@ void section(std::string& out, const std::string& title, std::size_t count) {
   out += "#### " + title + " (" + std::to_string(count) + ")\n\n";
 }
 
-std::string code(std::string_view text) { return text.empty() ? std::string() : markdown_text(text); }
-
 }  // namespace
 
-std::string render_summary(const RunRecord& r) {
+std::string render_summary(const RunRecord& r, const SecretIndex& held) {
+  // Every text passes the gate (held secrets, control characters), then Markdown's escaping.
+  const auto text = [&held](std::string_view t) { return markdown_text(gate_text(t, held)); };
+  const auto code = [&text](std::string_view t) { return t.empty() ? std::string() : text(t); };
   std::string out;
-  out += "### Key vault " + (r.vault.empty() ? std::string("(unknown)") : markdown_text(r.vault)) + ": " +
+  out += "### Key vault " + (r.vault.empty() ? std::string("(unknown)") : text(r.vault)) + ": " +
          (r.diagnose ? "diagnose " : "") + result_word(r.result) + "\n\n";
-  if (!r.conclusion.empty()) out += "**Result:** " + markdown_text(r.conclusion) + "\n\n";
+  if (!r.conclusion.empty()) out += "**Result:** " + text(r.conclusion) + "\n\n";
 
   std::vector<std::vector<std::string>> facts;
   auto fact = [&](const char* name, const std::string& value) {
@@ -106,8 +109,7 @@ std::string render_summary(const RunRecord& r) {
   if (!r.findings.empty()) {
     section(out, "Findings", r.findings.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.findings)
-      rows.push_back({markdown_text(f.check), status_word(f.status), markdown_text(f.text)});
+    for (const auto& f : r.findings) rows.push_back({text(f.check), status_word(f.status), text(f.text)});
     table(out, {"Check", "Result", "Details"}, rows);
   }
   if (!r.variables.empty()) {
@@ -121,34 +123,33 @@ std::string render_summary(const RunRecord& r) {
       mark(v.secret, "secret");
       mark(v.output, "output");
       mark(v.file, "file");
-      rows.push_back({markdown_text(v.name), marks});
+      rows.push_back({text(v.name), marks});
     }
     table(out, {"Variable", "Marks"}, rows);
   }
   if (!r.not_yet_valid.empty()) {
     section(out, "Set although not yet valid", r.not_yet_valid.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& name : r.not_yet_valid) rows.push_back({markdown_text(name)});
+    for (const auto& name : r.not_yet_valid) rows.push_back({text(name)});
     table(out, {"Secret"}, rows);
   }
   if (!r.skipped.empty()) {
     section(out, "Skipped", r.skipped.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& s : r.skipped) rows.push_back({markdown_text(s.name), markdown_text(s.reason)});
+    for (const auto& s : r.skipped) rows.push_back({text(s.name), text(s.reason)});
     table(out, {"Secret", "Reason"}, rows);
   }
   if (!r.failures.empty()) {
     section(out, "Failures", r.failures.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.failures)
-      rows.push_back({markdown_text(f.what), markdown_text(f.cause), markdown_text(f.fix)});
+    for (const auto& f : r.failures) rows.push_back({text(f.what), text(f.cause), text(f.fix)});
     table(out, {"What", "Cause", "Fix"}, rows);
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.phases) {
     if (p.requests == 0) continue;
-    rows.push_back({markdown_text(p.name), seconds_text(p.seconds), std::to_string(p.requests),
-                    std::to_string(p.retries), std::to_string(p.throttled)});
+    rows.push_back({text(p.name), seconds_text(p.seconds), std::to_string(p.requests), std::to_string(p.retries),
+                    std::to_string(p.throttled)});
   }
   rows.push_back({"Whole run", seconds_text(r.total_seconds), "", "", ""});
   out += "#### Timings\n\n";
@@ -177,38 +178,6 @@ std::vector<SummaryFailure> summary_failures(const RunResult& result) {
   }
   return out;
 }
-
-namespace {
-
-std::string unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto at = [&](std::string_view code) { return text.substr(i, code.size()) == code; };
-    if (at("%3B")) {
-      out += ';';
-      i += 2;
-    } else if (at("%0D")) {
-      out += '\r';
-      i += 2;
-    } else if (at("%0A")) {
-      out += '\n';
-      i += 2;
-    } else if (at("%5D")) {
-      out += ']';
-      i += 2;
-    } else out += text[i];
-  }
-  std::string result;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out.compare(i, 6, "%AZP25") == 0) {
-      result += '%';
-      i += 5;
-    } else result += out[i];
-  }
-  return result;
-}
-
-}  // namespace
 
 std::optional<SummaryVariable> variable_of_command(std::string_view line) {
   constexpr std::string_view kPrefix = "##vso[task.setvariable ";

@@ -5,7 +5,7 @@
 // - The record holds no value, token or header: only names (the vault, validated secret and variable
 //   names), the connection's ids, the OIDC token's issuer and subject, Error texts (safe to print by
 //   core/error.hpp's contract) and counts.
-// - Every text goes through markdown_text(): Markdown's special characters are backslash-escaped, line
+// - Every text goes through the gate (core/text_gate.hpp) and markdown_text(): Markdown's special characters are backslash-escaped, line
 //   breaks become spaces, so a name or message can neither break a table (|) nor add links, HTML or
 //   emphasis. Empty sections are left out. At most kMaxRows rows per table, then "and N more".
 // - The layout (see tests/unit/agent/expected/*.md): a heading with the vault and the result, the
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "agent/outcome.hpp"
+#include "core/redaction.hpp"
 
 namespace fkv::agent {
 
@@ -93,7 +94,9 @@ void add_variable(RunRecord& record, SummaryVariable variable);
 // into spaces.
 std::string markdown_text(std::string_view text);
 
-std::string render_summary(const RunRecord& record);
+// `held`: the secrets to redact from every text (core/text_gate.hpp: the gate, which also replaces control
+// characters and removes bidi overrides).
+std::string render_summary(const RunRecord& record, const SecretIndex& held);
 
 // The failures of a run, each with cause and fix, in the order conclude() reports them.
 std::vector<SummaryFailure> summary_failures(const RunResult& result);

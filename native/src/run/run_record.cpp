@@ -2,6 +2,7 @@
 
 #include "agent/commands.hpp"
 #include "core/random.hpp"
+#include "core/redaction.hpp"
 #include "platform/secret_file.hpp"
 
 namespace fkv::run {
@@ -34,7 +35,10 @@ std::optional<std::string> RunRecord::write() {
   const std::string relative = "federated-keyvault/summary-" +
                                (record_.vault.empty() ? std::string("run") : record_.vault) + "-" + random_hex(8) +
                                ".md";
-  auto path = platform::write_secret_file(directory_, relative, agent::render_summary(record_));
+  const std::string text = with_held_secrets([this](const SecretIndex& held) {
+    return agent::render_summary(record_, held);
+  });
+  auto path = platform::write_secret_file(directory_, relative, text);
   if (!path) {
     return agent::log_issue(agent::IssueType::warning, "The run summary could not be written: " + path.error().message);
   }

@@ -28,8 +28,9 @@ class RunRecord {
   void listed(const Listed& list);
   void not_selected(const NotSelected& skip);
 
-  // Renders the record, writes it under Agent.TempDirectory (owner-only, no link followed) and returns the
-  // uploadsummary line, or a warning when it cannot be written; nothing without a temp directory.
+  // Renders the record through the gate (agent::render_summary with the held secrets), writes it under
+  // Agent.TempDirectory (owner-only, no link followed) and returns the uploadsummary line, or a warning when
+  // it cannot be written; nothing without a temp directory.
   std::optional<std::string> write();
 
  private:
