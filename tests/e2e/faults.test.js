@@ -328,3 +328,19 @@ test('control bytes from an input never reach the log or the summary (environmen
   assert.ok(errors(failed).length > 0 && errors(failed).every((m) => !CONTROL.test(m)), failed.context());
   assert.deepEqual(shownTexts(failed).filter((t) => CONTROL.test(t)), [], failed.context());
 });
+
+test('Retry-After: 0 on every GET is no delay given: paced probes inside the deadline, not a hot loop', () => {
+  const names = Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  const sc = scenario({ count: 20, faults: [{ host: HOST, method: 'GET', path: '/secrets/*', status: 429, retryAfter: '0' }] });
+  const result = run(sc, { filter: names.join(','), set: { INPUT_TIMEOUTSECONDS: '5' } });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), {});
+  const gets = vaultRequests(result).filter((r) => r.target.startsWith('/secrets/'));
+  // Pauses of 0.5, 1, 1, ... s with one probe each, plus the first burst: a few dozen at most (was 2,023).
+  assert.ok(gets.length < 80, `${gets.length} GETs`);
+  assert.ok(result.seconds > 4 && result.seconds < 15, `${result.seconds} s`);
+  assert.match(lastMessage(result), /The run reached its time limit of 5 s \(TimeoutSeconds\)/, result.context());
+  const notFetched = errors(result).find((m) => m.startsWith('Not fetched because the run stopped'));
+  assert.ok(notFetched && names.every((n) => notFetched.includes(n) || errors(result).some((m) => m.includes(`'${n}'`))),
+    result.context());
+});
