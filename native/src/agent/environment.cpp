@@ -75,7 +75,7 @@ std::optional<std::chrono::seconds> parse_timeout_seconds(std::string_view text)
   return std::chrono::seconds{static_cast<long long>(*value)};
 }
 
-std::string read_summary_directory(const EnvLookup& lookup) { return lookup("AGENT_TEMPDIRECTORY").value_or(""); }
+TempDirectory read_temp_directory(const EnvLookup& lookup) { return config::temp_directory(config::Env(lookup)); }
 
 Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   const config::Env env(lookup);

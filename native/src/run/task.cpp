@@ -99,7 +99,7 @@ int Task::internal_error(const std::string& what) {
 }
 
 int Task::execute() {
-  record_.set_directory(agent::read_summary_directory(env_));
+  record_.set_directory(agent::read_temp_directory(env_));
   auto config = agent::read_task_config(env_);
   if (!config) return fail(config.error());
   const agent::TaskConfig& cfg = *config;

@@ -1,4 +1,5 @@
-// The run record's file (run/run_record.hpp): it passes the gate with the process's held secrets.
+// The run record's file (run/run_record.hpp): where it goes (the temp-directory rule of secret files) and
+// that it passes the gate with the process's held secrets.
 #include "run/run_record.hpp"
 
 #include <doctest/doctest.h>
@@ -22,13 +23,23 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+TEST_CASE("RunRecord::write: no temp directory, nothing; one that is not absolute, a warning and no file") {
+  fkv::run::RunRecord unset;
+  CHECK_FALSE(unset.write());
+  fkv::run::RunRecord relative;
+  relative.set_directory({"", "not an absolute path."});
+  CHECK(relative.write() ==
+        "##vso[task.logissue type=warning]The run summary was not written: Agent.TempDirectory (AGENT_TEMPDIRECTORY) "
+        "is not an absolute path.");
+}
+
 TEST_CASE("RunRecord::write: the file passes the gate (held values, control characters)") {
   char pattern[] = "/tmp/fkv-run-record-XXXXXX";
   REQUIRE(::mkdtemp(pattern) != nullptr);
   const std::string dir = pattern;
   fkv::hold_secret("value-of-s00-7f3a9c");
   fkv::run::RunRecord record;
-  record.set_directory(dir);
+  record.set_directory({dir, ""});
   record.update([](fkv::agent::RunRecord& r) {
     r.vault = "fkv";
     r.failures = {{"s01", "Forbidden: s00 is value-of-s00-7f3a9c \x1b[2J", "Fix it."}};
