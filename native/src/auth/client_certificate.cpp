@@ -95,7 +95,8 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
   PkeyPtr key;
   int blocks = 0;
   ERR_clear_error();
-  for (int guard = 0; guard < 64; ++guard) {
+  constexpr int kMaxBlocks = 64;  // a certificate, its chain and its key; more is not a service connection's PEM
+  for (;;) {
     PemBlock block;
     if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.length) != 1) {
       const unsigned long error = ERR_peek_last_error();
@@ -103,7 +104,12 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
       if (ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE) break;
       return pem_error("has a PEM block that cannot be read (its base64 text is damaged or cut off).");
     }
-    ++blocks;
+    if (++blocks > kMaxBlocks) {
+      return pem_error("has more than " + std::to_string(kMaxBlocks) +
+                           " PEM blocks; the task reads no further, so it did not look for the key or the "
+                           "certificate beyond them.",
+                       "Keep only the certificate (with its chain) and its private key in the PEM text.");
+    }
     const std::string_view name = block.name;
     const unsigned char* cursor = block.data;
     if (name == "CERTIFICATE") {
