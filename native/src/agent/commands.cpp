@@ -97,11 +97,13 @@ std::string info(std::string_view text) {
 
 namespace fkv::agent {
 
+bool carries_value(std::string_view line) {
+  return line.starts_with("##vso[task.setsecret]") || line.starts_with("##vso[task.setvariable ");
+}
+
 std::string gate_line(std::string_view line, const SecretIndex& held) {
   constexpr std::string_view kCommand = "##vso[";
-  if (line.starts_with("##vso[task.setsecret]") || line.starts_with("##vso[task.setvariable ")) {
-    return std::string(line);
-  }
+  if (carries_value(line)) return std::string(line);
   if (line.starts_with(kCommand)) {
     const auto close = line.find(']');
     if (close != std::string_view::npos) {

@@ -59,5 +59,7 @@ std::string info(std::string_view text);
 // escaped again (its properties are the task's own); a plain line is gated and rendered again with info(),
 // so that removing a character cannot join a "##".
 std::string gate_line(std::string_view line, const SecretIndex& held);
+// True for the lines gate_line leaves exact: task.setsecret and task.setvariable (their data is a value).
+bool carries_value(std::string_view line);
 
 }  // namespace fkv::agent

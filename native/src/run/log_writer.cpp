@@ -87,9 +87,14 @@ std::vector<std::string> downloaded_lines(const Downloaded& done) {
 }
 
 void LogWriter::write_locked(std::string_view text) {
-  // The gate (agent::gate_line): no line reaches stdout without it.
-  const std::string line = with_held_secrets([text](const SecretIndex& held) { return agent::gate_line(text, held); });
-  std::fwrite(line.data(), 1, line.size(), stdout);
+  // The gate (agent::gate_line): no line reaches stdout without it. The lines it leaves exact (values) are
+  // written without taking the held secrets' lock or copying them.
+  std::string gated;
+  if (!agent::carries_value(text)) {
+    gated = with_held_secrets([text](const SecretIndex& held) { return agent::gate_line(text, held); });
+    text = gated;
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
 }

@@ -125,5 +125,6 @@ TEST_CASE("gate_line: values stay exact; every other text is redacted and printa
   for (const auto& row : rows) {
     CAPTURE(row.in);
     CHECK(fkv::agent::gate_line(row.in, held) == row.out);
+    CHECK(fkv::agent::carries_value(row.in) == (row.in.rfind("##vso[task.set", 0) == 0));
   }
 }
