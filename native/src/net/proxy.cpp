@@ -256,6 +256,7 @@ constexpr auto kLinearTime = std::regex_constants::__polynomial;
 constexpr std::size_t kMaxBypassPatternLength = 512;
 constexpr std::size_t kMaxBypassNesting = 16;
 constexpr std::size_t kMaxBypassCount = 100;
+constexpr std::size_t kMaxBypassExpansion = 2000;
 constexpr auto kBypassFlags = std::regex::ECMAScript | std::regex::icase | kLinearTime;
 
 // A bypass pattern shortened for a warning (the gate removes control characters when it is printed).
@@ -270,7 +271,18 @@ std::optional<std::string> unusable_bypass_pattern(std::string_view pattern) {
   if (pattern.size() > kMaxBypassPatternLength) {
     return "it is longer than " + std::to_string(kMaxBypassPatternLength) + " characters";
   }
-  std::size_t depth = 0;
+  // The compiler copies what a {count} repeats: `size` estimates the automaton it builds (one per atom, a
+  // group the sum of its parts, times each count), saturating above the limit.
+  struct Frame {
+    std::size_t size = 0;  // of the group so far
+    std::size_t last = 0;  // of its last atom (what a quantifier repeats)
+  };
+  const auto add = [](std::size_t a, std::size_t b) { return std::min(a + b, kMaxBypassExpansion + 1); };
+  std::vector<Frame> frames{Frame{}};
+  const auto atom = [&](std::size_t size) {
+    frames.back().last = size;
+    frames.back().size = add(frames.back().size, size);
+  };
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
     if (c == '\\') {
@@ -278,25 +290,45 @@ std::optional<std::string> unusable_bypass_pattern(std::string_view pattern) {
         return "it uses a backreference (\\" + std::string(1, pattern[i + 1]) + ")";
       }
       ++i;
+      atom(1);
     } else if (c == '[') {  // a class: literal up to its unescaped ']' (a ']' right after '[' or '[^' too)
       std::size_t j = i + 1;
       if (j < pattern.size() && pattern[j] == '^') ++j;
       if (j < pattern.size() && pattern[j] == ']') ++j;
       while (j < pattern.size() && pattern[j] != ']') j += pattern[j] == '\\' ? 2 : 1;
       i = j;
+      atom(1);
     } else if (c == '(') {
-      if (++depth > kMaxBypassNesting) {
+      if (frames.size() > kMaxBypassNesting) {
         return "its groups are nested more than " + std::to_string(kMaxBypassNesting) + " deep";
       }
+      frames.push_back(Frame{});
     } else if (c == ')') {
-      if (depth > 0) --depth;
+      if (frames.size() == 1) continue;  // unbalanced: std::regex rejects it
+      const std::size_t size = std::max<std::size_t>(frames.back().size, 1);
+      frames.pop_back();
+      atom(size);
+    } else if (c == '|') {
+      frames.back().last = 0;
     } else if (c == '{') {
-      std::size_t value = 0;
-      for (std::size_t j = i + 1;
-           j < pattern.size() && (std::isdigit(static_cast<unsigned char>(pattern[j])) || pattern[j] == ','); ++j) {
+      std::size_t value = 0, largest = 0;
+      std::size_t j = i + 1;
+      for (; j < pattern.size() && (std::isdigit(static_cast<unsigned char>(pattern[j])) || pattern[j] == ','); ++j) {
         value = pattern[j] == ',' ? 0 : std::min<std::size_t>(value * 10 + (pattern[j] - '0'), kMaxBypassCount + 1);
         if (value > kMaxBypassCount) return "it counts a repetition above " + std::to_string(kMaxBypassCount);
+        largest = std::max(largest, value);
       }
+      if (j > i + 1 && pattern[j - 1] == ',') ++largest;  // {n,}: n copies and a loop
+      Frame& f = frames.back();
+      const std::size_t repeated = std::min(f.last * std::max<std::size_t>(largest, 1), kMaxBypassExpansion + 1);
+      f.size = add(f.size, repeated - std::min(repeated, f.last));
+      f.last = repeated;
+      if (f.size > kMaxBypassExpansion) {
+        return "its counted repetitions make it too large (more than " + std::to_string(kMaxBypassExpansion) +
+               " parts)";
+      }
+    } else if (c != '*' && c != '+' && c != '?' && c != '^' && c != '$') {
+      atom(1);
     }
   }
   return std::nullopt;

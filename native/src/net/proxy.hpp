@@ -76,8 +76,9 @@ struct BypassPattern {
 };
 
 // Why an AGENT_PROXYBYPASSLIST entry is not used (nullopt: it is): longer than 512 characters, groups
-// nested more than 16 deep (the regex compiler recurses per level), a counted repetition above 100 (the
-// compiler copies the repeated part), or a backreference (no linear-time matcher has them).
+// nested more than 16 deep (the regex compiler recurses per level), a counted repetition above 100 or
+// counts that multiply it beyond 2000 parts (the compiler copies what a count repeats, and matching costs
+// the URL's length times that size), or a backreference (no linear-time matcher has them).
 std::optional<std::string> unusable_bypass_pattern(std::string_view pattern);
 
 struct ProxySettings {

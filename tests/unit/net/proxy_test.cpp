@@ -419,4 +419,14 @@ TEST_CASE("AGENT_PROXYBYPASSLIST: no entry can stall or crash the task") {
             "AGENT_PROXYBYPASSLIST entry '\x1b[\xe2\x80\xae' is not a valid regular expression and is ignored."});
   CHECK(fkv::net::unusable_bypass_pattern("\\.vault\\.azure\\.net$") == std::nullopt);
   CHECK(fkv::net::unusable_bypass_pattern("[(((((((((((((((((((]x{2,5}") == std::nullopt);  // in a class: literal
+  // Counts multiply through groups: the automaton the compiler builds stays small.
+  CHECK(fkv::net::unusable_bypass_pattern("^https://10\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") == std::nullopt);
+  CHECK(fkv::net::unusable_bypass_pattern("(ab{100}){10}") == std::nullopt);              // ~1000 parts
+  CHECK(fkv::net::unusable_bypass_pattern("a{100}b{100}c{100}|d{100}") == std::nullopt);  // 400
+  CHECK(fkv::net::unusable_bypass_pattern("((a{100}){100}){100}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
+  CHECK(fkv::net::unusable_bypass_pattern("(x(ab{100}){10}){2}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
+  CHECK(fkv::net::unusable_bypass_pattern("(a{100}){21}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
 }
