@@ -5,9 +5,10 @@
 // - The record holds no value, token or header: only names (the vault, validated secret and variable
 //   names), the connection's ids, the OIDC token's issuer and subject, Error texts (safe to print by
 //   core/error.hpp's contract) and counts.
-// - Every text goes through the gate (core/text_gate.hpp) and markdown_text(): Markdown's special characters are backslash-escaped, line
-//   breaks become spaces, so a name or message can neither break a table (|) nor add links, HTML or
-//   emphasis. Empty sections are left out. At most kMaxRows rows per table, then "and N more".
+// - Every text goes through the gate (core/text_gate.hpp: held secrets become "***", control characters
+//   spaces), then markdown_text(): Markdown's special characters are backslash-escaped, line breaks become
+//   spaces, so a name or message can neither break a table (|) nor add links, HTML or emphasis. Empty
+//   sections are left out. At most kMaxRows rows per table, then "and N more".
 // - The layout (see tests/unit/agent/expected/*.md): a heading with the vault and the result, the
 //   conclusion, a table of the run's facts, then Findings (diagnose mode), Variables set, Skipped,
 //   Failures and Timings. The text ends with one line break.
