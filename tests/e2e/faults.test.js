@@ -304,3 +304,43 @@ for (const retryAfter of [null, '1']) {
     assert.ok(line && line.startsWith(`Key Vault throttled ${throttled} requests (HTTP 429): downloads paused for `), line);
   });
 }
+
+test('Key Vault\'s error for one secret quotes another secret\'s value: the log and the summary show *** instead', () => {
+  const sc = scenario({ count: 2, faults: [{ host: HOST, path: '/secrets/s01', status: 403, errorCode: 'Forbidden',
+    errorMessage: `Caller may not read s01 (s00 is ${valueOf('s00')})` }] });
+  const result = run(sc, { filter: 's00,s01' });  // the leak scan reads the summary file too
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), table(['s00']));
+  assert.ok(errors(result).some((m) => m.includes('Caller may not read s01 (s00 is ***)')), result.context());
+  const summary = result.files.find((f) => /summary-.*\.md$/.test(f.path));
+  assert.ok(summary && summary.text.includes('Caller may not read s01 \\(s00 is \\*\\*\\*\\)'), summary && summary.text);
+});
+
+// What a terminal or log viewer would act on: C0/C1 controls, DEL, bidi embeddings/overrides/isolates.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const shownTexts = (run) => [...run.log.text, ...run.log.issues.map((i) => i.message),
+  ...run.log.completions.map((c) => c.message || ''), ...run.files.map((f) => f.text.replace(/\n/g, ' '))];
+
+test('control bytes from an input never reach the log or the summary (environment: tests/e2e/proxy.test.js)', () => {
+  const sc = scenario({ count: 1 });
+  const failed = run(sc, { set: { INPUT_KEYVAULTNAME: 'fkv\u0007\u001b]0;x\u0007\u202e-vault' } });
+  assert.equal(failed.status, 1, failed.context());
+  assert.ok(errors(failed).length > 0 && errors(failed).every((m) => !CONTROL.test(m)), failed.context());
+  assert.deepEqual(shownTexts(failed).filter((t) => CONTROL.test(t)), [], failed.context());
+});
+
+test('Retry-After: 0 on every GET is no delay given: paced probes inside the deadline, not a hot loop', () => {
+  const names = Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  const sc = scenario({ count: 20, faults: [{ host: HOST, method: 'GET', path: '/secrets/*', status: 429, retryAfter: '0' }] });
+  const result = run(sc, { filter: names.join(','), set: { INPUT_TIMEOUTSECONDS: '5' } });
+  assert.equal(result.status, 1, result.context());
+  assert.deepEqual(result.log.variableTable(), {});
+  const gets = vaultRequests(result).filter((r) => r.target.startsWith('/secrets/'));
+  // Pauses of 0.5, 1, 1, ... s with one probe each, plus the first burst: a few dozen at most (was 2,023).
+  assert.ok(gets.length < 80, `${gets.length} GETs`);
+  assert.ok(result.seconds > 4 && result.seconds < 15, `${result.seconds} s`);
+  assert.match(lastMessage(result), /The run reached its time limit of 5 s \(TimeoutSeconds\)/, result.context());
+  const notFetched = errors(result).find((m) => m.startsWith('Not fetched because the run stopped'));
+  assert.ok(notFetched && names.every((n) => notFetched.includes(n) || errors(result).some((m) => m.includes(`'${n}'`))),
+    result.context());
+});

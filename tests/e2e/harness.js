@@ -31,6 +31,21 @@ function readRequests(file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
+// Every regular file under `dir` (links are not followed), read after the run: [{ path, text }]. The leak
+// scan reads each one that is not a secret file the run wrote on purpose (the summary above all).
+function filesUnder(dir) {
+  const files = [];
+  const walk = (folder) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const where = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(where);
+      else if (entry.isFile()) files.push({ path: where, text: fs.readFileSync(where).toString('utf8') });
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return files;
+}
+
 function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], timeoutMs = 60000, prepareTemp,
   inspectTemp }) {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fkv-e2e-'));
@@ -48,6 +63,7 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], t
     const temp = inspectTemp ? inspectTemp(cwd) : undefined;
     return {
       temp,
+      files: filesUnder(cwd),
       tempDirectory: cwd,
       status: result.status,
       signal: result.signal,
@@ -127,6 +143,7 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000, command
       const stderr = Buffer.concat(err).toString('utf8');
       const result = {
         status, signal, stdout, stderr,
+        files: filesUnder(cwd),
         seconds: (Date.now() - started) / 1000,
         log: parseAgentLog(stdout),
         requests: readRequests(path.join(workdir, 'requests.jsonl')),
@@ -158,7 +175,9 @@ function startTask({ scenarioFile, env, binary, fake, timeoutMs = 60000, command
 
 // Every secret value of the scenario (at least `minLength` long), the job token, and every token the
 // run registered with task.setsecret (OIDC and access tokens): none may appear in output outside the
-// data of setsecret / setvariable issecret=true. Returns the leaks (empty when clean).
+// data of setsecret / setvariable issecret=true, nor in any file the run wrote (run.files: the run
+// summary, anything else) but the secret files it set a path variable to. Returns the leaks (empty when
+// clean).
 // `extra`: more secret values to look for (e.g. a proxy password).
 function leaks(run, scenario, { minLength = 6, extra = [] } = {}) {
   const values = [scenario.jobToken, ...extra];
@@ -180,7 +199,19 @@ function leaks(run, scenario, { minLength = 6, extra = [] } = {}) {
   const shown = [...run.log.text, ...run.log.issues.map((i) => i.message),
     ...run.log.completions.map((c) => c.message || ''), run.stderr];
   const shaped = shown.filter((text) => /eyJ[\w-]{8,}\.[\w-]+|fkvat\.[\w-]{8,}/.test(text));
+  const secretFiles = new Set();
+  for (const entry of run.log.variables.values()) if (!entry.secret) secretFiles.add(entry.value);
+  const inFiles = [];
+  for (const file of run.files || []) {
+    if (secretFiles.has(file.path)) continue;
+    values.forEach((v, i) => {
+      if (v.length >= minLength && file.text.includes(v)) inFiles.push(`file ${path.basename(file.path)} shows value #${i}`);
+    });
+    const tokens = file.text.match(/eyJ[\w-]{8,}\.[\w-]+|fkvat\.[\w-]{8,}/);
+    if (tokens) inFiles.push(`file ${path.basename(file.path)} shows a token-shaped string: ${tokens[0].slice(0, 40)}...`);
+  }
   return found.map((l) => `stdout line ${l.number} (${l.where}) shows value #${l.valueIndex}`)
+    .concat(inFiles)
     .concat(inStderr.map((v) => `stderr shows a value of length ${v.length}`))
     .concat(shaped.map((text) => `a token-shaped string is shown: ${text.slice(0, 40)}...`));
 }

@@ -203,3 +203,30 @@ test('a bad AGENT_PROXYURL fails before any network call, naming the variable an
   assert.deepEqual(result.proxyLog, []);
   assert.deepEqual(result.requests, []);
 });
+
+test('AGENT_PROXYBYPASSLIST with backtracking, deeply nested and hostile entries: no stall, no crash, warnings without control bytes', () => {
+  const deep = `${'('.repeat(60000)}x${')'.repeat(60000)}`;
+  const started = Date.now();
+  const result = run({
+    proxy: ['--set-env', 'NO_PROXY=bad\u001b[2J\u202e:99999'],
+    set: {
+      AGENT_PROXYURL: PROXY_URL,
+      AGENT_PROXYBYPASSLIST: JSON.stringify(['(.|.)*Q', deep, '\u001b]0;t\u0007(\u202e', '\\.VAULT\\.azure\\.net/']),
+    },
+    reachable: [VAULT_HOST],
+  });
+  assertSucceeded(result);
+  assert.ok(Date.now() - started < 30000, `the run took ${Date.now() - started} ms`);
+  assert.deepEqual(targets(result), ['dev.azure.com:443', 'login.microsoftonline.com:443']);
+  const warnings = result.log.issues.filter((i) => i.type === 'warning').map((i) => i.message);
+  assert.deepEqual(warnings, [
+    `AGENT_PROXYBYPASSLIST entry '${'('.repeat(80)}...' is ignored: it is longer than 512 characters. Write it as ` +
+      'a simpler expression, e.g. \\.internal\\.example\\.com$.',
+    "AGENT_PROXYBYPASSLIST entry ' ]0;t ( ' is not a valid regular expression and is ignored.",
+    "NO_PROXY entry 'bad [2j :99999' has an invalid port and is ignored.",
+  ], result.context());
+  const control = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const shown = [...result.log.text, ...warnings, ...result.log.completions.map((c) => c.message || ''),
+    ...result.files.map((f) => f.text.replace(/\n/g, ' '))];
+  assert.deepEqual(shown.filter((t) => control.test(t)), []);
+});

@@ -171,8 +171,8 @@ test('a config error: the summary still says what is wrong', () => {
   assert.deepEqual(result.requests, [], 'nothing was sent');
 });
 
-// A stopped run still attaches its summary (right before task.complete); the file is gone with the temp
-// directory by the time startTask returns, so the line and the failure are what is checked here.
+// A stopped run still attaches its summary (right before task.complete); startTask reads the files the run
+// wrote when it ends (result.files, which the leak scan reads too), so the file itself is checked as well.
 async function stopped(set, stop) {
   const env = scenarioEnv(SCENARIO, { vault: 'fkv-sum-slow', filter: 'app-key, db-password', set });
   const task = startTask({ scenarioFile: SCENARIO_FILE, env, binary, fake, timeoutMs: 90000,
@@ -186,6 +186,8 @@ async function stopped(set, stop) {
   assert.equal(commands.at(-2).event, 'uploadsummary', result.context());
   assert.match(commands.at(-2).data, /\/federated-keyvault\/summary-fkv-sum-slow-[0-9a-f]{16}\.md$/);
   assert.equal(commands.at(-1).event, 'complete');
+  const summary = result.files.find((f) => f.path.endsWith(path.basename(commands.at(-2).data)));
+  assert.ok(summary && summary.text.startsWith('### Key vault fkv-sum-slow: failed\n'), result.context());
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "agent/commands.hpp"
 
+#include "core/text_gate.hpp"
+
 namespace fkv::agent {
 
 std::string escape(std::string_view text) {
@@ -16,6 +18,34 @@ std::string escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string unescape(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto at = [&](std::string_view code) { return text.substr(i, code.size()) == code; };
+    if (at("%3B")) {
+      out += ';';
+      i += 2;
+    } else if (at("%0D")) {
+      out += '\r';
+      i += 2;
+    } else if (at("%0A")) {
+      out += '\n';
+      i += 2;
+    } else if (at("%5D")) {
+      out += ']';
+      i += 2;
+    } else out += text[i];
+  }
+  std::string result;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out.compare(i, 6, "%AZP25") == 0) {
+      result += '%';
+      i += 5;
+    } else result += out[i];
+  }
+  return result;
 }
 
 std::string set_secret(std::string_view value) { return "##vso[task.setsecret]" + escape(value); }
@@ -61,6 +91,26 @@ std::string info(std::string_view text) {
     out += c;
   }
   return out;
+}
+
+}  // namespace fkv::agent
+
+namespace fkv::agent {
+
+bool carries_value(std::string_view line) {
+  return line.starts_with("##vso[task.setsecret]") || line.starts_with("##vso[task.setvariable ");
+}
+
+std::string gate_line(std::string_view line, const SecretIndex& held) {
+  constexpr std::string_view kCommand = "##vso[";
+  if (carries_value(line)) return std::string(line);
+  if (line.starts_with(kCommand)) {
+    const auto close = line.find(']');
+    if (close != std::string_view::npos) {
+      return std::string(line.substr(0, close + 1)) + escape(gate_text(unescape(line.substr(close + 1)), held));
+    }
+  }
+  return info(gate_text(line, held));
 }
 
 }  // namespace fkv::agent

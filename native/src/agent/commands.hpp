@@ -16,9 +16,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/redaction.hpp"
+
 namespace fkv::agent {
 
 std::string escape(std::string_view text);
+// The agent's unescape of property values and data: %3B, %0D, %0A, %5D, then %AZP25.
+std::string unescape(std::string_view text);
 
 // ##vso[task.setsecret]<value>
 std::string set_secret(std::string_view value);
@@ -48,5 +52,14 @@ std::string upload_summary(std::string_view path);
 
 // A plain log line: CR/LF become spaces and every "##" is broken up as "# #".
 std::string info(std::string_view text);
+
+// The gate for one rendered line of the task's log (core/text_gate.hpp); the one stdout writer
+// (run/log_writer.cpp) writes every line through it. The lines that carry values (task.setsecret and
+// task.setvariable) stay exact: their data is the value. Any other command's data is unescaped, gated and
+// escaped again (its properties are the task's own); a plain line is gated and rendered again with info(),
+// so that removing a character cannot join a "##".
+std::string gate_line(std::string_view line, const SecretIndex& held);
+// True for the lines gate_line leaves exact: task.setsecret and task.setvariable (their data is a value).
+bool carries_value(std::string_view line);
 
 }  // namespace fkv::agent

@@ -53,6 +53,16 @@ std::optional<Error> read_over_time_inputs(const Env& env, TaskConfig& config) {
 
 }  // namespace
 
+TempDirectory temp_directory(const Env& env) {
+  auto temp = env.get("AGENT_TEMPDIRECTORY");
+  if (!temp) return {"", "not set."};
+  const bool absolute = temp->front() == '/' || temp->front() == '\\' ||
+                        (temp->size() > 2 && std::isalpha(static_cast<unsigned char>((*temp)[0])) &&
+                         (*temp)[1] == ':' && ((*temp)[2] == '\\' || (*temp)[2] == '/'));
+  if (!absolute) return {"", "not an absolute path."};
+  return {*temp, ""};
+}
+
 std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string& raw_id) {
   // Service connection id.
   auto id = env.get("INPUT_CONNECTEDSERVICENAME");
@@ -128,20 +138,17 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
   }
   for (const auto& item : config.selection.items) {
     if (item.file.empty()) continue;
-    auto temp = env.get("AGENT_TEMPDIRECTORY");
-    const bool absolute = temp && (temp->front() == '/' || temp->front() == '\\' ||
-                                   (temp->size() > 2 && std::isalpha(static_cast<unsigned char>((*temp)[0])) &&
-                                    (*temp)[1] == ':' && ((*temp)[2] == '\\' || (*temp)[2] == '/')));
-    if (!absolute) {
+    const TempDirectory temp = temp_directory(env);
+    if (!temp.problem.empty()) {
       return config_error("SecretsFilter",
                           "SecretsFilter writes files ('" + item.text +
                               "'), but Agent.TempDirectory "
                               "(AGENT_TEMPDIRECTORY) is " +
-                              (temp ? "not an absolute path." : "not set."),
+                              temp.problem,
                           "Run the task in an Azure Pipelines job: the agent sets Agent.TempDirectory and empties it "
                           "after the job.");
     }
-    config.temp_directory = *temp;
+    config.temp_directory = temp.path;
     break;
   }
 

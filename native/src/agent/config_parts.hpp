@@ -57,6 +57,7 @@ std::string with_trailing_slash(std::string s);
 
 // Each returns the first problem of its topic; nullopt when there is none.
 std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string& raw_id);
+TempDirectory temp_directory(const Env& env);  // agent/environment.hpp: read_temp_directory
 std::optional<Error> read_connection(const Env& env, const std::string& raw_id, TaskConfig& config);
 std::optional<Error> read_federation(const Env& env, TaskConfig& config);
 void read_agent(const Env& env, TaskConfig& config);

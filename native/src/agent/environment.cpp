@@ -98,7 +98,7 @@ auth::Credential credential_of(const TaskConfig& cfg) {
   return credential;
 }
 
-std::string read_summary_directory(const EnvLookup& lookup) { return lookup("AGENT_TEMPDIRECTORY").value_or(""); }
+TempDirectory read_temp_directory(const EnvLookup& lookup) { return config::temp_directory(config::Env(lookup)); }
 
 Expected<TaskConfig> read_task_config(const EnvLookup& lookup) {
   const config::Env env(lookup);

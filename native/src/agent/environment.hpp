@@ -54,9 +54,15 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 
 Expected<TaskConfig> read_task_config(const EnvLookup& env);
 
-// AGENT_TEMPDIRECTORY as the run summary uses it; read on its own because the summary is written even
-// when the configuration cannot be read.
-std::string read_summary_directory(const EnvLookup& env);
+// AGENT_TEMPDIRECTORY (Agent.TempDirectory), the one rule for secret files and the run summary: trimmed,
+// and only when it is an absolute path (POSIX '/...', Windows 'C:\\...', '\\...'); otherwise `problem` says
+// why ("not set.", "not an absolute path.") and `path` is empty. Read on its own for the summary, which is
+// written even when the configuration cannot be read. Links: write_secret_file follows none below it.
+struct TempDirectory {
+  std::string path;
+  std::string problem;  // empty: usable
+};
+TempDirectory read_temp_directory(const EnvLookup& env);
 
 // The process's own environment (getenv), for the shell to hand to the reader.
 std::optional<std::string> process_environment(std::string_view name);

@@ -1,7 +1,9 @@
 #include "agent/run_summary.hpp"
 
 #include "agent/variable_names.hpp"
+#include "agent/commands.hpp"
 #include "core/text.hpp"
+#include "core/text_gate.hpp"
 
 #include <algorithm>
 
@@ -82,15 +84,16 @@ void section(std::string& out, const std::string& title, std::size_t count) {
   out += "#### " + title + " (" + std::to_string(count) + ")\n\n";
 }
 
-std::string code(std::string_view text) { return text.empty() ? std::string() : markdown_text(text); }
-
 }  // namespace
 
-std::string render_summary(const RunRecord& r) {
+std::string render_summary(const RunRecord& r, const SecretIndex& held) {
+  // Every text passes the gate (held secrets, control characters), then Markdown's escaping.
+  const auto text = [&held](std::string_view t) { return markdown_text(gate_text(t, held)); };
+  const auto code = [&text](std::string_view t) { return t.empty() ? std::string() : text(t); };
   std::string out;
-  out += "### Key vault " + (r.vault.empty() ? std::string("(unknown)") : markdown_text(r.vault)) + ": " +
+  out += "### Key vault " + (r.vault.empty() ? std::string("(unknown)") : text(r.vault)) + ": " +
          (r.diagnose ? "diagnose " : "") + result_word(r.result) + "\n\n";
-  if (!r.conclusion.empty()) out += "**Result:** " + markdown_text(r.conclusion) + "\n\n";
+  if (!r.conclusion.empty()) out += "**Result:** " + text(r.conclusion) + "\n\n";
 
   std::vector<std::vector<std::string>> facts;
   auto fact = [&](const char* name, const std::string& value) {
@@ -110,8 +113,7 @@ std::string render_summary(const RunRecord& r) {
   if (!r.findings.empty()) {
     section(out, "Findings", r.findings.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.findings)
-      rows.push_back({markdown_text(f.check), status_word(f.status), markdown_text(f.text)});
+    for (const auto& f : r.findings) rows.push_back({text(f.check), status_word(f.status), text(f.text)});
     table(out, {"Check", "Result", "Details"}, rows);
   }
   if (!r.variables.empty()) {
@@ -126,7 +128,7 @@ std::string render_summary(const RunRecord& r) {
       mark(v.output, "output");
       mark(v.file, "file");
       mark(v.json_field, "JSON field");
-      rows.push_back({markdown_text(v.name), marks, markdown_text(v.expires)});
+      rows.push_back({text(v.name), marks, text(v.expires)});
     }
     table(out, {"Variable", "Marks", "Expires"}, rows);
   }
@@ -134,43 +136,48 @@ std::string render_summary(const RunRecord& r) {
     section(out, "Certificates written", r.certificates.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : r.certificates) {
-      rows.push_back({markdown_text(c.secret), markdown_text(c.path), markdown_text(c.format),
-                      markdown_text(c.thumbprint), markdown_text(c.not_after)});
+      rows.push_back({text(c.secret), text(c.path), text(c.format), text(c.thumbprint), text(c.not_after)});
     }
     table(out, {"Secret", "File", "Format", "Thumbprint", "Not after"}, rows);
   }
   if (!r.not_yet_valid.empty()) {
     section(out, "Set although not yet valid", r.not_yet_valid.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& name : r.not_yet_valid) rows.push_back({markdown_text(name)});
+    for (const auto& name : r.not_yet_valid) rows.push_back({text(name)});
     table(out, {"Secret"}, rows);
   }
   if (!r.skipped.empty()) {
     section(out, "Skipped", r.skipped.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& s : r.skipped) rows.push_back({markdown_text(s.name), markdown_text(s.reason)});
+    for (const auto& s : r.skipped) rows.push_back({text(s.name), text(s.reason)});
     table(out, {"Secret", "Reason"}, rows);
   }
   if (!r.failures.empty()) {
     section(out, "Failures", r.failures.size());
     std::vector<std::vector<std::string>> rows;
-    for (const auto& f : r.failures)
-      rows.push_back({markdown_text(f.what), markdown_text(f.cause), markdown_text(f.fix)});
+    for (const auto& f : r.failures) rows.push_back({text(f.what), text(f.cause), text(f.fix)});
     table(out, {"What", "Cause", "Fix"}, rows);
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r.phases) {
     if (p.requests == 0) continue;
-    rows.push_back({markdown_text(p.name), seconds_text(p.seconds), std::to_string(p.requests),
-                    std::to_string(p.retries), std::to_string(p.throttled)});
+    rows.push_back({text(p.name), seconds_text(p.seconds), std::to_string(p.requests), std::to_string(p.retries),
+                    std::to_string(p.throttled)});
   }
   rows.push_back({"Whole run", seconds_text(r.total_seconds), "", "", ""});
   out += "#### Timings\n\n";
   table(out, {"Phase", "Time", "Requests", "Retries", "HTTP 429"}, rows);
   if (const std::string env = env_block(r.variables); !env.empty()) {
+    // The block is code, not Markdown: each of its lines passes the gate on its own (no escaping).
+    std::string gated;
+    for (std::size_t start = 0; start < env.size();) {
+      const std::size_t end = env.find('\n', start);
+      gated += gate_text(std::string_view(env).substr(start, end - start), held) + "\n";
+      start = end == std::string::npos ? env.size() : end + 1;
+    }
     out += "#### Environment for scripts\n\nSecret variables are not in a script's environment; paste this into the "
            "step that needs them:\n\n```yaml\n" +
-           env + "```\n";
+           gated + "```\n";
   }
   while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
   return out;

@@ -5,9 +5,10 @@
 // - The record holds no value, token or header: only names (the vault, validated secret and variable
 //   names), the connection's ids, the OIDC token's issuer and subject, Error texts (safe to print by
 //   core/error.hpp's contract) and counts.
-// - Every text goes through markdown_text(): Markdown's special characters are backslash-escaped, line
-//   breaks become spaces, so a name or message can neither break a table (|) nor add links, HTML or
-//   emphasis. Empty sections are left out. At most kMaxRows rows per table, then "and N more".
+// - Every text goes through the gate (core/text_gate.hpp: held secrets become "***", control characters
+//   spaces), then markdown_text(): Markdown's special characters are backslash-escaped, line breaks become
+//   spaces, so a name or message can neither break a table (|) nor add links, HTML or emphasis. Empty
+//   sections are left out. At most kMaxRows rows per table, then "and N more".
 // - The layout (see tests/unit/agent/expected/*.md): a heading with the vault and the result, the
 //   conclusion, a table of the run's facts, then Findings (diagnose mode), Variables set (with the secret's
 //   expiry date), Skipped, Failures, Timings and, when secret variables were set, a ready-to-paste YAML env:
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "agent/outcome.hpp"
+#include "core/redaction.hpp"
 
 namespace fkv::agent {
 
@@ -108,7 +110,9 @@ void add_variable(RunRecord& record, SummaryVariable variable);
 // into spaces.
 std::string markdown_text(std::string_view text);
 
-std::string render_summary(const RunRecord& record);
+// `held`: the secrets to redact from every text (core/text_gate.hpp: the gate, which also replaces control
+// characters and removes bidi overrides).
+std::string render_summary(const RunRecord& record, const SecretIndex& held);
 
 // The YAML `env:` block for a step's script, one line per secret variable set: an environment-variable-safe
 // name (agent/variable_names.hpp environment_name) mapped to $(variable), sorted by that name (downloads

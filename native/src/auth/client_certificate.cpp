@@ -65,7 +65,13 @@ Expected<SigningCertificate> SigningCertificate::from_pem(std::string_view pem) 
   if (pem.size() > 1024 * 1024) return pem_error("is larger than 1 MiB, so it is not a certificate and key.");
   auto blocks = read_pem_blocks(pem);
   if (!blocks) return pem_error("has a PEM block that cannot be read (its base64 text is damaged or cut off).");
-  if (blocks->size() > 64) return pem_error("holds more than 64 PEM blocks, so it is not a certificate and key.");
+  constexpr std::size_t kMaxBlocks = 64;  // a certificate, its chain and its key; more is not a connection's PEM
+  if (blocks->size() > kMaxBlocks) {
+    return pem_error("has more than " + std::to_string(kMaxBlocks) +
+                         " PEM blocks; the task reads no further, so it did not look for the key or the "
+                         "certificate beyond them.",
+                     "Keep only the certificate (with its chain) and its private key in the PEM text.");
+  }
 
   std::vector<X509Ptr> certificates;
   PkeyPtr key;

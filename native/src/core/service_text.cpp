@@ -4,6 +4,7 @@
 
 #include "core/redaction.hpp"
 #include "core/text.hpp"
+#include "core/text_gate.hpp"
 
 namespace fkv {
 namespace {
@@ -87,46 +88,11 @@ std::string redact_credentials(std::string_view text) {
 
 }  // namespace
 
-// Length of the valid UTF-8 sequence at `at` (1-4), or 0 when the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(at);
-  std::size_t n = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
-  if (n == 0 || at + n > s.size()) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && b0 < 0xC2) return 0;                           // overlong
-  if (n == 3 && b0 == 0xE0 && byte(at + 1) < 0xA0) return 0;   // overlong
-  if (n == 3 && b0 == 0xED && byte(at + 1) >= 0xA0) return 0;  // surrogates
-  if (n == 4 && (b0 > 0xF4 || (b0 == 0xF0 && byte(at + 1) < 0x90) || (b0 == 0xF4 && byte(at + 1) >= 0x90))) return 0;
-  return n;
-}
-
 std::string service_text(std::string_view text, std::size_t max_chars) {
   // Held secrets first (a control character inside one must not save it), then control characters and
   // invalid UTF-8 become spaces / '?' *before* the credential patterns, so that none can hide a credential
   // from them ("access_token=\x01<token>", "Bearer\t<token>") and then print as a space.
-  const std::string held_safe = redact_held_secrets(text);
-  std::string spaced;
-  spaced.reserve(held_safe.size());
-  for (std::size_t i = 0; i < held_safe.size();) {
-    const std::size_t n = utf8_length(held_safe, i);
-    const unsigned char b0 = static_cast<unsigned char>(held_safe[i]);
-    if (n == 0) {
-      spaced.push_back('?');
-      ++i;
-    } else if (n == 1) {
-      spaced.push_back(b0 < 0x20 || b0 == 0x7f ? ' ' : held_safe[i]);
-      ++i;
-    } else if (n == 2 && b0 == 0xC2 && static_cast<unsigned char>(held_safe[i + 1]) < 0xA0) {
-      spaced.push_back(' ');  // C1 control (U+0080-U+009F), e.g. the 8-bit CSI
-      i += 2;
-    } else {
-      spaced.append(held_safe, i, n);
-      i += n;
-    }
-  }
+  const std::string spaced = with_held_secrets([&](const SecretIndex& held) { return gate_text(text, held); });
   const std::string safe = redact_credentials(spaced);
   std::string out;
   for (char c : safe) {

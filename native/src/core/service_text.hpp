@@ -2,10 +2,9 @@
 // messages. Deterministic, with one input besides its arguments: step 0 reads the secrets the process
 // holds (core/redaction.hpp, a process-wide set).
 //
-// 0. Every secret the process holds (core/redaction.hpp) becomes "***".
-// 1. Control characters become spaces (before step 2, so that none can hide a credential from it): C0, DEL
-//    and the C1 range U+0080-U+009F, so no ANSI/OSC escape sequence can reach a terminal or the log viewer.
-//    Bytes that are not valid UTF-8 become '?'.
+// 0.-1. The gate (core/text_gate.hpp) with the secrets the process holds: every held secret becomes "***",
+//    control characters become spaces (before step 2, so that none can hide a credential from it), bidi
+//    overrides are removed, bytes that are not valid UTF-8 become '?'.
 // 2. Credential-looking runs become "***" before the text is cut, so a service that echoes our
 //    request cannot make us print a token, whole or cut: the word after "Bearer " (when 16 or more
 //    token characters long), JWT-shaped runs ("eyJ…" with a dot), and the values of access_token,

@@ -245,6 +245,97 @@ std::vector<NoProxyEntry> parse_no_proxy(const std::string& variable, std::strin
   return entries;
 }
 
+// Bypass patterns are matched by libstdc++'s polynomial executor (a breadth-first NFA simulation: time
+// linear in the URL for a given pattern, no backtracking), in one pass over the URL; the checks below
+// bound what is left: the pattern's size, its compiler's recursion and its counted repetitions.
+#ifdef __GLIBCXX__
+constexpr auto kLinearTime = std::regex_constants::__polynomial;
+#else
+#error "AGENT_PROXYBYPASSLIST needs a linear-time std::regex executor (libstdc++'s __polynomial)"
+#endif
+constexpr std::size_t kMaxBypassPatternLength = 512;
+constexpr std::size_t kMaxBypassNesting = 16;
+constexpr std::size_t kMaxBypassCount = 100;
+constexpr std::size_t kMaxBypassExpansion = 2000;
+constexpr auto kBypassFlags = std::regex::ECMAScript | std::regex::icase | kLinearTime;
+
+// A bypass pattern shortened for a warning (the gate removes control characters when it is printed).
+std::string shown_pattern(std::string_view pattern) {
+  constexpr std::size_t kShown = 80;
+  return pattern.size() <= kShown ? std::string(pattern) : std::string(pattern.substr(0, kShown)) + "...";
+}
+
+}  // namespace
+
+std::optional<std::string> unusable_bypass_pattern(std::string_view pattern) {
+  if (pattern.size() > kMaxBypassPatternLength) {
+    return "it is longer than " + std::to_string(kMaxBypassPatternLength) + " characters";
+  }
+  // The compiler copies what a {count} repeats: `size` estimates the automaton it builds (one per atom, a
+  // group the sum of its parts, times each count), saturating above the limit.
+  struct Frame {
+    std::size_t size = 0;  // of the group so far
+    std::size_t last = 0;  // of its last atom (what a quantifier repeats)
+  };
+  const auto add = [](std::size_t a, std::size_t b) { return std::min(a + b, kMaxBypassExpansion + 1); };
+  std::vector<Frame> frames{Frame{}};
+  const auto atom = [&](std::size_t size) {
+    frames.back().last = size;
+    frames.back().size = add(frames.back().size, size);
+  };
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && pattern[i + 1] >= '1' && pattern[i + 1] <= '9') {
+        return "it uses a backreference (\\" + std::string(1, pattern[i + 1]) + ")";
+      }
+      ++i;
+      atom(1);
+    } else if (c == '[') {  // a class: literal up to its unescaped ']' (a ']' right after '[' or '[^' too)
+      std::size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '^') ++j;
+      if (j < pattern.size() && pattern[j] == ']') ++j;
+      while (j < pattern.size() && pattern[j] != ']') j += pattern[j] == '\\' ? 2 : 1;
+      i = j;
+      atom(1);
+    } else if (c == '(') {
+      if (frames.size() > kMaxBypassNesting) {
+        return "its groups are nested more than " + std::to_string(kMaxBypassNesting) + " deep";
+      }
+      frames.push_back(Frame{});
+    } else if (c == ')') {
+      if (frames.size() == 1) continue;  // unbalanced: std::regex rejects it
+      const std::size_t size = std::max<std::size_t>(frames.back().size, 1);
+      frames.pop_back();
+      atom(size);
+    } else if (c == '|') {
+      frames.back().last = 0;
+    } else if (c == '{') {
+      std::size_t value = 0, largest = 0;
+      std::size_t j = i + 1;
+      for (; j < pattern.size() && (std::isdigit(static_cast<unsigned char>(pattern[j])) || pattern[j] == ','); ++j) {
+        value = pattern[j] == ',' ? 0 : std::min<std::size_t>(value * 10 + (pattern[j] - '0'), kMaxBypassCount + 1);
+        if (value > kMaxBypassCount) return "it counts a repetition above " + std::to_string(kMaxBypassCount);
+        largest = std::max(largest, value);
+      }
+      if (j > i + 1 && pattern[j - 1] == ',') ++largest;  // {n,}: n copies and a loop
+      Frame& f = frames.back();
+      const std::size_t repeated = std::min(f.last * std::max<std::size_t>(largest, 1), kMaxBypassExpansion + 1);
+      f.size = add(f.size, repeated - std::min(repeated, f.last));
+      f.last = repeated;
+      if (f.size > kMaxBypassExpansion) {
+        return "its counted repetitions make it too large (more than " + std::to_string(kMaxBypassExpansion) +
+               " parts)";
+      }
+    } else if (c != '*' && c != '+' && c != '?' && c != '^' && c != '$') {
+      atom(1);
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 Expected<std::vector<BypassPattern>> parse_bypass_list(std::string_view text, std::vector<std::string>& warnings) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
@@ -262,10 +353,18 @@ Expected<std::vector<BypassPattern>> parse_bypass_list(std::string_view text, st
     }
     std::string pattern(item.GetString(), item.GetStringLength());
     if (trim(pattern).empty()) continue;  // task-lib skips empty entries (they would match everything)
+    if (auto problem = unusable_bypass_pattern(pattern)) {
+      warnings.push_back("AGENT_PROXYBYPASSLIST entry '" + shown_pattern(pattern) + "' is ignored: " + *problem +
+                         ". Write it as a simpler expression, e.g. \\.internal\\.example\\.com$.");
+      continue;
+    }
     try {
-      patterns.push_back(BypassPattern{pattern, std::regex(pattern, std::regex::ECMAScript | std::regex::icase)});
+      // The entry alone must be valid (so that no ')' in it can close the group below); then it is found
+      // anywhere in the URL in one pass: a lazy any-prefix, then the entry, matched from the URL's start.
+      static_cast<void>(std::regex(pattern, kBypassFlags));
+      patterns.push_back(BypassPattern{pattern, std::regex("[\\s\\S]*?(?:" + pattern + ")", kBypassFlags)});
     } catch (const std::regex_error&) {
-      warnings.push_back("AGENT_PROXYBYPASSLIST entry '" + pattern +
+      warnings.push_back("AGENT_PROXYBYPASSLIST entry '" + shown_pattern(pattern) +
                          "' is not a valid regular expression and is ignored.");
     }
   }
@@ -361,7 +460,8 @@ std::optional<std::string> bypass_reason(const ProxySettings& settings, const Ur
   if (!settings.proxy) return std::nullopt;
   const std::string full = url.str();
   for (const auto& pattern : settings.bypass) {
-    if (std::regex_search(full, pattern.regex)) return "AGENT_PROXYBYPASSLIST entry '" + pattern.text + "'";
+    if (std::regex_search(full, pattern.regex, std::regex_constants::match_continuous))
+      return "AGENT_PROXYBYPASSLIST entry '" + pattern.text + "'";
   }
   for (const auto& entry : settings.no_proxy) {
     if (no_proxy_matches(entry, url)) {

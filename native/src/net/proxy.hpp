@@ -10,7 +10,9 @@
 //                                ("https://host[:port]/path?query") matches one of them,
 //                                case-insensitively and anywhere in the URL (as task-lib's
 //                                `new RegExp(entry, 'i').test(url)`), goes direct. An invalid
-//                                expression is skipped with a warning.
+//                                expression is skipped with a warning, and so is one we do not
+//                                run (unusable_bypass_pattern): matching takes time linear in the
+//                                URL whatever the entry, so no entry can stall or crash the task.
 //   2. Otherwise the machine's https_proxy, else HTTPS_PROXY (lower case wins, as in curl),
 //      e.g. http://user:p%40ss@proxy:3128 (user and password percent-decoded; both are secret).
 //      HTTP_PROXY / ALL_PROXY are not used: every request of the task is https.
@@ -70,8 +72,14 @@ struct NoProxyEntry {
 
 struct BypassPattern {
   std::string text;  // as written in AGENT_PROXYBYPASSLIST
-  std::regex regex;  // ECMAScript, case-insensitive
+  std::regex regex;  // ECMAScript, case-insensitive, linear time; "[\s\S]*?(?:<text>)" matched at the start
 };
+
+// Why an AGENT_PROXYBYPASSLIST entry is not used (nullopt: it is): longer than 512 characters, groups
+// nested more than 16 deep (the regex compiler recurses per level), a counted repetition above 100 or
+// counts that multiply it beyond 2000 parts (the compiler copies what a count repeats, and matching costs
+// the URL's length times that size), or a backreference (no linear-time matcher has them).
+std::optional<std::string> unusable_bypass_pattern(std::string_view pattern);
 
 struct ProxySettings {
   std::optional<Proxy> proxy;          // nullopt: every request goes direct

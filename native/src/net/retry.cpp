@@ -117,16 +117,19 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 }
 
 std::optional<milliseconds> server_retry_delay(const Response& response, std::chrono::system_clock::time_point now) {
+  // Zero, or a date that is not in the future, says nothing about when to come back: no delay given
+  // (taken at its word, every worker would send again at once, a hot loop to the end of the run).
   for (const char* name : {"retry-after-ms", "x-ms-retry-after-ms"}) {
     if (auto value = response.header(name)) {
-      if (auto ms = parse_count(*value)) return milliseconds{*ms};
+      if (auto ms = parse_count(*value); ms && *ms > 0) return milliseconds{*ms};
     }
   }
   if (auto value = response.header("Retry-After")) {
-    if (auto seconds = parse_count(*value)) return milliseconds{*seconds * 1000};
-    if (auto when = parse_http_date(*value)) {
+    if (auto seconds = parse_count(*value)) {
+      if (*seconds > 0) return milliseconds{*seconds * 1000};
+    } else if (auto when = parse_http_date(*value)) {
       const auto delta = std::chrono::duration_cast<milliseconds>(*when - now);
-      return std::max(delta, milliseconds{0});
+      if (delta > milliseconds{0}) return delta;
     }
   }
   return std::nullopt;

@@ -53,7 +53,8 @@ bool is_retryable(const Outcome& outcome);
 bool is_retryable(const RetryPolicy& policy, const Outcome& outcome);
 
 // The delay the server asked for, if any (see above for header precedence). Unparseable values
-// are ignored. A date in the past gives zero. Not capped.
+// are ignored, and so are a zero delay and a date that is not in the future: they are "no delay given"
+// (the caller's own backoff or, for Key Vault, the throttle controller's pause and probe). Not capped.
 std::optional<std::chrono::milliseconds> server_retry_delay(const Response& response,
                                                             std::chrono::system_clock::time_point now);
 

@@ -47,6 +47,38 @@ std::wstring wide(const std::string& utf8) {
   return out;
 }
 
+// A folder held open while the file below it is created: without FILE_SHARE_DELETE nobody can rename,
+// delete or replace it (with a junction, say) in the meantime, so the path checked is the path written.
+class FolderHandle {
+ public:
+  explicit FolderHandle(HANDLE handle) : handle_(handle) {}
+  FolderHandle(FolderHandle&& other) noexcept : handle_(other.handle_) { other.handle_ = INVALID_HANDLE_VALUE; }
+  FolderHandle(const FolderHandle&) = delete;
+  FolderHandle& operator=(const FolderHandle&) = delete;
+  ~FolderHandle() {
+    if (handle_ != INVALID_HANDLE_VALUE) CloseHandle(handle_);
+  }
+  bool valid() const { return handle_ != INVALID_HANDLE_VALUE; }
+  // A folder, and not a reparse point (symbolic link, junction, mount point).
+  bool plain_folder() const {
+    BY_HANDLE_FILE_INFORMATION info;
+    return valid() && GetFileInformationByHandle(handle_, &info) &&
+           (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+           !(info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT);
+  }
+
+ private:
+  HANDLE handle_;
+};
+
+// `follow`: the root (Agent.TempDirectory) is opened as POSIX opens it, following a link; every folder
+// below it is opened as what it is (FILE_FLAG_OPEN_REPARSE_POINT), so a link there is seen and refused.
+FolderHandle open_folder(const std::string& path, bool follow) {
+  return FolderHandle(CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                                  OPEN_EXISTING,
+                                  FILE_FLAG_BACKUP_SEMANTICS | (follow ? 0 : FILE_FLAG_OPEN_REPARSE_POINT), nullptr));
+}
+
 #else
 
 std::string errno_text(int code) { return std::strerror(code); }
@@ -84,6 +116,12 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
 #ifdef _WIN32
   std::string path = root;
   while (!path.empty() && (path.back() == '\\' || path.back() == '/')) path.pop_back();
+  std::vector<FolderHandle> held;  // every folder of the path, from the root down, until the file exists
+  held.push_back(open_folder(path, true));
+  if (!held.back().valid()) {
+    return file_error("Agent.TempDirectory could not be opened (Windows error " + std::to_string(GetLastError()) + ").",
+                      "Run the task in an Azure Pipelines job: the agent creates Agent.TempDirectory.");
+  }
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     path += "\\" + parts[i];
     const std::wstring w = wide(path);
@@ -94,10 +132,11 @@ Expected<std::string> write_secret_file(const std::string& root, const std::stri
                         "has space (Windows error 5: access denied, 112: disk full; "
                         "https://learn.microsoft.com/windows/win32/debug/system-error-codes lists every code).");
     }
-    const DWORD attributes = GetFileAttributesW(w.c_str());
-    if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY) ||
-        (attributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
-      return file_error("'" + parts[i] + "' is a link or not a folder; links are not followed.");
+    held.push_back(open_folder(path, false));
+    if (!held.back().plain_folder()) {
+      return file_error("'" + parts[i] +
+                        "' is a link (a reparse point: symbolic link or junction) or not a folder; "
+                        "links are not followed.");
     }
   }
   path += "\\" + parts.back();

@@ -44,10 +44,7 @@ Expected<std::unique_ptr<Connection>> Connection::open(const agent::TaskConfig& 
   // Proxy (net/proxy.hpp): its password goes to the masker before anything about the proxy is printed.
   if (cfg.network.proxy_error) return *cfg.network.proxy_error;
   const net::ProxySettings& proxy = cfg.network.proxy;
-  for (const auto& secret : proxy.secrets) {
-    hold_secret(secret);
-    log.set_secret(secret);
-  }
+  for (const auto& secret : proxy.secrets) log.set_secret(secret);
   for (const auto& warning : proxy.warnings) log.warning(warning);
   std::unique_ptr<Connection> c(new Connection(cfg, run));
   if (auto line = net::describe(proxy, c->destinations_)) log.info(*line);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "agent/commands.hpp"
+#include "core/redaction.hpp"
 
 namespace fkv::run {
 namespace {
@@ -86,6 +87,13 @@ std::vector<std::string> downloaded_lines(const Downloaded& done) {
 }
 
 void LogWriter::write_locked(std::string_view text) {
+  // The gate (agent::gate_line): no line reaches stdout without it. The lines it leaves exact (values) are
+  // written without taking the held secrets' lock or copying them.
+  std::string gated;
+  if (!agent::carries_value(text)) {
+    gated = with_held_secrets([text](const SecretIndex& held) { return agent::gate_line(text, held); });
+    text = gated;
+  }
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
@@ -104,9 +112,15 @@ void LogWriter::lines(const std::vector<std::string>& all) {
 void LogWriter::info(std::string_view text) { line(agent::info(text)); }
 void LogWriter::warning(std::string_view text) { line(agent::log_issue(agent::IssueType::warning, text)); }
 void LogWriter::debug(std::string_view text) { line(agent::debug(text)); }
-void LogWriter::set_secret(std::string_view value) { line(agent::set_secret(value)); }
+void LogWriter::set_secret(std::string_view value) {
+  hold_secret(value);
+  line(agent::set_secret(value));
+}
 
 void LogWriter::secret(const SecretDone& done) {
+  for (const auto& step : done.result.steps) {
+    if (step.kind == secrets::Step::Kind::mask) hold_secret(step.text);
+  }
   std::lock_guard lock(mutex_);
   for (const auto& l : secret_lines(done, multiline_allowed_)) write_locked(l);
 }

@@ -5,6 +5,11 @@
 // Contract with the launcher: stdout carries logging commands and plain log lines, one per line, each
 // flushed; a line is never cut. The multi-line switch (secrets::kMultilineSecretSwitch) is written once,
 // right before the first secret that needs it: rendering and writing a secret's lines happen under one lock.
+//
+// The gate: every line is written through agent::gate_line with the process's held secrets
+// (core/redaction.hpp), so no text reaches stdout with a held secret or a control character in it, except
+// the data of task.setsecret / task.setvariable (the values). Whatever the writer registers with the
+// agent's masker (set_secret, a secret's mask steps) it also holds, before any line that follows.
 #pragma once
 
 #include <mutex>
@@ -41,7 +46,7 @@ class LogWriter {
   void info(std::string_view text);
   void warning(std::string_view text);
   void debug(std::string_view text);
-  void set_secret(std::string_view value);  // registers a value with the agent's masker
+  void set_secret(std::string_view value);  // registers a value with the agent's masker and holds it
 
   void secret(const SecretDone& done);
   void listed(const std::string& vault_name, const Listed& list);

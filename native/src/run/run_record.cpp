@@ -3,6 +3,7 @@
 #include "agent/commands.hpp"
 #include "core/random.hpp"
 #include "core/utc_time.hpp"
+#include "core/redaction.hpp"
 #include "platform/secret_file.hpp"
 
 namespace fkv::run {
@@ -36,13 +37,21 @@ void RunRecord::not_selected(const NotSelected& skip) {
 
 std::optional<std::string> RunRecord::write() {
   std::lock_guard lock(mutex_);
-  if (directory_.empty()) return std::nullopt;
+  if (directory_.path.empty()) {
+    if (directory_.problem == "not set.") return std::nullopt;
+    return agent::log_issue(agent::IssueType::warning, "The run summary was not written: Agent.TempDirectory "
+                                                       "(AGENT_TEMPDIRECTORY) is " +
+                                                           directory_.problem);
+  }
   if (meter_) record_.phases = meter_->phases();
   record_.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   const std::string relative = "federated-keyvault/summary-" +
                                (record_.vault.empty() ? std::string("run") : record_.vault) + "-" + random_hex(8) +
                                ".md";
-  auto path = platform::write_secret_file(directory_, relative, agent::render_summary(record_));
+  const std::string text = with_held_secrets([this](const SecretIndex& held) {
+    return agent::render_summary(record_, held);
+  });
+  auto path = platform::write_secret_file(directory_.path, relative, text);
   if (!path) {
     return agent::log_issue(agent::IssueType::warning, "The run summary could not be written: " + path.error().message);
   }

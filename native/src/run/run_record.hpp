@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/environment.hpp"
 #include "agent/request_meter.hpp"
 #include "agent/run_summary.hpp"
 #include "run/events.hpp"
@@ -20,7 +21,7 @@ class RunRecord {
     std::lock_guard lock(mutex_);
     change(record_);
   }
-  void set_directory(std::string dir) { directory_ = std::move(dir); }
+  void set_directory(agent::TempDirectory dir) { directory_ = std::move(dir); }
   void set_meter(const agent::MeterStats* meter) { meter_ = meter; }
 
   // The events (run/events.hpp).
@@ -28,14 +29,16 @@ class RunRecord {
   void listed(const Listed& list);
   void not_selected(const NotSelected& skip);
 
-  // Renders the record, writes it under Agent.TempDirectory (owner-only, no link followed) and returns the
-  // uploadsummary line, or a warning when it cannot be written; nothing without a temp directory.
+  // Renders the record through the gate (agent::render_summary with the held secrets), writes it under
+  // Agent.TempDirectory (owner-only, no link followed) and returns the uploadsummary line, or a warning when
+  // it cannot be written (a temp directory that is not an absolute path included: the rule of secret files,
+  // agent::read_temp_directory); nothing without a temp directory.
   std::optional<std::string> write();
 
  private:
   std::mutex mutex_;
   agent::RunRecord record_;
-  std::string directory_;
+  agent::TempDirectory directory_{"", "not set."};
   const agent::MeterStats* meter_ = nullptr;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

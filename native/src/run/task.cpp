@@ -41,13 +41,12 @@ std::string debug_line(const agent::TaskConfig& cfg) {
          std::to_string(cfg.timeout.count()) + ".";
 }
 
-// Every token is registered with the agent's masker the moment it exists, and held for redaction of server
-// texts that might echo it (core/redaction.hpp). The summary shows the OIDC token's issuer and subject (never
+// Every token is registered with the agent's masker the moment it exists, and so held for redaction
+// (run/log_writer.hpp, core/redaction.hpp). The summary shows the OIDC token's issuer and subject (never
 // the token): with federation it is the first token registered. Decoded without verification, for
 // diagnostics only.
 auth::SecretSink secret_sink(LogWriter& log, RunRecord& record, bool federated) {
   return [&log, &record, federated](std::string_view secret) {
-    hold_secret(secret);
     log.set_secret(secret);
     if (!federated) return;
     record.update([&](agent::RunRecord& r) {
@@ -101,7 +100,7 @@ int Task::internal_error(const std::string& what) {
 }
 
 int Task::execute() {
-  record_.set_directory(agent::read_summary_directory(env_));
+  record_.set_directory(agent::read_temp_directory(env_));
   auto config = agent::read_task_config(env_);
   if (!config) return fail(config.error());
   const agent::TaskConfig& cfg = *config;

@@ -8,12 +8,14 @@ using std::chrono::milliseconds;
 
 ThrottleState on_throttled(ThrottleState state, ThrottleState::Clock::time_point now,
                            std::optional<milliseconds> server_delay, const ThrottleSettings& settings) {
+  // A zero (or negative) server delay is no delay given: the controller's own pause and probe, not a hot loop.
+  if (server_delay && *server_delay <= milliseconds{0}) server_delay.reset();
   state.successes = 0;
   const bool new_pause = now >= state.paused_until;
   if (!new_pause && !server_delay) return state;  // in flight before this pause began: it says nothing new
   milliseconds delay;
   if (server_delay) {
-    delay = std::clamp(*server_delay, milliseconds{0}, settings.max_server_delay);
+    delay = std::min(*server_delay, settings.max_server_delay);
   } else {
     const unsigned doublings = std::min(state.consecutive_pauses, 10u);
     delay = std::min(settings.first_backoff * (1u << doublings), settings.max_backoff);

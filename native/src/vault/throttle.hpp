@@ -4,7 +4,8 @@
 // Retry-After. Retrying each refused request on its own (16-32 workers, each with its own backoff) spends
 // the retries inside the same window and loses secrets. Instead:
 // - A 429 (or a 503 with a server delay) pauses the whole pool: no vault request starts until the pause
-//   ends. The pause is the server's delay (capped at max_server_delay). Without one, nothing says when the
+//   ends. The pause is the server's delay (capped at max_server_delay). Without one (and a zero delay or a
+//   Retry-After date that is not in the future is none: net/retry.hpp), nothing says when the
 //   window frees again, so the pauses are short (0.5, 1, 1, ... s for consecutive pauses) and each ends
 //   with a single probe: one GET at a time until one succeeds, so a window that is still closed costs one
 //   429 per pause instead of one per worker (about ten in a 10 s window), and the run resumes at most

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <string>
+#include <vector>
 
 #include "agent_log.hpp"
 
@@ -89,4 +91,40 @@ TEST_CASE("output variables: isoutput=true;issecret=true, exactly (issue 11)") {
         "##vso[task.setvariable variable=kv.db;isoutput=true;issecret=true]v%3B1");
   CHECK(set_output_variable("tls", "/t/certs/tls.pfx", false) ==
         "##vso[task.setvariable variable=tls;isoutput=true;issecret=false]/t/certs/tls.pfx");
+}
+
+TEST_CASE("gate_line: values stay exact; every other text is redacted and printable") {
+  fkv::SecretIndex held;
+  held.add("value-of-s00-7f3a9c");
+  held.add("semi;colon]value%");
+  struct Row {
+    std::string in;
+    std::string out;
+  };
+  const std::vector<Row> rows = {
+      // the lines that carry values: untouched, whatever they hold
+      {fkv::agent::set_secret("value-of-s00-7f3a9c"), "##vso[task.setsecret]value-of-s00-7f3a9c"},
+      {fkv::agent::set_variable("s00", "value-of-s00-7f3a9c\x1b", true),
+       "##vso[task.setvariable variable=s00;issecret=true]value-of-s00-7f3a9c\x1b"},
+      {fkv::agent::set_output_variable("s00", "value-of-s00-7f3a9c", true),
+       "##vso[task.setvariable variable=s00;isoutput=true;issecret=true]value-of-s00-7f3a9c"},
+      // messages: unescaped, gated, escaped again
+      {fkv::agent::log_issue(fkv::agent::IssueType::error, "Secret 's01': Forbidden: value-of-s00-7f3a9c; fix"),
+       "##vso[task.logissue type=error]Secret 's01': Forbidden: ***%3B fix"},
+      {fkv::agent::log_issue(fkv::agent::IssueType::warning, "echo semi;colon]value% end"),
+       "##vso[task.logissue type=warning]echo *** end"},
+      {fkv::agent::complete(fkv::agent::TaskResult::Failed, "iss 'x\x1b]0;t\x07\xe2\x80\xae' a\nb"),
+       "##vso[task.complete result=Failed]iss 'x %5D0%3Bt  ' a b"},
+      {fkv::agent::debug("vault value-of-s00-7f3a9c"), "##vso[task.debug]vault ***"},
+      {fkv::agent::upload_summary("/tmp/a;b/summary.md"), "##vso[task.uploadsummary]/tmp/a%3Bb/summary.md"},
+      // plain lines: gated, and rendered again (a removed character cannot join a "##")
+      {fkv::agent::info("Key vault name: fkv."), "Key vault name: fkv."},
+      {fkv::agent::info("#\x1b#vso[task.setvariable variable=x]y"), "# #vso[task.setvariable variable=x]y"},
+      {fkv::agent::info("entry 'value-of-s00-7f3a9c\x07'"), "entry '*** '"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.in);
+    CHECK(fkv::agent::gate_line(row.in, held) == row.out);
+    CHECK(fkv::agent::carries_value(row.in) == (row.in.rfind("##vso[task.set", 0) == 0));
+  }
 }

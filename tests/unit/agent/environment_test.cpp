@@ -455,8 +455,33 @@ TEST_CASE("the agent's own settings: agent description, trust and proxy are read
   REQUIRE(cfg);
   REQUIRE(cfg->network.proxy_error);
   CHECK(cfg->network.proxy_error->subject == "HTTPS_PROXY");
-  CHECK(read_summary_directory(lookup({{"AGENT_TEMPDIRECTORY", "/agent/_temp"}})) == "/agent/_temp");
-  CHECK(read_summary_directory(lookup({})).empty());
+}
+
+TEST_CASE("read_temp_directory: one rule for secret files and the run summary (trimmed, absolute)") {
+  struct Row {
+    std::optional<std::string> value;
+    std::string path;
+    std::string problem;
+  };
+  const Row rows[] = {
+      {"/agent/_temp", "/agent/_temp", ""},
+      {"  /agent/_temp \t", "/agent/_temp", ""},  // trimmed, as for secret files (was: the summary used it raw)
+      {"C:\\agent\\_work\\_temp", "C:\\agent\\_work\\_temp", ""},
+      {"\\\\server\\share", "\\\\server\\share", ""},
+      {"_temp", "", "not an absolute path."},  // relative: the summary would land in the working folder
+      {" ./x", "", "not an absolute path."},
+      {"C:temp", "", "not an absolute path."},
+      {"   ", "", "not set."},
+      {std::nullopt, "", "not set."},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.value.value_or("(unset)"));
+    Vars values;
+    if (row.value) values["AGENT_TEMPDIRECTORY"] = *row.value;
+    const auto temp = read_temp_directory(lookup(values));
+    CHECK(temp.path == row.path);
+    CHECK(temp.problem == row.problem);
+  }
 }
 
 TEST_CASE("issue 19 inputs: ExpiryWarningDays, VariableNameStyle and the pipeline's ids, errors word for word") {

@@ -89,7 +89,7 @@ TEST_CASE("summary of a successful run") {
               {"Listing", 0.31, 1, 0, 0},
               {"Downloads", 0.54, 5, 0, 2}};
   r.total_seconds = 1.26;
-  check_expected("success", render_summary(r));
+  check_expected("success", render_summary(r, fkv::SecretIndex{}));
 }
 
 TEST_CASE("summary of a partly failed run") {
@@ -108,7 +108,7 @@ TEST_CASE("summary of a partly failed run") {
   r.failures = summary_failures(result);
   r.phases = {{"OIDC token", 0.1, 1, 0, 0}, {"Entra token exchange", 0.2, 1, 0, 0}, {"Downloads", 0.3, 3, 0, 0}};
   r.total_seconds = 0.7;
-  check_expected("partial", render_summary(r));
+  check_expected("partial", render_summary(r, fkv::SecretIndex{}));
 }
 
 TEST_CASE("summary of a fatal failure") {
@@ -126,7 +126,7 @@ TEST_CASE("summary of a fatal failure") {
   r.failures = summary_failures(result);
   r.phases = {{"OIDC token", 0.1, 1, 0, 0}, {"Entra token exchange", 0.2, 1, 0, 0}};
   r.total_seconds = 0.4;
-  check_expected("fatal", render_summary(r));
+  check_expected("fatal", render_summary(r, fkv::SecretIndex{}));
 }
 
 TEST_CASE("summary of a diagnose run and of a config error") {
@@ -137,13 +137,13 @@ TEST_CASE("summary of a diagnose run and of a config error") {
   r.findings = {{"Proxy", FindingStatus::ok, "No proxy is configured: every request goes direct."},
                 {"Get permission", FindingStatus::failed, "Access to secret 'fkv-diagnose-0a' was denied."},
                 {"Secrets filter", FindingStatus::skipped, "The vault cannot be listed (see List permission)."}};
-  check_expected("diagnose", render_summary(r));
+  check_expected("diagnose", render_summary(r, fkv::SecretIndex{}));
 
   RunRecord config;
   config.result = TaskResult::Failed;
   config.conclusion = "Input required: KeyVaultName.";
   config.failures = {{"KeyVaultName", "Input required: KeyVaultName.", "Set KeyVaultName to the name of the vault."}};
-  const std::string text = render_summary(config);
+  const std::string text = render_summary(config, fkv::SecretIndex{});
   CHECK(text.rfind("### Key vault (unknown): failed\n", 0) == 0);
   CHECK(text.find("| KeyVaultName | Input required: KeyVaultName. | Set KeyVaultName to the name of the vault. |") !=
         std::string::npos);
@@ -152,7 +152,7 @@ TEST_CASE("summary of a diagnose run and of a config error") {
 TEST_CASE("tables stop at kMaxRows rows") {
   RunRecord r = base();
   for (std::size_t i = 0; i < kMaxRows + 5; ++i) r.skipped.push_back({"s" + std::to_string(i), "disabled"});
-  const std::string text = render_summary(r);
+  const std::string text = render_summary(r, fkv::SecretIndex{});
   CHECK(text.find("| s99 | disabled |") != std::string::npos);
   CHECK(text.find("| s100 |") == std::string::npos);
   CHECK(text.find("\nand 5 more\n") != std::string::npos);
@@ -261,9 +261,30 @@ TEST_CASE("summary: certificates written and JSON fields (issue 18)") {
   add_variable(r, {"svc.password", true, false, false, true, ""});
   r.certificates.push_back({"signing", "certs/signing.pfx", "PKCS#12 (password)",
                             "CE594FC485625AA9F3239534AB75BAC22A4C71D5", "2030-01-01T00:00:00Z"});
-  const std::string md = render_summary(r);
+  const std::string md = render_summary(r, fkv::SecretIndex{});
   CHECK(md.find("| svc.password | secret, JSON field |") != std::string::npos);
   CHECK(md.find("Certificates written") != std::string::npos);
   CHECK(md.find("| signing | certs/signing.pfx | PKCS\\#12 \\(password\\) | CE594FC485625AA9F3239534AB75BAC22A4C71D5 | "
                 "2030-01-01T00:00:00Z |") != std::string::npos);
+}
+
+TEST_CASE("the summary passes the gate: held values and control characters never reach the file") {
+  RunRecord r = base();
+  r.result = TaskResult::Failed;
+  r.token_subject = "sc://org/proj/\x1b]0;x\x07"
+                    "conn\xe2\x80\xae";
+  // Key Vault's text for one secret quotes another's value; Markdown would escape its '_' and '*'.
+  const std::string value = "p_ss*word_of_db-1";
+  r.failures = {{"api-key", "Forbidden: Key Vault says \"" + value + "\".", "Fix it."}};
+  r.conclusion = "1 of 2 secrets could not be set: api-key (" + value + ").";
+  fkv::SecretIndex held;
+  held.add(value);
+  const std::string text = render_summary(r, held);
+  CHECK(text.find("p\\_ss") == std::string::npos);
+  CHECK(text.find("word") == std::string::npos);
+  CHECK(text.find("| api-key | Forbidden: Key Vault says \"\\*\\*\\*\". | Fix it. |") != std::string::npos);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\x07') == std::string::npos);
+  CHECK(text.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(text.find("sc://org/proj/ \\]0;x conn ") != std::string::npos);
 }

@@ -121,7 +121,12 @@ TEST_CASE("from_pem: every rejected layout, each with its message") {
   struct Case {
     std::string name, pem, message;
   };
+  std::string chain64;  // 64 certificates, then the key: the key lies beyond what the task reads
+  for (int i = 0; i < 64; ++i) chain64 += other.certificate;
   const std::vector<Case> cases = {
+      {"65 blocks", chain64 + t.certificate + t.pkcs8,
+       "has more than 64 PEM blocks; the task reads no further, so it did not look for the key or the certificate "
+       "beyond them."},
       {"not PEM", "MIIC+base64-of-a-pfx", "is not PEM text: it has no -----BEGIN ...----- block."},
       {"certificate only", t.certificate,
        "holds no private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)."},
@@ -149,6 +154,13 @@ TEST_CASE("from_pem: every rejected layout, each with its message") {
     // No key material in the error.
     CHECK(certificate.error().message.find("MII") == std::string::npos);
   }
+}
+
+TEST_CASE("from_pem: 64 blocks are read whole") {
+  const auto t = make_certificate();
+  std::string chain;
+  for (int i = 0; i < 63; ++i) chain += t.certificate;
+  CHECK(SigningCertificate::from_pem(chain + t.pkcs8));
 }
 
 TEST_CASE("client_assertion: header, claims, and a signature the certificate's public key verifies") {

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "net/proxy.hpp"
 
@@ -383,4 +386,47 @@ TEST_CASE("describe: which proxy for which hosts, what goes direct, never creden
   CHECK(fkv::net::describe(all_direct, {urls[0]}) ==
         "Using the proxy http://proxy.corp:3128 (HTTPS_PROXY) for none of the task's hosts; direct to dev.azure.com "
         "(NO_PROXY entry '*').");
+}
+
+TEST_CASE("AGENT_PROXYBYPASSLIST: no entry can stall or crash the task") {
+  const std::string deep = std::string(60000, '(') + "a" + std::string(60000, ')');
+  const std::string nested17 = std::string(17, '(') + "a" + std::string(17, ')');
+  const std::string nested16 = std::string(16, '(') + "vault" + std::string(16, ')');
+  const std::string list = std::string("[\"(.|.)*Q\", \"(a*)*b\", \"(x+x+)+y\", \"") + deep + "\", \"" + nested17 +
+                           "\", \"" + nested16 +
+                           "\", \"(a)\\\\1\", \"a{1000}\", \"a{99999999999}\", \"\\u001b[\\u202e\"]";
+  const auto started = std::chrono::steady_clock::now();
+  const auto settings = settings_of({{"AGENT_PROXYURL", "http://proxy.corp:3128"}, {"AGENT_PROXYBYPASSLIST", list}});
+  // Backtracking patterns run in linear time: a long URL neither matches nor stalls.
+  const std::string long_url = "https://other.example/" + std::string(3000, 'a') + "?" + std::string(3000, 'x');
+  CHECK(route(settings, long_url) == "proxy.corp:3128");
+  CHECK(route(settings, "https://fkv.vault.azure.net/") == "direct");  // the 16-deep entry is used
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  CHECK(settings.warnings ==
+        std::vector<std::string>{
+            "AGENT_PROXYBYPASSLIST entry '" + std::string(80, '(') +
+                "...' is ignored: it is longer than 512 characters. Write it as a simpler expression, e.g. "
+                "\\.internal\\.example\\.com$.",
+            "AGENT_PROXYBYPASSLIST entry '" + nested17 +
+                "' is ignored: its groups are nested more than 16 deep. Write it as a simpler expression, e.g. "
+                "\\.internal\\.example\\.com$.",
+            "AGENT_PROXYBYPASSLIST entry '(a)\\1' is ignored: it uses a backreference (\\1). Write it as a simpler "
+            "expression, e.g. \\.internal\\.example\\.com$.",
+            "AGENT_PROXYBYPASSLIST entry 'a{1000}' is ignored: it counts a repetition above 100. Write it as a "
+            "simpler expression, e.g. \\.internal\\.example\\.com$.",
+            "AGENT_PROXYBYPASSLIST entry 'a{99999999999}' is ignored: it counts a repetition above 100. Write it as "
+            "a simpler expression, e.g. \\.internal\\.example\\.com$.",
+            "AGENT_PROXYBYPASSLIST entry '\x1b[\xe2\x80\xae' is not a valid regular expression and is ignored."});
+  CHECK(fkv::net::unusable_bypass_pattern("\\.vault\\.azure\\.net$") == std::nullopt);
+  CHECK(fkv::net::unusable_bypass_pattern("[(((((((((((((((((((]x{2,5}") == std::nullopt);  // in a class: literal
+  // Counts multiply through groups: the automaton the compiler builds stays small.
+  CHECK(fkv::net::unusable_bypass_pattern("^https://10\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") == std::nullopt);
+  CHECK(fkv::net::unusable_bypass_pattern("(ab{100}){10}") == std::nullopt);              // ~1000 parts
+  CHECK(fkv::net::unusable_bypass_pattern("a{100}b{100}c{100}|d{100}") == std::nullopt);  // 400
+  CHECK(fkv::net::unusable_bypass_pattern("((a{100}){100}){100}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
+  CHECK(fkv::net::unusable_bypass_pattern("(x(ab{100}){10}){2}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
+  CHECK(fkv::net::unusable_bypass_pattern("(a{100}){21}") ==
+        "its counted repetitions make it too large (more than 2000 parts)");
 }

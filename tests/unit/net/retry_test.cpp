@@ -131,11 +131,14 @@ TEST_CASE("retry_delay: the server's delay wins, capped at max_server_delay") {
       {{{"x-ms-retry-after-ms", "250"}}, 250ms},
       {{{"Retry-After", "7"}}, 7000ms},
       {{{"retry-after", " 2 "}}, 2000ms},
-      {{{"Retry-After", "0"}}, 0ms},
-      {{{"Retry-After", "120"}}, 60000ms},                           // capped
+      {{{"Retry-After", "0"}}, 640ms},      // zero: like no delay given (it would make a hot loop)
+      {{{"Retry-After", "120"}}, 60000ms},  // capped
       {{{"Retry-After", "Sun, 06 Nov 1994 08:49:42 GMT"}}, 5000ms},  // now + 5 s
-      {{{"Retry-After", "Sun, 06 Nov 1994 08:40:00 GMT"}}, 0ms},     // in the past
-      {{{"Retry-After", "soon"}}, 640ms},                            // unparseable: backoff
+      {{{"Retry-After", "Sun, 06 Nov 1994 08:40:00 GMT"}}, 640ms},   // in the past: no delay given
+      {{{"Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT"}}, 640ms},   // now: no delay given
+      {{{"retry-after-ms", "0"}, {"Retry-After", "3"}}, 3000ms},     // a zero header is skipped
+      {{{"retry-after-ms", "0"}}, 640ms},
+      {{{"Retry-After", "soon"}}, 640ms},  // unparseable: backoff
       {{{"Retry-After", "-3"}}, 640ms},
       {{{"Retry-After", "1.5"}}, 640ms},
       {{{"Retry-After", "9"}, {"retry-after-ms", "100"}}, 100ms},  // ms headers first
@@ -146,6 +149,19 @@ TEST_CASE("retry_delay: the server's delay wins, capped at max_server_delay") {
     CAPTURE(i);
     CHECK(fkv::net::retry_delay(policy, 1, status(429, rows[i].headers), kExampleDate, 0.0) == rows[i].delay);
   }
+}
+
+TEST_CASE("server_retry_delay and is_throttled: a zero or past delay is no delay") {
+  const auto answer = [](int code, const char* value) {
+    return std::get<fkv::net::Response>(status(code, {{"Retry-After", value}}));
+  };
+  for (const char* value : {"0", "00", "Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:00:00 GMT"}) {
+    CAPTURE(std::string(value));
+    CHECK_FALSE(fkv::net::server_retry_delay(answer(429, value), kExampleDate));
+    CHECK(fkv::net::is_throttled(answer(429, value), kExampleDate));
+    CHECK_FALSE(fkv::net::is_throttled(answer(503, value), kExampleDate));  // a plain 503
+  }
+  CHECK(fkv::net::server_retry_delay(answer(429, "1"), kExampleDate) == 1000ms);
 }
 
 TEST_CASE("retry_delay: a Retry-After on a status that is not retried changes nothing") {

@@ -615,7 +615,8 @@ TEST_CASE("throttled answers are paced by the controller and retried until they 
                                               {{"retry-after-ms", "20"}});
   for (int i = 0; i < 6; ++i) http.on("GET", kVault + "/secrets/a?", throttled, true);
   http.on("GET", kVault + "/secrets/a?", secret("va"));
-  http.on("GET", kVault + "/secrets/b?", FakeHttpClient::json(503, "{}", {{"Retry-After", "0"}}), true);
+  // (Retry-After: 0 is no delay given: a plain 503 for the failure retries, net/retry.hpp)
+  http.on("GET", kVault + "/secrets/b?", FakeHttpClient::json(503, "{}", {{"retry-after-ms", "20"}}), true);
   http.on("GET", kVault + "/secrets/b?", secret("vb"));
   auto result = download(http, options(2), names({{"a", ""}, {"b", ""}}), "tok", no_reacquire());
   REQUIRE(result.ok());

@@ -67,6 +67,19 @@ TEST_CASE("on_throttled: the server's delay, else 0.5-1-1 s and a probe; the lim
   CHECK(on_throttled(low, t0, 1s, settings).limit == 2);
 }
 
+TEST_CASE("on_throttled: a zero server delay (Retry-After: 0) is no delay: the controller's pause and probe") {
+  const ThrottleSettings settings;
+  const Clock::time_point t0{std::chrono::hours{1}};
+  for (auto zero : {0ms, -5ms}) {
+    const ThrottleState s = on_throttled(ThrottleState{}, t0, zero, settings);
+    CHECK(s.paused_until == on_throttled(ThrottleState{}, t0, std::nullopt, settings).paused_until);
+    CHECK(s.paused_until == t0 + 500ms);
+    CHECK(s.probing);
+    // A zero delay arriving during the pause does not end the probing either.
+    CHECK(on_throttled(s, t0 + 10ms, zero, settings).probing);
+  }
+}
+
 TEST_CASE("on_success: additive increase, one step per `limit` successes in a row, up to the maximum") {
   ThrottleSettings settings;
   settings.max_concurrency = 5;
