@@ -203,36 +203,4 @@ std::vector<SummaryFailure> summary_failures(const RunResult& result) {
   return out;
 }
 
-namespace {
-
-std::string unescape(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto at = [&](std::string_view code) { return text.substr(i, code.size()) == code; };
-    if (at("%3B")) {
-      out += ';';
-      i += 2;
-    } else if (at("%0D")) {
-      out += '\r';
-      i += 2;
-    } else if (at("%0A")) {
-      out += '\n';
-      i += 2;
-    } else if (at("%5D")) {
-      out += ']';
-      i += 2;
-    } else out += text[i];
-  }
-  std::string result;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out.compare(i, 6, "%AZP25") == 0) {
-      result += '%';
-      i += 5;
-    } else result += out[i];
-  }
-  return result;
-}
-
-}  // namespace
-
 }  // namespace fkv::agent
