@@ -67,6 +67,7 @@ test('inputs are AzureKeyVault@2\'s, so switching is a rename; our own inputs ar
     { name: 'Mode', type: 'pickList', defaultValue: 'download', required: false },
     { name: 'ExpiryWarningDays', type: 'string', defaultValue: '30', required: false },
     { name: 'VariableNameStyle', type: 'pickList', defaultValue: 'secret', required: false },
+    { name: 'AccessWaitSeconds', type: 'string', defaultValue: '0', required: false },
   ]);
   const missing = task.inputs.find((input) => input.name === 'MissingSecrets');
   assert.deepEqual(missing.options, { fail: 'Fail the step', warn: 'Warn and continue' });

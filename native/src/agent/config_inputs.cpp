@@ -11,7 +11,8 @@
 namespace fkv::agent::config {
 namespace {
 
-// Issue 19: ExpiryWarningDays, VariableNameStyle and the pipeline's ids for the User-Agent.
+// Issue 19: ExpiryWarningDays, VariableNameStyle, AccessWaitSeconds (after TimeoutSeconds: it is its bound) and the
+// pipeline's ids for the User-Agent.
 std::optional<Error> read_over_time_inputs(const Env& env, TaskConfig& config) {
   if (auto days = env.get("INPUT_EXPIRYWARNINGDAYS")) {
     auto parsed = parse_digits(*days, DigitRule{4, 0, 3650});
@@ -36,6 +37,18 @@ std::optional<Error> read_over_time_inputs(const Env& env, TaskConfig& config) {
                           "Leave it empty for 'secret' (the secret's name as it is); 'env' gives DB_PASSWORD for "
                           "db-password, 'dotnet' gives ConnectionStrings.Default for ConnectionStrings--Default.");
     }
+  }
+  if (auto wait = env.get("INPUT_ACCESSWAITSECONDS")) {
+    const auto limit = static_cast<std::uint64_t>(config.timeout.count());
+    auto parsed = parse_digits(*wait, DigitRule{5, 0, limit});
+    if (!parsed) {
+      return config_error("AccessWaitSeconds",
+                          "Input AccessWaitSeconds must be a whole number of seconds from 0 to TimeoutSeconds (" +
+                              std::to_string(limit) + "), got '" + service_first_line(*wait, 40) + "'.",
+                          "Leave it empty for 0 (an access denial fails at once), or write e.g. 300 to wait up to "
+                          "5 minutes for a new role assignment to apply (raise TimeoutSeconds with it).");
+    }
+    config.access_wait = std::chrono::seconds{static_cast<long long>(*parsed)};
   }
   // Ids only (GUIDs or digits): a value of any other shape is left out, never sent.
   for (const auto& [variable, key] : {std::pair<const char*, const char*>{"SYSTEM_COLLECTIONID", "org"},

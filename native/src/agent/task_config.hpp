@@ -84,6 +84,7 @@ struct TaskConfig {
   // Issue 19: secrets over time and across teams.
   unsigned expiry_warning_days = 30;                  // ExpiryWarningDays: 0..3650, 0 = no expiry warnings
   NameStyle variable_name_style = NameStyle::secret;  // VariableNameStyle
+  std::chrono::seconds access_wait{0};  // AccessWaitSeconds: 0..TimeoutSeconds, 0 = an access-denied 403 is final
   // The pipeline run by its ids (for the User-Agent): SYSTEM_COLLECTIONID, SYSTEM_TEAMPROJECTID,
   // SYSTEM_DEFINITIONID, BUILD_BUILDID, SYSTEM_JOBID; each kept only when it is an id (GUID or digits).
   std::vector<std::pair<std::string, std::string>> pipeline_ids;

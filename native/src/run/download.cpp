@@ -19,6 +19,7 @@ vault::ClientOptions client_options(const agent::TaskConfig& cfg, const RunContr
   options.concurrency = cfg.concurrency;
   options.worker_started = platform::lower_current_thread_priority;
   options.run = &run;
+  options.access_wait.wait = cfg.access_wait;
   options.now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return options;
@@ -113,6 +114,9 @@ agent::RunResult download(const DownloadContext& context) {
     std::lock_guard lock(emit_mutex);
     context.log.listed(cfg.vault_name, stats);
     context.record.listed(stats);
+  };
+  hooks.access_waiting = [&](std::string_view code, std::chrono::seconds wait) {
+    context.log.access_waiting(AccessWaiting{cfg.vault_name, std::string(code), wait});
   };
   vault::FetchSource source = agent::fetch_source(plan, plan_mutex, [&](const std::string& name) {
     context.record.not_selected(NotSelected{name});

@@ -32,6 +32,14 @@ struct NotSelected {
 // The listing ended (successfully or not): its counts and skipped names.
 using Listed = vault::ListStats;
 
+// The run's first access-denied 403 (vault/access_wait.hpp): the requests wait up to `wait` (AccessWaitSeconds)
+// for a recent role assignment or access policy to apply. Once per run.
+struct AccessWaiting {
+  std::string vault_name;
+  std::string code;  // "ForbiddenByRbac" or "AccessDenied" (vault::access_denial: never the server's free text)
+  std::chrono::seconds wait{0};
+};
+
 // The downloads ended: how many secrets were set, in how long, and what the throttle did.
 struct Downloaded {
   std::size_t secrets_set = 0;

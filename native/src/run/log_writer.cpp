@@ -72,6 +72,30 @@ std::vector<std::string> list_summary_lines(const std::string& vault_name, const
   return lines;
 }
 
+std::string access_waiting_line(const AccessWaiting& waiting) {
+  const bool policy = waiting.code == "AccessDenied";
+  return agent::info("Access to vault '" + waiting.vault_name + "' was denied (HTTP 403 " + waiting.code +
+                     "): waiting up to " + std::to_string(waiting.wait.count()) +
+                     " s (AccessWaitSeconds) for a recent " + (policy ? "access policy change" : "role assignment") +
+                     " to apply.");
+}
+
+std::vector<std::string> env_block_debug_lines(const std::string& block) {
+  std::vector<std::string> lines;
+  if (block.empty()) return lines;
+  lines.push_back(agent::debug("Environment for scripts: secret variables are not in a script's environment, so paste "
+                               "this into the step that needs them:"));
+  std::size_t start = 0;
+  while (start < block.size()) {
+    const auto end = block.find('\n', start);
+    const auto line = block.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    lines.push_back(agent::debug(line));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
 std::vector<std::string> downloaded_lines(const Downloaded& done) {
   std::vector<std::string> lines;
   lines.push_back(agent::info("Downloaded " + std::to_string(done.secrets_set) + " secrets in " +
@@ -130,5 +154,7 @@ void LogWriter::listed(const std::string& vault_name, const Listed& list) {
 }
 
 void LogWriter::downloaded(const Downloaded& done) { lines(downloaded_lines(done)); }
+void LogWriter::access_waiting(const AccessWaiting& waiting) { line(access_waiting_line(waiting)); }
+void LogWriter::env_block(const std::string& block) { lines(env_block_debug_lines(block)); }
 
 }  // namespace fkv::run

@@ -35,6 +35,14 @@ std::vector<std::string> secret_lines(const SecretDone& done, bool& multiline_al
 // Only validated secret names and the vault name appear in plain lines.
 std::vector<std::string> list_summary_lines(const std::string& vault_name, const Listed& list);
 
+// "Access to vault 'kv' was denied (HTTP 403 ForbiddenByRbac): waiting up to 60 s (AccessWaitSeconds) for a recent
+// role assignment to apply." (AccessDenied: "... for a recent access policy change to apply.")
+std::string access_waiting_line(const AccessWaiting& waiting);
+
+// With System.Debug: the run summary's env: block (agent::env_block) as debug lines, after a line that says what
+// it is; nothing when the block is empty.
+std::vector<std::string> env_block_debug_lines(const std::string& block);
+
 // "Downloaded N secrets in X s." and, when Key Vault throttled, what the throttle did.
 std::vector<std::string> downloaded_lines(const Downloaded& done);
 
@@ -51,6 +59,8 @@ class LogWriter {
   void secret(const SecretDone& done);
   void listed(const std::string& vault_name, const Listed& list);
   void downloaded(const Downloaded& done);
+  void access_waiting(const AccessWaiting& waiting);
+  void env_block(const std::string& block);  // System.Debug only
 
  private:
   void write_locked(std::string_view text);

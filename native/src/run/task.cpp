@@ -38,7 +38,7 @@ std::string debug_line(const agent::TaskConfig& cfg) {
   return "Service connection " + cfg.connection.id + " (" + std::string(describe(cfg.connection.auth)) +
          "), environment " + cfg.connection.environment + ", authority " + cfg.connection.authority.str() + ", vault " +
          cfg.vault_url().str() + ", RunAsPreJob " + (cfg.run_as_prejob ? "true" : "false") + ", TimeoutSeconds " +
-         std::to_string(cfg.timeout.count()) + ".";
+         std::to_string(cfg.timeout.count()) + ", AccessWaitSeconds " + std::to_string(cfg.access_wait.count()) + ".";
 }
 
 // Every token is registered with the agent's masker the moment it exists, and so held for redaction
@@ -78,10 +78,13 @@ int Task::conclude(agent::TaskResult result, const std::string& message, std::ve
 
 int Task::finish(const agent::RunResult& result) {
   auto conclusion = agent::conclude(vault_, result);
+  std::string env;
   record_.update([&](agent::RunRecord& r) {
     r.failures = agent::summary_failures(result);
     for (const auto& name : result.missing) r.skipped.push_back({name, "not found (MissingSecrets is 'warn')"});
+    if (debug_) env = agent::env_block(r.variables);
   });
+  log_.env_block(env);
   return conclude(conclusion.result, conclusion.message, std::move(conclusion.lines), conclusion.exit_code);
 }
 
@@ -122,6 +125,7 @@ int Task::execute() {
         "CertificatePassword is set, but no SecretsFilter item writes a .pfx or .p12 file, so it protects nothing. "
         "Add e.g. '<certificate> => file:certs/signing.pfx', or clear CertificatePassword.");
   }
+  debug_ = cfg.debug;
   if (cfg.debug) log_.debug(debug_line(cfg));
   auto connection = Connection::open(cfg, run_control, log_);
   if (!connection) return fail(connection.error());

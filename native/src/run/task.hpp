@@ -35,6 +35,7 @@ class Task {
   LogWriter log_;
   RunRecord record_;
   std::string vault_;
+  bool debug_ = false;  // System.Debug: the env: block is printed too
 };
 
 }  // namespace fkv::run

@@ -73,10 +73,38 @@ struct Reply {
 
 class Session {
  public:
-  Session(net::HttpClient& http, const ClientOptions& options, TokenState& tokens, Throttle& throttle)
-      : http_(http), options_(options), tokens_(tokens), throttle_(throttle) {}
+  Session(net::HttpClient& http, const ClientOptions& options, TokenState& tokens, Throttle& throttle,
+          const DownloadHooks& hooks)
+      : http_(http),
+        options_(options),
+        tokens_(tokens),
+        throttle_(throttle),
+        access_wait_(options.access_wait),
+        hooks_(hooks) {}
 
+  // One request's answer; an access-denied 403 is sent again while AccessWaitSeconds allows.
   Reply get(const std::string& target, const Target& about) {
+    for (unsigned retries = 0;; ++retries) {
+      Reply reply = exchange(target, about);
+      if (!reply.response || !access_wait_.enabled()) return reply;
+      const auto denial = access_denial(*reply.response);
+      if (!denial) return reply;
+      const auto remaining = options_.run ? std::optional<std::chrono::milliseconds>(options_.run->remaining())
+                                          : std::nullopt;
+      const auto decision = access_wait_.denied(AccessWait::Clock::now(), retries, remaining);
+      if (!decision.pause) return reply;
+      if (decision.announce && hooks_.access_waiting) hooks_.access_waiting(*denial, options_.access_wait.wait);
+      if (options_.run ? !options_.run->sleep_for(*decision.pause)
+                       : (std::this_thread::sleep_for(*decision.pause), false)) {
+        if (auto stop = run_stop(about, nullptr)) return *stop;
+        return reply;
+      }
+    }
+  }
+
+ private:
+  // One authorised exchange: the 401 challenge is followed once.
+  Reply exchange(const std::string& target, const Target& about) {
     if (auto stop = run_stop(about, nullptr)) return *stop;
     net::Request request;
     request.method = "GET";
@@ -126,7 +154,6 @@ class Session {
     }
   }
 
- private:
   // One exchange through the throttle controller: throttled answers wait for the pool's pause and are sent
   // again (bounded by the run's deadline and kMaxThrottled), everything else is returned.
   net::Outcome send(const net::Request& request, Lane lane) {
@@ -174,6 +201,8 @@ class Session {
   const ClientOptions& options_;
   TokenState& tokens_;
   Throttle& throttle_;
+  AccessWait access_wait_;
+  const DownloadHooks& hooks_;
   std::atomic<bool> reached_{false};  // the vault has answered at least once in this run
 };
 
@@ -420,7 +449,7 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
   ThrottleSettings throttle_settings = options.throttle;
   throttle_settings.max_concurrency = std::max(1u, options.concurrency);
   Throttle throttle(throttle_settings, options.run);
-  Session session(http, options, tokens, throttle);
+  Session session(http, options, tokens, throttle, hooks);
   Pipeline pipeline;
   DownloadSummary summary;
   Shared shared{session, pipeline, options, hooks};

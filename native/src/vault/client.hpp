@@ -16,6 +16,9 @@
 //   pauses the whole pool and cuts the concurrency (AIMD), list pages have a lane of their own, and
 //   throttled answers are retried there until the run's deadline. `http` should not retry throttled
 //   answers itself (net::RetryPolicy::retry_throttled = false).
+// - With options.access_wait (AccessWaitSeconds), a list page or GET answered 403 ForbiddenByRbac / AccessDenied
+//   is sent again after growing pauses within one run-wide window (vault/access_wait.hpp); hooks.access_waiting
+//   is told once. Other requests go on meanwhile.
 // - **Streaming, nothing fetched is lost.** Each secret's outcome (value or error) is handed to
 //   `hooks.secret` as soon as it is known, from the worker thread that fetched it (the hook must be
 //   thread-safe); the client keeps no values. `hooks.listed` is called once when the listing has ended
@@ -43,6 +46,7 @@
 #include "core/expected.hpp"
 #include "core/run_control.hpp"
 #include "net/http.hpp"
+#include "vault/access_wait.hpp"
 #include "vault/secret_ref.hpp"
 #include "vault/throttle.hpp"
 
@@ -57,6 +61,7 @@ struct ClientOptions {
   std::string vault_dns_suffix;              // e.g. vault.azure.net
   unsigned concurrency = 32;                 // GET workers; the throttle controller may run fewer at once
   ThrottleSettings throttle;                 // max_concurrency is set to `concurrency`
+  AccessWaitSettings access_wait;            // AccessWaitSeconds (vault/access_wait.hpp); wait 0: off
   std::int64_t now = 0;                      // unix seconds, for exp / nbf
   std::chrono::milliseconds timeout{30000};  // per request
   std::size_t max_pages = 10000;             // bound on list pages (25 items each)
@@ -98,6 +103,9 @@ struct DownloadSummary {
 struct DownloadHooks {
   std::function<void(SecretOutcome)> secret;     // thread-safe; once per selected secret that was fetched or failed
   std::function<void(const ListStats&)> listed;  // optional; '*' only, once, when the listing has ended
+  // Optional; once per run, from the thread whose request is the first to wait for access (AccessWaitSeconds):
+  // the 403's code ("ForbiddenByRbac" or "AccessDenied") and how long the run waits at most.
+  std::function<void(std::string_view code, std::chrono::seconds wait)> access_waiting;
 };
 
 struct FetchSource {

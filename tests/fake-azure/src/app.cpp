@@ -108,8 +108,13 @@ HttpResponse serve(Services& s, HostKind kind, const Vault* vault, const HttpReq
 App::App(Scenario scenario, std::function<std::int64_t()> now_ms)
     : scenario_(std::move(scenario)),
       key_(std::make_unique<Rs256Key>()),
-      services_{scenario_, *key_,       tokens_,
-                rates_,    imds_calls_, now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
+      services_{scenario_,
+                *key_,
+                tokens_,
+                rates_,
+                imds_calls_,
+                first_refusals_,
+                now_ms ? std::move(now_ms) : std::function<std::int64_t()>(system_now_ms)} {}
 
 std::string App::classify_token(const HttpRequest& req) const {
   if (!req.has_header("authorization")) return "none";
@@ -123,6 +128,15 @@ std::string App::classify_token(const HttpRequest& req) const {
 }
 
 HttpResponse App::handle(const HttpRequest& req) {
+  HttpResponse r = answer(req);
+  // The client's own identification, as the services log it (Key Vault's audit log shows the User-Agent).
+  if (req.has_header("user-agent")) r.log.user_agent = req.header("user-agent");
+  if (req.has_header("x-ms-client-request-id")) r.log.ms_client_request_id = req.header("x-ms-client-request-id");
+  if (req.has_header("client-request-id")) r.log.client_request_id = req.header("client-request-id");
+  return r;
+}
+
+HttpResponse App::answer(const HttpRequest& req) {
   if (req.plain) {  // the IMDS listener: nothing else is served over plain HTTP, and no faults apply
     HttpResponse r = handle_imds(services_, req);
     r.log.token = classify_token(req);
@@ -197,6 +211,11 @@ std::string format_log_line(const LogEntry& e) {
   if (!e.info.fault.empty()) line += ",\"fault\":\"" + json_escape(e.info.fault) + "\"";
   if (!e.info.stall.empty()) line += ",\"stall\":\"" + json_escape(e.info.stall) + "\"";
   if (e.info.plain) line += ",\"plain\":true";
+  if (!e.info.user_agent.empty()) line += ",\"user_agent\":\"" + json_escape(e.info.user_agent) + "\"";
+  if (!e.info.ms_client_request_id.empty())
+    line += ",\"x-ms-client-request-id\":\"" + json_escape(e.info.ms_client_request_id) + "\"";
+  if (!e.info.client_request_id.empty())
+    line += ",\"client-request-id\":\"" + json_escape(e.info.client_request_id) + "\"";
   return line + "}";
 }
 

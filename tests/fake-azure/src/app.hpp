@@ -18,6 +18,7 @@ namespace fake {
 class App {
  public:
   explicit App(Scenario scenario, std::function<std::int64_t()> now_ms = {});
+  // The answer, with what the request log records of the request (token class; User-Agent and request ids).
   HttpResponse handle(const HttpRequest& req);
 
   // What to do with a new connection once its TLS ClientHello named `sni` ("" without SNI): the
@@ -36,12 +37,14 @@ class App {
   std::string classify_token(const HttpRequest& req) const;
 
  private:
+  HttpResponse answer(const HttpRequest& req);
   Scenario scenario_;
   std::unique_ptr<Rs256Key> key_;
   TokenRegistry tokens_;
   RateWindows rates_;
   Counters fault_counters_;
   Counters imds_calls_;
+  FirstTimes first_refusals_;
   Services services_;
 };
 

@@ -34,12 +34,15 @@ struct HttpRequest {
 
 // What the request log records besides method/host/target/status/times.
 struct LogInfo {
-  std::string token = "none";  // which credential the Authorization header carried (never the token)
-  std::string assertion;       // token endpoint: class of client_assertion ("oidc", "unknown", ...)
-  std::string issued;          // token endpoint: "access:<id>" of the token handed out
-  std::string fault;           // "faults[i]" when an injected fault decided the answer
-  std::string stall;           // the stall kind when the answer is stalled ("headers", ...)
-  bool plain = false;          // the plain-HTTP (IMDS) listener took the request
+  std::string token = "none";        // which credential the Authorization header carried (never the token)
+  std::string assertion;             // token endpoint: class of client_assertion ("oidc", "unknown", ...)
+  std::string issued;                // token endpoint: "access:<id>" of the token handed out
+  std::string fault;                 // "faults[i]" when an injected fault decided the answer
+  std::string stall;                 // the stall kind when the answer is stalled ("headers", ...)
+  bool plain = false;                // the plain-HTTP (IMDS) listener took the request
+  std::string user_agent;            // the request's User-Agent
+  std::string ms_client_request_id;  // x-ms-client-request-id (Key Vault's request id header)
+  std::string client_request_id;     // client-request-id (Entra's)
 };
 
 struct HttpResponse {

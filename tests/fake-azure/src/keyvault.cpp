@@ -233,11 +233,20 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
                                      : "Microsoft.KeyVault/vaults/secrets/getSecret/action";
   const std::string verb = is_list ? "list" : "get";
   const std::string name = seg.size() > 1 ? url_decode(seg[1]) : std::string();
-  if (!allowed_client) return done(forbidden(v, "ForbiddenByRbac", *token, action, name, verb));
-  if (!v.forbidden.empty()) return done(forbidden(v, v.forbidden, *token, action, name, verb));
+  // A refusal that a role assignment or access policy lifts: with accessAppliesAfterMs, it ends that long
+  // after the vault's first one.
+  auto refuses = [&](const std::string& inner) {
+    if (inner.empty()) return false;
+    if (!v.access_applies_after_ms || (inner != "ForbiddenByRbac" && inner != "AccessDenied")) return true;
+    const std::int64_t now = s.now_ms();
+    return now < s.first_refusals.first(v.name, now) + *v.access_applies_after_ms;
+  };
+  if (!allowed_client && refuses("ForbiddenByRbac"))
+    return done(forbidden(v, "ForbiddenByRbac", *token, action, name, verb));
+  if (refuses(v.forbidden)) return done(forbidden(v, v.forbidden, *token, action, name, verb));
 
   if (is_list) {
-    if (!v.list_forbidden.empty()) return done(forbidden(v, v.list_forbidden, *token, action, "", verb));
+    if (refuses(v.list_forbidden)) return done(forbidden(v, v.list_forbidden, *token, action, "", verb));
     int page_size = v.page_size;
     std::string maxresults;
     if (auto m = q.find("maxresults"); m != q.end()) {
@@ -306,7 +315,7 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
   if (!is_valid_secret_name(name))
     return done(keyvault_error(400, "BadParameter", "The request URI contains an invalid name: " + name));
   // Authorization comes before the lookup: without Get permission a name that does not exist is 403 too.
-  if (!v.get_forbidden.empty()) return done(forbidden(v, v.get_forbidden, *token, action, name, verb));
+  if (refuses(v.get_forbidden)) return done(forbidden(v, v.get_forbidden, *token, action, name, verb));
   const std::string version = seg.size() == 3 ? to_lower(url_decode(seg[2])) : std::string();
   const Secret* secret = v.find_secret(to_lower(name));
   const SecretVersion* sv = nullptr;
@@ -323,7 +332,7 @@ HttpResponse handle_keyvault(Services& s, const Vault& v, const HttpRequest& req
                            " was not found in this key vault. If you recently deleted this secret you may be able to "
                            "recover it using the correct recovery command. For help resolving this issue, please see "
                            "https://go.microsoft.com/fwlink/?linkid=2125182"));
-  if (!secret->forbidden.empty()) return done(forbidden(v, secret->forbidden, *token, action, secret->name, verb));
+  if (refuses(secret->forbidden)) return done(forbidden(v, secret->forbidden, *token, action, secret->name, verb));
   if (!sv->enabled) return done(forbidden(v, "SecretDisabled", *token, action, secret->name, verb));
   HttpResponse r;
   r.set("Content-Type", "application/json; charset=utf-8");

@@ -483,7 +483,7 @@ Scenario parse_scenario(std::string_view json) {
       known_keys(v, path,
                  {"name", "tenant", "pageSize", "emptyPages", "nullValueWhenEmpty", "forbidden", "listForbidden",
                   "getForbidden", "allowedClients", "nextLinkHost", "challengeAuthority", "challengeResource",
-                  "throttle", "secrets", "generate", "dnsFailAfter"});
+                  "throttle", "secrets", "generate", "dnsFailAfter", "accessAppliesAfterMs"});
       Vault vault;
       vault.name = to_lower(str(v, "name", path));
       if (!is_valid_vault_name(vault.name)) bad(path + ".name", "'" + vault.name + "' is not a valid vault name");
@@ -504,6 +504,10 @@ Scenario parse_scenario(std::string_view json) {
       vault.next_link_host = to_lower(str(v, "nextLinkHost", path));
       vault.challenge_authority = str(v, "challengeAuthority", path);
       vault.challenge_resource = str(v, "challengeResource", path);
+      if (auto n = opt_num(v, "accessAppliesAfterMs", path)) {
+        if (*n < 0 || *n > 3600000) bad(path + ".accessAppliesAfterMs", "must be 0..3600000");
+        vault.access_applies_after_ms = std::int64_t(*n);
+      }
       if (auto n = opt_num(v, "dnsFailAfter", path)) {
         if (*n < 0 || *n > 1000000) bad(path + ".dnsFailAfter", "must be 0..1000000");
         vault.dns_fail_after = int(*n);

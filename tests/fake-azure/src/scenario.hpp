@@ -89,9 +89,12 @@ struct Vault {
   std::string list_forbidden;  // innererror code for list requests only
   std::string get_forbidden;   // innererror code for every GET of one secret (existing or not): no Get permission
   std::vector<std::string> allowed_clients;  // empty: every client of the tenant
-  std::string next_link_host;                // foreign host put into nextLink (empty: the vault)
-  std::string challenge_authority;           // authorization= of the 401 challenge (empty: real one)
-  std::string challenge_resource;            // resource= of the 401 challenge (empty: real one)
+  // The vault's ForbiddenByRbac / AccessDenied refusals (allowedClients, forbidden, listForbidden, getForbidden,
+  // a secret's forbidden) end this many ms after its first such refusal: a role assignment that "applies".
+  std::optional<std::int64_t> access_applies_after_ms;
+  std::string next_link_host;       // foreign host put into nextLink (empty: the vault)
+  std::string challenge_authority;  // authorization= of the 401 challenge (empty: real one)
+  std::string challenge_resource;   // resource= of the 401 challenge (empty: real one)
   Throttle throttle;
   std::optional<int> dns_fail_after;  // DNS gives this many A answers, then NXDOMAIN; not in the hosts file
   // Lower-case name -> position in `secrets`, built by the parser: a GET must not scan thousands of

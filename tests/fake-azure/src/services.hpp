@@ -18,6 +18,7 @@ struct Services {
   TokenRegistry& tokens;
   RateWindows& rates;
   Counters& imds_calls;                  // token requests IMDS has seen (for the warm-up)
+  FirstTimes& first_refusals;            // per vault: its first RBAC/access-policy 403 (accessAppliesAfterMs)
   std::function<std::int64_t()> now_ms;  // epoch milliseconds; injectable for tests
   std::int64_t now() const { return now_ms() / 1000; }
 };

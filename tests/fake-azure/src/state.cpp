@@ -38,6 +38,11 @@ bool RateWindows::admit(const std::string& key, int limit, std::int64_t window_m
   return true;
 }
 
+std::int64_t FirstTimes::first(const std::string& key, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  return first_.emplace(key, now_ms).first->second;
+}
+
 int Counters::next(std::size_t index) {
   std::lock_guard lock(mutex_);
   return ++counts_[index];

@@ -43,6 +43,18 @@ class RateWindows {
   std::map<std::string, std::deque<std::int64_t>> windows_;
 };
 
+// When each key (vault) first did something, in epoch ms: a vault's role assignment "applies"
+// accessAppliesAfterMs after its first refusal.
+class FirstTimes {
+ public:
+  // The time recorded for `key`, recording `now_ms` if there is none yet.
+  std::int64_t first(const std::string& key, std::int64_t now_ms);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::int64_t> first_;
+};
+
 // Occurrence counters for fault rules.
 class Counters {
  public:

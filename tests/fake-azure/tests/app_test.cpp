@@ -193,3 +193,33 @@ TEST_CASE("app: a stalled answer's log line names the stall") {
         R"({"seq":1,"conn":2,"method":"","host":"dev.azure.com","target":"","token":"none","status":0,)"
         R"("start_ms":0.000,"end_ms":0.000,"epoch_ms":0,"fault":"faults[1]","stall":"accept"})");
 }
+
+TEST_CASE("app: the request log records the User-Agent and the request ids the client sent") {
+  App app = with_faults("[]");
+  const std::string token = access_token(app);
+  auto r = app.handle(request("GET", kHost, "/secrets?api-version=7.5",
+                              {{"authorization", "Bearer " + token},
+                               {"user-agent", "federated-keyvault/1.0.0 (linux; x64) AzurePipelines (run=12)"},
+                               {"x-ms-client-request-id", "0a1b2c3d-0000-4000-8000-000000000001"}}));
+  CHECK(r.status == 200);
+  CHECK(r.log.user_agent == "federated-keyvault/1.0.0 (linux; x64) AzurePipelines (run=12)");
+  CHECK(r.log.ms_client_request_id == "0a1b2c3d-0000-4000-8000-000000000001");
+  CHECK(r.log.client_request_id.empty());
+  auto login = app.handle(request("GET", "login.microsoftonline.com", "/common/discovery/instance",
+                                  {{"client-request-id", "e-1"}, {"user-agent", "ua"}}));
+  CHECK(login.log.client_request_id == "e-1");
+  CHECK(login.log.user_agent == "ua");
+  CHECK(vault_get(app, kHost, "/secrets?api-version=7.5", token).log.user_agent.empty());
+
+  LogEntry e;
+  e.method = "GET";
+  e.host = kHost;
+  e.target = "/";
+  e.info.user_agent = "a \"b\"";
+  e.info.ms_client_request_id = "r1";
+  e.info.client_request_id = "r2";
+  CHECK(format_log_line(e) ==
+        R"({"seq":0,"conn":0,"method":"GET","host":"fkv-basic.vault.azure.net","target":"/","token":"none","status":0,)"
+        R"("start_ms":0.000,"end_ms":0.000,"epoch_ms":0,"user_agent":"a \"b\"","x-ms-client-request-id":"r1",)"
+        R"("client-request-id":"r2"})");
+}

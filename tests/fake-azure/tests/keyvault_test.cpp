@@ -187,3 +187,35 @@ TEST_CASE("keyvault: the request-rate emulation answers 429 Throttled once the w
   g_now_ms += 10001;
   CHECK(vault_get(app, "fkv-busy.vault.azure.net", "/secrets/gen-00000?api-version=7.5", token).status == 200);
 }
+
+TEST_CASE("keyvault: accessAppliesAfterMs lifts RBAC / access-policy refusals that long after the vault's first one") {
+  App app = make_app(R"({"name":"fkv-late","accessAppliesAfterMs":20000,"listForbidden":"ForbiddenByRbac",
+                         "secrets":[{"name":"rbac","value":"x","forbidden":"ForbiddenByRbac"},
+                                    {"name":"policy","value":"y","forbidden":"AccessDenied"},
+                                    {"name":"wall","value":"z","forbidden":"ForbiddenByFirewall"}]})");
+  const std::string host = "fkv-late.vault.azure.net";
+  std::string token = access_token(app);
+  const std::int64_t start = g_now_ms;
+  auto status = [&](const std::string& target) { return vault_get(app, host, target, token).status; };
+  CHECK(status("/secrets/rbac?api-version=7.5") == 403);  // the first refusal starts the clock
+  g_now_ms = start + 19999;
+  CHECK(status("/secrets?api-version=7.5") == 403);
+  CHECK(status("/secrets/policy?api-version=7.5") == 403);
+  g_now_ms = start + 20000;
+  CHECK(status("/secrets?api-version=7.5") == 200);
+  CHECK(status("/secrets/rbac?api-version=7.5") == 200);
+  CHECK(status("/secrets/policy?api-version=7.5") == 200);
+  CHECK(status("/secrets/wall?api-version=7.5") == 403);  // a firewall is not a role assignment
+  g_now_ms = start;
+
+  // Without the key, a refusal stays; the value is checked.
+  App plain = make_app(R"({"name":"fkv-late","secrets":[{"name":"rbac","value":"x","forbidden":"ForbiddenByRbac"}]})");
+  std::string plain_token = access_token(plain);
+  g_now_ms = start + 3000000;
+  CHECK(vault_get(plain, host, "/secrets/rbac?api-version=7.5", plain_token).status == 403);
+  g_now_ms = start;
+  CHECK_THROWS_WITH(
+      parse_scenario(
+          R"({"tenants":[{"id":"11111111-2222-4333-8444-555555555555"}],"vaults":[{"name":"fkv-x","accessAppliesAfterMs":-1}]})"),
+      doctest::Contains("vaults[0].accessAppliesAfterMs: must be 0..3600000"));
+}

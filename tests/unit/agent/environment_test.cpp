@@ -578,3 +578,43 @@ TEST_CASE("user_agent: the product, version, platform and the pipeline's ids, no
   CHECK(user_agent({}).rfind(product, 0) == 0);
   CHECK(user_agent({}).find("AzurePipelines") == std::string::npos);
 }
+
+TEST_CASE("AccessWaitSeconds: 0 to TimeoutSeconds, checked before any request, errors word for word") {
+  auto c = read(base());
+  REQUIRE(c);
+  CHECK(c->access_wait == std::chrono::seconds{0});
+  auto with = [](std::vector<std::pair<std::string, std::string>> extra) {
+    Vars v = base();
+    for (auto& [name, value] : extra) v[name] = value;
+    return v;
+  };
+  struct Row {
+    const char* wait;
+    const char* timeout;  // "" = the default of 300
+    long long seconds;
+  };
+  for (const Row row :
+       {Row{"0", "", 0}, Row{"60", "", 60}, Row{" 300 ", "", 300}, Row{"600", "600", 600}, Row{"1", "1", 1}}) {
+    CAPTURE(row.wait);
+    Vars v = with({{"INPUT_ACCESSWAITSECONDS", row.wait}});
+    if (*row.timeout) v["INPUT_TIMEOUTSECONDS"] = row.timeout;
+    auto r = read(v);
+    REQUIRE(r);
+    CHECK(r->access_wait == std::chrono::seconds{row.seconds});
+  }
+  for (const char* bad : {"301", "-1", "1.5", "60s", "999999", "ten"}) {
+    CAPTURE(bad);
+    CHECK(
+        message_of(with({{"INPUT_ACCESSWAITSECONDS", bad}})) ==
+        std::string("Input AccessWaitSeconds must be a whole number of seconds from 0 to TimeoutSeconds (300), got '") +
+            bad + "'.");
+  }
+  CHECK(message_of(with({{"INPUT_ACCESSWAITSECONDS", "120"}, {"INPUT_TIMEOUTSECONDS", "60"}})) ==
+        "Input AccessWaitSeconds must be a whole number of seconds from 0 to TimeoutSeconds (60), got '120'.");
+  auto bad = read(with({{"INPUT_ACCESSWAITSECONDS", "x"}}));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().subject == "AccessWaitSeconds");
+  CHECK(bad.error().hint ==
+        "Leave it empty for 0 (an access denial fails at once), or write e.g. 300 to wait up to 5 minutes for a new "
+        "role assignment to apply (raise TimeoutSeconds with it).");
+}

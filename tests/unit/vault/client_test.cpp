@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -624,4 +625,94 @@ TEST_CASE("throttled answers are paced by the controller and retried until they 
   CHECK(result.secrets[0].value == "va");
   CHECK(result.secrets[1].value == "vb");
   CHECK(result.summary.throttle.throttled == 7);  // six 429s and a 503 with a delay
+}
+
+TEST_CASE("AccessWaitSeconds: RBAC / access-policy 403s are sent again until access applies; others are final") {
+  const auto denied = [](const std::string& inner) {
+    return FakeHttpClient::json(
+        403, R"({"error":{"code":"Forbidden","message":"Caller is not authorized.","innererror":{"code":")" + inner +
+                 R"("}}})");
+  };
+  ClientOptions o = options(2);
+  o.access_wait.wait = std::chrono::seconds{60};
+  o.access_wait.first_pause = std::chrono::milliseconds{5};
+  o.access_wait.max_pause = std::chrono::milliseconds{20};
+  FakeHttpClient http;
+  // The list twice denied by RBAC, then allowed; 'slow' denied by an access policy three times, then served.
+  http.on("GET", kVault + "/secrets?", denied("ForbiddenByRbac"), true);
+  http.on("GET", kVault + "/secrets?", denied("ForbiddenByRbac"), true);
+  http.on("GET", kVault + "/secrets?", FakeHttpClient::json(200, R"({"value":[)" + item("listed") + R"(]})"));
+  http.on("GET", kVault + "/secrets/listed?", secret("v0"));
+  for (int i = 0; i < 3; ++i) http.on("GET", kVault + "/secrets/slow?", denied("AccessDenied"), true);
+  http.on("GET", kVault + "/secrets/slow?", secret("v1"));
+  http.on("GET", kVault + "/secrets/wall?", denied("ForbiddenByFirewall"));
+  http.on("GET", kVault + "/secrets/off?", denied("SecretDisabled"));
+  http.on("GET", kVault + "/secrets/gone?", FakeHttpClient::json(404, R"({"error":{"code":"SecretNotFound"}})"));
+  http.on("GET", kVault + "/secrets/who?", FakeHttpClient::json(401, R"({"error":{"code":"Unauthorized"}})"));
+
+  std::vector<std::string> announced;
+  std::mutex mutex;
+  DownloadHooks hooks;
+  std::vector<SecretOutcome> outcomes;
+  hooks.secret = [&](SecretOutcome outcome) {
+    std::lock_guard lock(mutex);
+    outcomes.push_back(std::move(outcome));
+  };
+  hooks.access_waiting = [&](std::string_view code, std::chrono::seconds wait) {
+    std::lock_guard lock(mutex);
+    announced.push_back(std::string(code) + " " + std::to_string(wait.count()));
+  };
+  Planned listing(all());
+  const auto listed = download_secrets(http, o, listing.source(), "tok", no_reacquire(), hooks);
+  CHECK_FALSE(listed.list_failure);
+  CHECK(announced == std::vector<std::string>{"ForbiddenByRbac 60"});
+  Planned planned(names({{"slow", ""}, {"wall", ""}, {"off", ""}, {"gone", ""}, {"who", ""}}));
+  const auto summary = download_secrets(http, o, planned.source(), "tok", no_reacquire(), hooks);
+  CHECK_FALSE(summary.stopped);
+  CHECK(announced == std::vector<std::string>{"ForbiddenByRbac 60", "AccessDenied 60"});  // once per run
+  std::map<std::string, std::size_t> sent;
+  for (const auto& r : http.requests()) ++sent[r.url.target.substr(0, r.url.target.find('?'))];
+  CHECK(sent["/secrets"] == 3);
+  CHECK(sent["/secrets/slow"] == 4);
+  for (const char* once : {"/secrets/wall", "/secrets/off", "/secrets/gone", "/secrets/who", "/secrets/listed"}) {
+    CAPTURE(once);
+    CHECK(sent[once] == 1);
+  }
+  std::map<std::string, const SecretOutcome*> by_name;
+  for (const auto& outcome : outcomes) by_name[outcome.ref.name] = &outcome;
+  REQUIRE(by_name.size() == 6);
+  CHECK(by_name["slow"]->value == "v1");
+  CHECK(by_name["listed"]->value == "v0");
+  for (const char* failed : {"wall", "off", "gone", "who"}) CHECK(by_name[failed]->error);
+
+  // Without AccessWaitSeconds the first 403 is final.
+  FakeHttpClient once;
+  once.on("GET", kVault + "/secrets/slow?", denied("ForbiddenByRbac"));
+  const auto off = download(once, options(1), names({{"slow", ""}}), "tok", no_reacquire());
+  CHECK(once.requests().size() == 1);
+  REQUIRE(off.secrets.size() == 1);
+  CHECK(off.secrets[0].error->service_code == "ForbiddenByRbac");
+}
+
+TEST_CASE("AccessWaitSeconds: the window is the run's, from its first 403; the last answer is the 403 itself") {
+  ClientOptions o = options(1);
+  o.access_wait.wait = std::chrono::seconds{1};
+  o.access_wait.first_pause = std::chrono::milliseconds{100};
+  o.access_wait.max_pause = std::chrono::milliseconds{200};
+  FakeHttpClient http;
+  http.on("GET", kVault + "/secrets/never?",
+          FakeHttpClient::json(
+              403, R"({"error":{"code":"Forbidden","message":"No.","innererror":{"code":"ForbiddenByRbac"}}})"));
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = download(http, o, names({{"never", ""}}), "tok", no_reacquire());
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(took >= std::chrono::milliseconds{950});  // the pauses are whole milliseconds, cut to the window
+  CHECK(took < std::chrono::milliseconds{3000});
+  // 0.1 + 0.2 + 0.2 + 0.2 + 0.2 + 0.1 (the window's end) s of pauses: 7 requests (fewer when sleeps overshoot).
+  CHECK(http.requests().size() >= 5);
+  CHECK(http.requests().size() <= 7);
+  REQUIRE(result.secrets.size() == 1);
+  REQUIRE(result.secrets[0].error);
+  CHECK(result.secrets[0].error->message ==
+        "Access to secret 'never' in vault 'kv1' was denied by Azure RBAC. Key Vault says: \"No.\"");
 }
