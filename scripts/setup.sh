@@ -113,6 +113,12 @@ if [ "$node_major" -lt 20 ]; then
   fi
 fi
 
+# The official Node build trusts its own CA list, not the system's: a machine whose egress goes through a
+# TLS-inspecting proxy (its CA added to the system's store) would fail npm ci with it. Trust the system's too.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 # npm ci for each committed lockfile whose node_modules is missing or stale.
 while IFS= read -r lock; do
   dir=$(dirname "$lock")

@@ -30,12 +30,13 @@ Error conflict_error(std::string message) {
                       "Each variable and each file can come from one secret only.");
 }
 
-// `NAME => json`: the fields' variables are '<variable>.<field>'; what they are is known from the value only.
+// `NAME => json`: the fields' variables are '<variable>.<field>' (in VariableNameStyle env '<VARIABLE>_<FIELD>',
+// secrets/become.cpp); what they are is known from the value only.
 void add_json(Destination& destination, const std::string& variable, const std::string& secret, const std::string& item,
-              std::vector<Claim>& json_prefixes) {
+              NameStyle style, std::vector<Claim>& json_prefixes) {
   destination.json = true;
   add_unique(destination.variables, variable);
-  json_prefixes.push_back({ascii_lower(variable) + ".", variable, secret, true, item});
+  json_prefixes.push_back({ascii_lower(variable) + styled_name(".", style), variable, secret, true, item});
 }
 
 // A variable another item sets under a JSON item's '<variable>.' (the fields could set it too).
@@ -114,7 +115,7 @@ Expected<SecretPlan> SecretPlan::make(const Selection& selection, std::string_vi
     named.items.push_back(item.text);
     const std::string secret = ascii_lower(item.ref.name);
     if (item.json) {
-      add_json(named.destination, plan.prefix_ + item.ref.name, secret, item.text, json_prefixes);
+      add_json(named.destination, plan.variable_for(item.ref.name), secret, item.text, plan.style_, json_prefixes);
     } else if (!item.variable.empty()) {
       add_unique(named.destination.variables, item.variable);
       variables.push_back({ascii_lower(item.variable), item.variable, secret, true, item.text});

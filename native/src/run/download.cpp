@@ -88,7 +88,8 @@ agent::RunResult download(const DownloadContext& context) {
   std::mutex emit_mutex;  // then the plan's lock (see download.hpp)
   std::mutex plan_mutex;
   const secrets::Rules rules{cfg.vault_name,          cfg.output_variables, cfg.missing == agent::MissingSecrets::warn,
-                             cfg.expiry_warning_days, options.now,          cfg.certificate_password};
+                             cfg.expiry_warning_days, options.now,          cfg.certificate_password,
+                             cfg.variable_name_style};
   std::size_t secrets_set = 0;
   std::vector<Error> failures;
   vault::DownloadHooks hooks;

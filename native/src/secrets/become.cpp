@@ -205,6 +205,12 @@ bool file_steps(const vault::SecretOutcome& fetched, const std::string& value, c
   return true;
 }
 
+// A JSON field's variable: '<variable>.<field>', the part taken from the secret written in VariableNameStyle
+// like the rest of the name (env: 'APP_CONFIG' + '_USER'; dotnet: '--' -> '.').
+std::string field_variable(const std::string& variable, const std::string& field, const Rules& rules) {
+  return variable + agent::styled_name("." + field, rules.name_style);
+}
+
 // `=> json`: one secret variable per leaf. False when the secret failed.
 bool json_steps(const vault::SecretOutcome& fetched, const std::string& value, const agent::Destination& destination,
                 const Rules& rules, Becomes& out) {
@@ -228,7 +234,7 @@ bool json_steps(const vault::SecretOutcome& fetched, const std::string& value, c
   }
   for (const auto& v : destination.variables) {
     for (const auto& f : *fields) {
-      const std::string name = v + "." + f.name;
+      const std::string name = field_variable(v, f.name, rules);
       if (agent::is_variable_name(name) && !is_read_only_variable(name)) continue;
       out.failure = emit_error(fetched.ref,
                                "Secret '" + ref + "' was not expanded ('" + item + "'): the field '" + f.name +
@@ -259,8 +265,9 @@ bool json_steps(const vault::SecretOutcome& fetched, const std::string& value, c
   if (multiline) out.steps.push_back(note(Step::Kind::allow_multiline, ""));
   for (const auto& v : destination.variables) {
     for (const auto& f : *fields) {
-      out.steps.push_back(variable(v + "." + f.name, f.value, true, false));
-      if (rules.output_variables) out.steps.push_back(variable(v + "." + f.name, f.value, true, true));
+      const std::string name = field_variable(v, f.name, rules);
+      out.steps.push_back(variable(name, f.value, true, false));
+      if (rules.output_variables) out.steps.push_back(variable(name, f.value, true, true));
     }
   }
   out.json_expanded = true;

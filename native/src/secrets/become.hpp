@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "agent/secret_plan.hpp"
+#include "agent/variable_names.hpp"
 #include "core/error.hpp"
 #include "core/expected.hpp"
 #include "vault/client.hpp"
@@ -72,11 +73,12 @@ struct Step {
 
 struct Rules {
   std::string vault_name;
-  bool output_variables = false;          // OutputVariables
-  bool missing_warn = false;              // MissingSecrets=warn
-  unsigned expiry_warning_days = 0;       // ExpiryWarningDays; 0: no expiry warning at all
-  std::int64_t now = 0;                   // the run's clock (unix seconds), for exp
-  std::string certificate_password = {};  // CertificatePassword (SECRET): protects a .pfx/.p12 written
+  bool output_variables = false;                           // OutputVariables
+  bool missing_warn = false;                               // MissingSecrets=warn
+  unsigned expiry_warning_days = 0;                        // ExpiryWarningDays; 0: no expiry warning at all
+  std::int64_t now = 0;                                    // the run's clock (unix seconds), for exp
+  std::string certificate_password = {};                   // CertificatePassword (SECRET): protects a .pfx/.p12 written
+  agent::NameStyle name_style = agent::NameStyle::secret;  // VariableNameStyle, for '=> json' field variables
 };
 
 // A certificate written to a file (for the run summary; the path is the path variable's step).

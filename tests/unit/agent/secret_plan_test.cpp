@@ -402,3 +402,18 @@ TEST_CASE("=> json: the destination is the fields' prefix; variables under it fr
   // 'a.' and 'a-b.' do not overlap; a secret name holds no '.', so listed secrets never do.
   CHECK(plan_of("a => json, a-b => json, *").destination({"a-b", ""}).json);
 }
+
+TEST_CASE(
+    "=> json with VariableNameStyle env: the styled name, and its fields' prefix, conflict as in the secret style") {
+  auto selection = parse_secrets_filter("app-config => json, other => APP_CONFIG_USER");
+  REQUIRE(selection);
+  auto plan = SecretPlan::make(*selection, "", NameStyle::env);
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().message.find("'app-config => json' and 'other => APP_CONFIG_USER' could both set the variable "
+                                  "'APP_CONFIG_USER'") != std::string::npos);
+  auto quiet = parse_secrets_filter("app-config => json");
+  REQUIRE(quiet);
+  auto ok = SecretPlan::make(*quiet, "kv.", NameStyle::env);
+  REQUIRE(ok);
+  CHECK(ok->destination({"app-config", ""}).variables == std::vector<std::string>{"kv.APP_CONFIG"});
+}

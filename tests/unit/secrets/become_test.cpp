@@ -337,3 +337,26 @@ TEST_CASE("become: the expiry warning comes first, and only for a secret that is
   error.error = fkv::Error{};
   CHECK(become(error, {}, rules).steps.empty());
 }
+
+TEST_CASE("become: '=> json' field variables follow VariableNameStyle like the rest of the name (issue 19)") {
+  fkv::agent::Destination json;
+  json.variables = {"kv.APP_CONFIG"};  // the plan's P + S(name) for 'app-config' in the env style
+  json.json = true;
+  Rules env;
+  env.name_style = fkv::agent::NameStyle::env;
+  const Becomes out = become(fetched("app-config", R"({"user": "svc-deploy-1", "db": {"conn-str": "Server=x;1234"}})"),
+                             json, env);
+  REQUIRE_FALSE(out.failure);
+  std::vector<std::string> names;
+  for (const auto& s : out.steps) {
+    if (s.kind == Kind::set_variable) names.push_back(s.name);
+  }
+  CHECK(names == std::vector<std::string>{"kv.APP_CONFIG_USER", "kv.APP_CONFIG_DB_CONN_STR"});
+  json.variables = {"ConnectionStrings"};
+  Rules dotnet;
+  dotnet.name_style = fkv::agent::NameStyle::dotnet;
+  const Becomes net = become(fetched("ConnectionStrings", R"({"Default--Ro": "Server=ro;Database=app"})"), json,
+                             dotnet);
+  REQUIRE_FALSE(net.failure);
+  CHECK(net.steps.back().name == "ConnectionStrings.Default.Ro");
+}
