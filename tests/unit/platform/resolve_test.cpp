@@ -125,13 +125,13 @@ TEST_CASE("numeric_address: IPv4 and IPv6 socket addresses as text") {
 
 TEST_CASE(
     "lookup_bounded and resolve_host: numeric hosts resolve without DNS; a past deadline or a stop ends the wait") {
-  const auto far = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  auto lookup = platform::lookup_bounded("127.0.0.1", 8443, true, far, nullptr);
+  const auto later = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto lookup = platform::lookup_bounded("127.0.0.1", 8443, true, later, nullptr);
   REQUIRE(lookup.end == platform::LookupEnd::answered);
   CHECK_FALSE(platform::lookup_error("127.0.0.1", lookup.answer));
   REQUIRE_FALSE(lookup.answer.addresses.empty());
   CHECK(platform::numeric_address(lookup.answer.addresses.front()) == "127.0.0.1");
-  auto not_numeric = platform::lookup_bounded("localhost.invalid", 443, true, far, nullptr);
+  auto not_numeric = platform::lookup_bounded("localhost.invalid", 443, true, later, nullptr);
   REQUIRE(not_numeric.end == platform::LookupEnd::answered);
   CHECK(not_numeric.answer.status != 0);  // AI_NUMERICHOST: never asks DNS
 

@@ -4,12 +4,12 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "core/random.hpp"
 #include "core/redaction.hpp"
 
 namespace {
@@ -34,9 +34,9 @@ TEST_CASE("RunRecord::write: no temp directory, nothing; one that is not absolut
 }
 
 TEST_CASE("RunRecord::write: the file passes the gate (held values, control characters)") {
-  char pattern[] = "/tmp/fkv-run-record-XXXXXX";
-  REQUIRE(::mkdtemp(pattern) != nullptr);
-  const std::string dir = pattern;
+  const auto made = std::filesystem::temp_directory_path() / ("fkv-run-record-" + fkv::random_hex(8));
+  REQUIRE(std::filesystem::create_directory(made));
+  const std::string dir = made.string();
   fkv::hold_secret("value-of-s00-7f3a9c");
   fkv::run::RunRecord record;
   record.set_directory({dir, ""});
