@@ -1,5 +1,6 @@
 // The task's inputs (INPUT_*), the temp directory that file targets need, and System.Debug.
 #include <cctype>
+#include <memory>
 
 #include "agent/config_parts.hpp"
 #include "agent/secret_plan.hpp"
@@ -188,10 +189,9 @@ std::optional<Error> read_inputs(const Env& env, TaskConfig& config, std::string
     config.timeout = *seconds;
   }
   if (auto error = read_over_time_inputs(env, config)) return error;
-  {
-    auto plan = SecretPlan::make(config.selection, config.variable_prefix, config.variable_name_style);
-    if (!plan) return plan.error();
-  }
+  auto plan = SecretPlan::make(config.selection, config.variable_prefix, config.variable_name_style);
+  if (!plan) return plan.error();
+  config.plan = std::make_shared<const SecretPlan>(std::move(*plan));
   if (auto debug = env.get("SYSTEM_DEBUG")) config.debug = is_true(*debug);
   return std::nullopt;
 }

@@ -233,6 +233,11 @@ Destination SecretPlan::destination(const SecretRef& ref) const {
   return d;
 }
 
+Expected<SecretPlan> plan_of(const TaskConfig& config) {
+  if (config.plan) return SecretPlan(*config.plan);
+  return SecretPlan::make(config.selection, config.variable_prefix, config.variable_name_style);
+}
+
 vault::FetchSource fetch_source(SecretPlan& plan, std::mutex& lock,
                                 std::function<void(const std::string& name)> not_taken) {
   vault::FetchSource source;

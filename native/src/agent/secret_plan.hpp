@@ -107,6 +107,10 @@ class SecretPlan {
   std::vector<Conflict> conflicts_;
 };
 
+// A fresh copy of the plan the reader made (TaskConfig::plan), for one run to consume; for a configuration
+// not made by the reader (plan unset), the plan made now from its selection, prefix and style.
+Expected<SecretPlan> plan_of(const TaskConfig& config);
+
 // The plan as the vault client's FetchSource (vault/client.hpp): what the plan answers, asked from the
 // listing thread (take) and at the end of the listing (after) under `lock`, which the caller also holds
 // whenever it asks the plan about destinations. `not_taken` hears of each listed name the filter does not

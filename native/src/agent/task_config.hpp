@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -61,6 +62,8 @@ struct NetworkConfig {
   std::optional<Error> proxy_error;  // an unusable proxy setting (reported after the run's first lines)
 };
 
+class SecretPlan;  // agent/secret_plan.hpp
+
 struct TaskConfig {
   ServiceConnection connection;
   std::string vault_name;  // validated: ^[0-9A-Za-z-]{3,24}$
@@ -88,6 +91,9 @@ struct TaskConfig {
   // The pipeline run by its ids (for the User-Agent): SYSTEM_COLLECTIONID, SYSTEM_TEAMPROJECTID,
   // SYSTEM_DEFINITIONID, BUILD_BUILDID, SYSTEM_JOBID; each kept only when it is an id (GUID or digits).
   std::vector<std::pair<std::string, std::string>> pipeline_ids;
+  // The secret plan, made once by the reader from selection, variable_prefix and variable_name_style (which
+  // also checks the items' conflicts); the download and diagnose each consume a copy (agent::plan_of).
+  std::shared_ptr<const SecretPlan> plan;
 
   net::Url vault_url() const;  // https://<vault_name>.<vault_dns_suffix>/
   // The hosts the run reaches, in the order it reaches them: the OIDC endpoint (federation), the Entra

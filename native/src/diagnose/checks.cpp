@@ -250,7 +250,7 @@ void check_filter(Checks& c, const std::string& access_token) {
   const Input& in = c.in;
   const net::Url& vault_url = c.vault_url;
   auto add = [&c](agent::SummaryFinding f) { c.add(std::move(f)); };
-  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix, cfg.variable_name_style);
+  auto planned = agent::plan_of(cfg);
   if (!planned) {
     add(failed(kFilter, planned.error()));
     return;

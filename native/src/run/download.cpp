@@ -75,8 +75,8 @@ agent::RunResult download(const DownloadContext& context) {
   };
 
   const vault::ClientOptions options = client_options(cfg, context.run);
-  // read_task_config already made this plan once, so it cannot fail here (agent/secret_plan.hpp).
-  auto planned = agent::SecretPlan::make(cfg.selection, cfg.variable_prefix, cfg.variable_name_style);
+  // The reader's plan (read_task_config made it and checked its conflicts, so this cannot fail).
+  auto planned = agent::plan_of(cfg);
   if (!planned) {
     result.fatal = planned.error();
     return result;

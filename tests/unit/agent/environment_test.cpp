@@ -1,4 +1,6 @@
 #include "agent/environment.hpp"
+#include "agent/secret_plan.hpp"
+#include "agent/selection.hpp"
 #include "core/text.hpp"
 
 #include <doctest/doctest.h>
@@ -617,4 +619,41 @@ TEST_CASE("AccessWaitSeconds: 0 to TimeoutSeconds, checked before any request, e
   CHECK(bad.error().hint ==
         "Leave it empty for 0 (an access denial fails at once), or write e.g. 300 to wait up to 5 minutes for a new "
         "role assignment to apply (raise TimeoutSeconds with it).");
+}
+
+TEST_CASE("the reader makes the secret plan once; each run consumes its own copy (agent::plan_of)") {
+  Vars v = base();
+  v["INPUT_SECRETSFILTER"] = "app-*, legacy => app-key";
+  auto c = read(v);
+  REQUIRE(c);
+  REQUIRE(c->plan);
+  CHECK(c->plan->lists());
+  auto first = plan_of(*c);
+  REQUIRE(first);
+  CHECK(first->take("app-one"));
+  CHECK_FALSE(first->take("app-key"));  // would set the variable the rename sets: both left out
+  CHECK(first->after().empty());
+  CHECK(first->conflicts().size() == 1);
+  auto second = plan_of(*c);  // a fresh copy: the first run's state is not shared
+  REQUIRE(second);
+  CHECK(second->conflicts().empty());
+  CHECK(second->take("app-one"));
+  CHECK(second->after() == std::vector<SecretRef>{{"legacy", ""}});
+  CHECK(c->plan->conflicts().empty());  // the reader's own plan is never consumed
+
+  v["INPUT_VARIABLEPREFIX"] = "kv.";
+  v["INPUT_VARIABLENAMESTYLE"] = "env";
+  auto styled = read(v);
+  REQUIRE(styled);
+  auto plan = plan_of(*styled);
+  REQUIRE(plan);
+  CHECK(plan->destination({"app-one", ""}).variables == std::vector<std::string>{"kv.APP_ONE"});
+
+  // A configuration made by hand (not by the reader) gets a plan made from its fields.
+  TaskConfig by_hand;
+  by_hand.selection = *parse_secrets_filter("a, b => B");
+  auto made = plan_of(by_hand);
+  REQUIRE(made);
+  CHECK_FALSE(made->lists());
+  CHECK(made->before().size() == 2);
 }
