@@ -199,11 +199,14 @@ function leaks(run, scenario, { minLength = 6, extra = [] } = {}) {
   const shown = [...run.log.text, ...run.log.issues.map((i) => i.message),
     ...run.log.completions.map((c) => c.message || ''), run.stderr];
   const shaped = shown.filter((text) => /eyJ[\w-]{8,}\.[\w-]+|fkvat\.[\w-]{8,}/.test(text));
+  // The secret files are the ones a path variable names (the Windows binary under wine writes '\\' after
+  // the temp directory: compare with '/').
+  const slashes = (p) => p.replace(/\\/g, '/');
   const secretFiles = new Set();
-  for (const entry of run.log.variables.values()) if (!entry.secret) secretFiles.add(entry.value);
+  for (const entry of run.log.variables.values()) if (!entry.secret) secretFiles.add(slashes(entry.value));
   const inFiles = [];
   for (const file of run.files || []) {
-    if (secretFiles.has(file.path)) continue;
+    if (secretFiles.has(slashes(file.path))) continue;
     values.forEach((v, i) => {
       if (v.length >= minLength && file.text.includes(v)) inFiles.push(`file ${path.basename(file.path)} shows value #${i}`);
     });
