@@ -18,7 +18,7 @@ const MAY_INCLUDE = {
   platform: ['core', 'net'],
   https: ['core', 'net', 'platform'],
   auth: ['core', 'net'],
-  vault: ['core', 'net'],
+  vault: ['core', 'net', 'platform'],
   agent: ['core', 'net', 'auth', 'vault'],
   secrets: ['core', 'net', 'vault', 'agent'],
   diagnose: ['core', 'net', 'auth', 'vault', 'agent'],

@@ -30,6 +30,7 @@
 #include "net/tls.hpp"
 #include "core/text.hpp"
 #include "platform/resolve.hpp"
+#include "platform/thread.hpp"
 
 namespace fkv::net {
 namespace {
@@ -233,7 +234,7 @@ struct HttpsClient::Impl {
   std::map<std::string, TransportError> refused_routes;
   std::atomic<bool> closing{false};  // set by shutdown(): pre-connections still opening give up
   std::mutex warm_mutex;
-  std::vector<std::thread> warmers;  // pre-connection threads, joined by shutdown()
+  std::vector<platform::Thread> warmers;  // pre-connection threads, joined by shutdown()
 
   StopFlags stop() const { return {options.stop.get(), nullptr}; }
   StopFlags warm_stop() const { return {options.stop.get(), &closing}; }
@@ -637,20 +638,7 @@ struct HttpsClient::Impl {
         } catch (const std::exception&) {
           return;
         }
-#ifdef _WIN32
-        // No fan-out threads on Windows: under wine, mingw-w64's winpthreads (Debian 12) let threads created
-        // in a burst start with a freed state (a crash in execute_native_thread_routine). The rest are
-        // opened one after another here; requests open their own meanwhile, as without pre-connection.
-        for (std::size_t i = 1; i < connections; ++i) {
-          try {
-            if (!warm_one(route, connections, deadline)) break;
-          } catch (const std::exception&) {
-            break;
-          }
-        }
-        return;
-#endif
-        std::vector<std::thread> rest;
+        std::vector<platform::Thread> rest;
         rest.reserve(connections);
         for (std::size_t i = 1; i < connections; ++i) {
           try {

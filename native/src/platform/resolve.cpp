@@ -14,7 +14,8 @@
 #include <memory>
 #include <mutex>
 #include <system_error>
-#include <thread>
+
+#include "platform/thread.hpp"
 
 namespace fkv::platform {
 
@@ -25,7 +26,6 @@ using Kind = net::TransportError::Kind;
 struct Lookup {
   std::mutex mutex;
   std::condition_variable done_signal;
-  bool started = false;  // the thread runs (it is detached only then, see lookup_bounded())
   bool done = false;
   LookupAnswer answer;
 };
@@ -39,11 +39,6 @@ net::TransportError resolve_error(Kind kind, std::string detail) {
 }
 
 void look_up(const std::string& name, unsigned short port, bool numeric_host, Lookup& lookup) {
-  {
-    std::lock_guard lock(lookup.mutex);
-    lookup.started = true;
-  }
-  lookup.done_signal.notify_all();
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -93,15 +88,8 @@ BoundedLookup lookup_bounded(const std::string& name, unsigned short port, bool 
                              std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopped,
                              std::chrono::milliseconds slice) {
   auto lookup = std::make_shared<Lookup>();
-  std::thread worker([lookup, name, port, numeric_host] { look_up(name, port, numeric_host, *lookup); });
-  // Detached only once it runs: with mingw-w64's winpthreads (Debian 12) a thread detached before it has
-  // started can crash in its start routine (seen under load: execute_native_thread_routine reading a freed
-  // state). Waiting costs the thread's start-up, microseconds.
-  {
-    std::unique_lock lock(lookup->mutex);
-    lookup->done_signal.wait_for(lock, std::chrono::seconds(5), [&] { return lookup->started; });
-  }
-  worker.detach();
+  // A lookup that outlasts the deadline is left to finish on its own: getaddrinfo cannot be interrupted.
+  Thread([lookup, name, port, numeric_host] { look_up(name, port, numeric_host, *lookup); }).detach();
 
   std::unique_lock lock(lookup->mutex);
   while (!lookup->done) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "net/retry.hpp"
+#include "platform/thread.hpp"
 #include "vault/challenge.hpp"
 #include "vault/kv_json.hpp"
 #include "vault/messages.hpp"
@@ -456,11 +457,11 @@ DownloadSummary download_secrets(net::HttpClient& http, const ClientOptions& opt
 
   std::size_t workers = std::max(1u, options.concurrency);
   if (!source.list) workers = std::min(workers, std::max<std::size_t>(1, source.before.size()));
-  std::vector<std::thread> threads;
+  std::vector<platform::Thread> threads;
   threads.reserve(workers);
   struct Joiner {
     Pipeline& p;
-    std::vector<std::thread>& t;
+    std::vector<platform::Thread>& t;
     ~Joiner() {
       p.close();
       for (auto& th : t)
