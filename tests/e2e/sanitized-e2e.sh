@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sanitized-e2e.sh BINARY FAKE: every test of tests/e2e/native.test.js, of the fault matrix
 # tests/e2e/faults.test.js (stalls, deadline, cancellation, hostile answers), of diagnose mode
-# (diagnose.test.js) and of the run summary (summary.test.js) with an ASan+UBSan build of the
+# (diagnose.test.js), of the run summary (summary.test.js) and of the certificate conversions, JSON
+# secrets and masking rules (certificates.test.js) with an ASan+UBSan build of the
 # binary (cmake/Sanitize.cmake) against the Azure fake. Fails when a test fails or when the binary
 # wrote any sanitizer report (each run's reports go to a log folder through tests/e2e/sanitize-run;
 # they are printed here).
@@ -13,7 +14,8 @@ binary=$1 fake=$2
 logs=$(mktemp -d "${TMPDIR:-/tmp}/fkv-sanitize.XXXXXX")
 status=0
 FKV_BINARY=$binary FKV_FAKE_BIN=$fake FKV_BINARY_WRAPPER="$here/sanitize-run $logs" \
-  node --test "$here/native.test.js" "$here/faults.test.js" "$here/diagnose.test.js" "$here/summary.test.js" ||
+  node --test "$here/native.test.js" "$here/faults.test.js" "$here/diagnose.test.js" "$here/summary.test.js" \
+    "$here/certificates.test.js" ||
   status=$?
 reports=$(find "$logs" -type f | sort)
 if [ -n "$reports" ]; then
