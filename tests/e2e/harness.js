@@ -84,7 +84,8 @@ function runTask({ scenarioFile, env, binary, fake, wrapper = [], nsArgs = [], t
   }
 }
 
-// The PID of the process running `exe` that descends from `ancestor` (ns-run shares our PID namespace).
+// The PID of the process running `exe` that descends from `ancestor`, by the host's /proc (where the
+// processes in ns-run's PID namespace have host PIDs too).
 function findDescendant(ancestor, exe) {
   const real = fs.realpathSync(exe);
   const parentOf = (pid) => {

@@ -1,13 +1,15 @@
 // platform::Thread: the binary's own threads (the vault's download workers, the pre-connections, the
 // bounded name lookups).
 //
-// A std::thread everywhere but Windows, where it is a native thread (_beginthreadex) that winpthreads never
-// sees. mingw-w64 10's winpthreads (Debian 12's cross compiler, whose std::thread it implements) keeps a
-// pool of thread records that it recycles; under wine, with detached lookup threads exiting while
+// A std::thread everywhere but Windows, where it is a native thread (_beginthreadex) that is never created,
+// joined or detached through winpthreads. mingw-w64 10's winpthreads (Debian 12's cross compiler, whose
+// std::thread it implements) keeps a pool of thread records that it recycles; under wine, with detached
+// lookup threads exiting while
 // download workers started and ended, a join waited forever on a handle that was no longer its thread's
 // (winedbg: the main thread in pthread_join, no worker left), threads started with an already freed state
 // (a crash in libstdc++'s execute_native_thread_routine) and a run ended in abort (exit code 3).
-// std::mutex and std::condition_variable still come from winpthreads; they work on any thread.
+// std::mutex and std::condition_variable still come from winpthreads; they work on any thread (a wait
+// gives a native thread a record of that pool, which the thread itself returns as it exits).
 //
 // Contract: as std::thread, except that
 // - the body is a std::function; an exception escaping it ends the process (std::terminate), as with

@@ -100,7 +100,14 @@ TEST_CASE("bursts of joined workers among detached short threads all end") {
     workers.reserve(kWorkers);
     for (int i = 0; i < kWorkers; ++i) {
       workers.emplace_back([&bodies, detached_done, i] {
-        if (i % 2 == 0) Thread([detached_done] { ++*detached_done; }).detach();
+        if (i % 2 == 0) {
+          Thread([detached_done] {
+            std::this_thread::sleep_for(std::chrono::microseconds(50));  // a record in winpthreads' pool
+            ++*detached_done;
+          }).detach();
+        }
+        Signal never;
+        never.wait(1ms);  // a condition variable wait, as the download workers do
         ++bodies;
       });
     }
